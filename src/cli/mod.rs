@@ -1,0 +1,329 @@
+//! Command definitions (clap derive) and dispatch. Each command is a thin layer over the
+//! library; the formatting of rows lives in `render.rs`.
+
+mod render;
+
+use annals::interchange::{event_json, event_line, parse_line, parse_reader};
+use annals::{Code, Day, Error, Store, StoreOptions};
+use anyhow::{anyhow, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use std::io::{BufReader, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// The bundled sample timeline (drawn from the seed article and the history it refers to).
+pub const SAMPLE_TIMELINE: &str = include_str!("../../schema/examples/sample_timeline.jsonl");
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "annals",
+    version,
+    about = "An embedded, bitemporal timeline database for diplomatic and military events",
+    after_help = "Examples:\n  annals demo\n  annals --db my.db import schema/examples/sample_timeline.jsonl --keep-recorded\n  annals --db my.db log --actor PRK --from 2024"
+)]
+struct Cli {
+    /// Database directory [env: ANNALS_DB] [default: ./annals.db]
+    #[arg(long, global = true, env = "ANNALS_DB", default_value = "annals.db", hide_env = true, hide_default_value = true)]
+    db: PathBuf,
+
+    /// Print machine-readable JSON instead of a table.
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Import JSON Lines from FILE (or - for stdin). All lines are validated first; any
+    /// invalid line fails the whole import and nothing is written.
+    #[command(after_help = "Example:\n  annals import events.jsonl\n  cat events.jsonl | annals import -")]
+    Import {
+        /// A JSON Lines file, or - for standard input.
+        file: String,
+        /// Keep each line's `recorded` time (restoring an export) instead of assigning now.
+        #[arg(long)]
+        keep_recorded: bool,
+    },
+    /// Append one event given as JSON (as an argument, or on stdin).
+    #[command(after_help = "Example:\n  annals append '{\"date\":\"2024-10-31\",\"kind\":\"missile_test\",\"actor\":\"PRK\",\"class\":\"ICBM\"}'")]
+    Append {
+        /// The event as one JSON object; read from stdin when absent.
+        event: Option<String>,
+    },
+    /// List events in timeline order (or recorded order).
+    #[command(after_help = "Example:\n  annals log --actor PRK --from 2024 --kind deployment")]
+    Log {
+        /// Only events whose earliest day is on or after this date (YYYY, YYYY-MM, YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only events whose earliest day is on or before this date (YYYY and YYYY-MM mean their last day).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only events naming this actor code.
+        #[arg(long)]
+        actor: Option<String>,
+        /// Only events of this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Timeline (valid-time) order, or recorded (seq) order.
+        #[arg(long, value_enum, default_value_t = Order::Valid)]
+        order: Order,
+    },
+    /// Write every event in seq order as JSON Lines.
+    #[command(after_help = "Example:\n  annals export > backup.jsonl\n  annals --db copy.db import backup.jsonl --keep-recorded")]
+    Export,
+    /// Check every checksum, the hash chain and every derived index.
+    #[command(after_help = "Example:\n  annals verify --json")]
+    Verify,
+    /// Counts by kind, first and last dates, last seq, size on disk.
+    #[command(after_help = "Example:\n  annals stats")]
+    Stats,
+    /// Drop the derived indexes and rebuild them from the log.
+    #[command(after_help = "Example:\n  annals rebuild")]
+    Rebuild,
+    /// Import the bundled sample timeline (into a temporary database, or --db when given)
+    /// and show it.
+    #[command(after_help = "Example:\n  annals demo")]
+    Demo,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Order {
+    Valid,
+    Recorded,
+}
+
+/// Parse the command line, run it, and turn the outcome into an exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let demo_uses_default_db = std::env::var_os("ANNALS_DB").is_none()
+        && !std::env::args().any(|a| a == "--db" || a.starts_with("--db="));
+    match dispatch(cli, demo_uses_default_db) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e);
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn report(e: &anyhow::Error) {
+    let mut stderr = std::io::stderr().lock();
+    // Input errors list every bad line, one per line.
+    if let Some(Error::InvalidInput(lines)) = e.downcast_ref::<Error>() {
+        let context: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
+        let _ = writeln!(stderr, "error: {} invalid line{}; nothing was written", lines.len(), if lines.len() == 1 { "" } else { "s" });
+        for l in lines.iter().take(50) {
+            let _ = writeln!(stderr, "  {l}");
+        }
+        if lines.len() > 50 {
+            let _ = writeln!(stderr, "  ... and {} more", lines.len() - 50);
+        }
+        let _ = context;
+        return;
+    }
+    let _ = write!(stderr, "error: {e}");
+    for cause in e.chain().skip(1) {
+        let _ = write!(stderr, ": {cause}");
+    }
+    let _ = writeln!(stderr);
+}
+
+fn open_existing(path: &PathBuf) -> Result<Store> {
+    Store::open_with(path, StoreOptions { create: false, ..StoreOptions::default() })
+        .with_context(|| format!("opening {}", path.display()))
+}
+
+fn open_or_create(path: &PathBuf) -> Result<Store> {
+    Store::open(path).with_context(|| format!("opening {}", path.display()))
+}
+
+fn parse_day(flag: &str, text: &str) -> Result<Day> {
+    Day::parse_query(text).map_err(|e| anyhow!("{flag}: {e}"))
+}
+
+fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::new(std::io::stdout().lock())
+}
+
+fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
+    let json = cli.json;
+    match cli.command {
+        Command::Import { file, keep_recorded } => {
+            let lines = if file == "-" {
+                parse_reader(BufReader::new(std::io::stdin().lock()))
+            } else {
+                let f = std::fs::File::open(&file).with_context(|| format!("cannot open {file}"))?;
+                parse_reader(BufReader::new(f))
+            };
+            let lines = lines.map_err(Error::InvalidInput)?;
+            let store = open_or_create(&cli.db)?;
+            let report = store.import_lines(lines, keep_recorded)?;
+            print_import(&report, json)
+        }
+        Command::Append { event } => {
+            let text = match event {
+                Some(t) => t,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().lock().take(annals::limits::MAX_LINE_BYTES as u64 + 1).read_to_string(&mut s).context("reading the event from stdin")?;
+                    s
+                }
+            };
+            let text = text.trim();
+            let parsed = parse_line(text).map_err(|reason| Error::input(1, reason))?;
+            let store = open_or_create(&cli.db)?;
+            let report = store.import_lines(vec![(1, parsed)], false)?;
+            let (id, outcome) = report.events[0];
+            let mut out = stdout();
+            match (json, outcome) {
+                (true, o) => writeln!(out, "{}", json!({"id": id.to_string(), "seq": o.seq(), "already_present": matches!(o, annals::Outcome::AlreadyPresent(_))}))?,
+                (false, annals::Outcome::Appended(seq)) => writeln!(out, "appended seq {seq} (id {id})")?,
+                (false, annals::Outcome::AlreadyPresent(seq)) => writeln!(out, "already present at seq {seq} (id {id}); nothing written")?,
+            }
+            Ok(out.flush()?)
+        }
+        Command::Log { from, to, actor, kind, order } => {
+            let store = open_existing(&cli.db)?;
+            let from = from.map(|f| first_day_of(&f)).transpose()?;
+            let to = to.map(|t| parse_day("--to", &t)).transpose()?;
+            if let Some(k) = &kind {
+                if !annals::event::KIND_NAMES.contains(&k.as_str()) {
+                    let hint = annals::interchange::nearest(k, annals::event::KIND_NAMES).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+                    return Err(anyhow!("--kind: unknown kind `{k}`{hint}"));
+                }
+            }
+            let actor = actor.map(|a| Code::parse(&a).map_err(|e| anyhow!("--actor: {e}"))).transpose()?;
+            let mut events: Vec<annals::Event> = match (&actor, order) {
+                (Some(code), _) => store.actor_events(code)?,
+                (None, Order::Valid) => store.timeline(from, to).collect::<annals::Result<_>>()?,
+                (None, Order::Recorded) => store.events().collect::<annals::Result<_>>()?,
+            };
+            if actor.is_some() || order == Order::Recorded {
+                let mut kept = Vec::with_capacity(events.len());
+                for e in events {
+                    let key = store.timeline_key(&e)?;
+                    let earliest = key.map(|k| k.0);
+                    let in_range = from.is_none_or(|f| earliest.is_some_and(|d| d >= f)) && to.is_none_or(|t| earliest.is_some_and(|d| d <= t));
+                    if in_range {
+                        kept.push(e);
+                    }
+                }
+                events = kept;
+                if order == Order::Recorded {
+                    events.sort_by_key(|e| e.seq);
+                }
+            }
+            if let Some(k) = &kind {
+                events.retain(|e| e.content.kind.name() == k);
+            }
+            let mut out = stdout();
+            if json {
+                for e in &events {
+                    writeln!(out, "{}", event_line(e))?;
+                }
+            } else {
+                render::event_table(&mut out, &events)?;
+            }
+            Ok(out.flush()?)
+        }
+        Command::Export => {
+            let store = open_existing(&cli.db)?;
+            let mut out = stdout();
+            for e in store.events() {
+                writeln!(out, "{}", event_line(&e?))?;
+            }
+            Ok(out.flush()?)
+        }
+        Command::Verify => {
+            let store = open_existing(&cli.db)?;
+            let report = store.verify()?;
+            let mut out = stdout();
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&report)?)?;
+            } else {
+                writeln!(
+                    out,
+                    "ok: {} events, hash chain intact, {} index entries match the log\nhead: seq {} hash {}",
+                    report.events, report.index_entries, report.head_seq, report.head_hash
+                )?;
+            }
+            Ok(out.flush()?)
+        }
+        Command::Stats => {
+            let store = open_existing(&cli.db)?;
+            let stats = store.stats()?;
+            let mut out = stdout();
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&stats)?)?;
+            } else {
+                render::stats(&mut out, &stats)?;
+            }
+            Ok(out.flush()?)
+        }
+        Command::Rebuild => {
+            let store = open_existing(&cli.db)?;
+            let started = std::time::Instant::now();
+            let n = store.rebuild_indexes()?;
+            eprintln!("rebuilt the indexes of {n} events in {:.2?}", started.elapsed());
+            Ok(())
+        }
+        Command::Demo => {
+            let store = if demo_uses_default_db { Store::temporary()? } else { open_or_create(&cli.db)? };
+            let lines = parse_reader(BufReader::new(SAMPLE_TIMELINE.as_bytes())).map_err(Error::InvalidInput)?;
+            let report = store.import_lines(lines, true).context("importing the bundled sample timeline")?;
+            let mut out = stdout();
+            if json {
+                for e in store.timeline(None, None) {
+                    writeln!(out, "{}", event_json(&e?))?;
+                }
+                return Ok(out.flush()?);
+            }
+            writeln!(out, "Imported the bundled sample timeline: {} events ({} already present).\n", report.new_count(), report.present_count())?;
+            writeln!(out, "The log in timeline order:")?;
+            let events: Vec<annals::Event> = store.timeline(None, None).collect::<annals::Result<_>>()?;
+            render::event_table(&mut out, &events)?;
+            let v = store.verify()?;
+            writeln!(out, "\nverify: {} events, hash chain intact; head hash {}", v.events, v.head_hash)?;
+            Ok(out.flush()?)
+        }
+    }
+}
+
+/// `--from 2024` means from the first day of 2024 (`--to 2024`, to its last day).
+fn first_day_of(text: &str) -> Result<Day> {
+    let last = parse_day("--from", text)?;
+    Ok(annals::Date::parse(text.trim()).map(|d| d.earliest()).unwrap_or(last))
+}
+
+fn print_import(report: &annals::AppendReport, json: bool) -> Result<()> {
+    let mut out = stdout();
+    let range = report.seq_range();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            json!({
+                "imported": report.new_count(),
+                "already_present": report.present_count(),
+                "first_seq": range.map(|r| r.0),
+                "last_seq": range.map(|r| r.1),
+            })
+        )?;
+    } else {
+        match range {
+            Some((a, b)) => writeln!(out, "imported {} new events ({} already present), seq {a}..{b}", report.new_count(), report.present_count())?,
+            None => writeln!(out, "imported 0 new events ({} already present)", report.present_count())?,
+        }
+    }
+    Ok(out.flush()?)
+}

@@ -1,0 +1,114 @@
+//! The library's error type. Every fallible public call returns [`Result`].
+//!
+//! Invariants: input problems carry the 1-based line (or event position) they were
+//! found at; corruption carries the log seq or the structure where it was found; no
+//! variant is produced by a panic path. The enum is `#[non_exhaustive]` so new failure
+//! modes can be added without breaking embedders.
+
+use std::fmt;
+
+/// One problem with one input line (or one event of a batch, numbered from 1).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputError {
+    /// 1-based line number in the input, or the 1-based position in a batch.
+    pub line: usize,
+    /// What is wrong, phrased for a person.
+    pub reason: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+/// Everything that can go wrong in annals.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was rejected; nothing was written. Holds every problem found, in line order.
+    #[error("{}", describe_input_errors(.0))]
+    InvalidInput(Vec<InputError>),
+
+    /// A value given to the API (not an event line) is malformed: a date, a code, a known-at.
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    /// Another process (or another handle in this process) has the database open.
+    #[error("database at {path} is in use by another process")]
+    InUse { path: String },
+
+    /// `append_expecting` found the log had moved on; nothing was written.
+    #[error("conflict: expected the log to end at seq {expected}, but it ends at seq {actual}")]
+    Conflict { expected: u64, actual: u64 },
+
+    /// Stored bytes failed a check. `seq` names the log record when the damage is in the log.
+    #[error("corrupt data{}: {reason}", match .seq { Some(s) => format!(" at seq {s}"), None => format!(" in {}", .structure) })]
+    Corrupt {
+        seq: Option<u64>,
+        structure: String,
+        reason: String,
+    },
+
+    /// The database was written by a format this binary does not understand.
+    #[error("database format version {found} is not supported by this annals (it reads versions {min}..={max}); {hint}")]
+    UnsupportedFormat {
+        found: u32,
+        min: u32,
+        max: u32,
+        hint: &'static str,
+    },
+
+    /// The path cannot hold a database (a file, unreadable, read-only, disk full).
+    #[error("cannot open database at {path}: {reason}")]
+    Open { path: String, reason: String },
+
+    /// No such event or object.
+    #[error("not found: {0}")]
+    NotFound(String),
+
+    /// The storage engine failed (I/O error, full disk, ...).
+    #[error("storage error: {0}")]
+    Storage(String),
+
+    /// Reading input failed at the OS level.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn describe_input_errors(errors: &[InputError]) -> String {
+    match errors {
+        [] => "invalid input".to_string(),
+        [one] => one.to_string(),
+        [first, rest @ ..] => format!("{first} (and {} more invalid lines)", rest.len()),
+    }
+}
+
+impl Error {
+    /// A single input problem at `line`.
+    pub fn input(line: usize, reason: impl Into<String>) -> Self {
+        Error::InvalidInput(vec![InputError {
+            line,
+            reason: reason.into(),
+        }])
+    }
+
+    pub(crate) fn corrupt_seq(seq: u64, reason: impl Into<String>) -> Self {
+        Error::Corrupt {
+            seq: Some(seq),
+            structure: "log".into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn corrupt_in(structure: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Corrupt {
+            seq: None,
+            structure: structure.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

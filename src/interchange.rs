@@ -1,0 +1,834 @@
+//! The JSON Lines interchange format: the public contract (`schema/interchange.md`).
+//!
+//! Owns: parsing one line into a [`NewEvent`] with strict checks (unknown fields, duplicate
+//! keys, wrong types, limits, near-miss suggestions), writing an event back as one line,
+//! and the canonical content text that content-addressed ids are derived from.
+//!
+//! Invariants: parsing never panics on any input; every rejection names the field and the
+//! reason; `to_json(parse(x))` is a fixed point (printing and re-parsing gives equal
+//! content); the canonical text depends only on the content, never on the stored format.
+
+use crate::date::Date;
+use crate::event::*;
+use crate::limits::*;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::fmt;
+use uuid::Uuid;
+
+/// The namespace of content-addressed event ids (UUID v5 of the canonical content).
+pub const ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1f_7c2e_9b3d_4e58_a0c4_1d2e_3f40_5b6c);
+
+/// One parsed input line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedLine {
+    pub event: NewEvent,
+    /// `seq` as written by an export; informational, never trusted.
+    pub seq: Option<u64>,
+    /// `recorded` as written by an export; used only by `import --keep-recorded`.
+    pub recorded: Option<DateTime<Utc>>,
+}
+
+/// A JSON value that remembers key order and refuses duplicate keys.
+#[derive(Debug, Clone)]
+enum Strict {
+    Null,
+    Bool,
+    Unsigned(u64),
+    Negative(i64),
+    Float(f64),
+    Str(String),
+    Array(Vec<Strict>),
+    Object(Vec<(String, Strict)>),
+}
+
+impl Strict {
+    fn type_name(&self) -> &'static str {
+        match self {
+            Strict::Null => "null",
+            Strict::Bool => "a boolean",
+            Strict::Unsigned(_) | Strict::Negative(_) | Strict::Float(_) => "a number",
+            Strict::Str(_) => "a string",
+            Strict::Array(_) => "an array",
+            Strict::Object(_) => "an object",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrictVisitor;
+        impl<'de> Visitor<'de> for StrictVisitor {
+            type Value = Strict;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Strict, E> {
+                Ok(Strict::Null)
+            }
+            fn visit_none<E>(self) -> Result<Strict, E> {
+                Ok(Strict::Null)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Strict, E> {
+                Ok(Strict::Bool)
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Strict, E> {
+                Ok(Strict::Unsigned(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Strict, E> {
+                Ok(if v >= 0 {
+                    Strict::Unsigned(v as u64)
+                } else {
+                    Strict::Negative(v)
+                })
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Strict, E> {
+                Ok(Strict::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
+                Ok(Strict::Str(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Strict, E> {
+                Ok(Strict::Str(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Strict::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+                let mut entries: Vec<(String, Strict)> = Vec::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if entries.iter().any(|(k, _)| *k == key) {
+                        return Err(de::Error::custom(format!(
+                            "duplicate key `{}`",
+                            key.chars().take(64).collect::<String>()
+                        )));
+                    }
+                    let value = map.next_value()?;
+                    entries.push((key, value));
+                }
+                Ok(Strict::Object(entries))
+            }
+        }
+        deserializer.deserialize_any(StrictVisitor)
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_lower = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word_lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn did_you_mean(word: &str, candidates: &[&str]) -> String {
+    match nearest(word, candidates.iter().copied()) {
+        Some(s) => format!("; did you mean `{s}`?"),
+        None => String::new(),
+    }
+}
+
+fn short(text: &str) -> String {
+    let mut s: String = text.chars().take(40).collect();
+    if text.chars().count() > 40 {
+        s.push('…');
+    }
+    s
+}
+
+/// The fields of one JSON object being taken apart; remembers which were used so the
+/// rest can be reported as unknown.
+struct Fields {
+    context: String,
+    entries: Vec<(String, Strict)>,
+}
+
+impl Fields {
+    fn new(context: impl Into<String>, value: Strict) -> Result<Fields, String> {
+        let context = context.into();
+        match value {
+            Strict::Object(entries) => Ok(Fields { context, entries }),
+            other => Err(format!("{context} must be a JSON object, not {}", other.type_name())),
+        }
+    }
+
+    /// Remove a field; `null` counts as absent.
+    fn take(&mut self, name: &str) -> Option<Strict> {
+        let pos = self.entries.iter().position(|(k, _)| k == name)?;
+        match self.entries.remove(pos).1 {
+            Strict::Null => None,
+            v => Some(v),
+        }
+    }
+
+    fn require(&mut self, name: &str) -> Result<Strict, String> {
+        self.take(name)
+            .ok_or_else(|| format!("{}: missing field `{name}`", self.context))
+    }
+
+    fn field_error(&self, name: &str, reason: impl fmt::Display) -> String {
+        format!("{}: field `{name}` {reason}", self.context)
+    }
+
+    fn text(&mut self, name: &str, max: usize) -> Result<Option<String>, String> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Strict::Str(s)) => {
+                let n = s.chars().count();
+                if s.trim().is_empty() {
+                    Err(self.field_error(name, "must not be empty"))
+                } else if n > max {
+                    Err(self.field_error(name, format!("is {n} characters long; the limit is {max}")))
+                } else {
+                    Ok(Some(s))
+                }
+            }
+            Some(other) => Err(self.field_error(name, format!("must be a string, not {}", other.type_name()))),
+        }
+    }
+
+    fn required_text(&mut self, name: &str, max: usize) -> Result<String, String> {
+        self.text(name, max)?
+            .ok_or_else(|| format!("{}: missing field `{name}`", self.context))
+    }
+
+    fn code(&mut self, name: &str) -> Result<Code, String> {
+        match self.require(name)? {
+            Strict::Str(s) => Code::parse(&s).map_err(|e| self.field_error(name, format!("is an {e}"))),
+            other => Err(self.field_error(name, format!("must be an actor code string, not {}", other.type_name()))),
+        }
+    }
+
+    fn codes(&mut self, name: &str, min: usize) -> Result<Vec<Code>, String> {
+        let items = match self.require(name)? {
+            Strict::Array(items) => items,
+            other => return Err(self.field_error(name, format!("must be an array of actor codes, not {}", other.type_name()))),
+        };
+        if items.len() < min {
+            return Err(self.field_error(name, format!("needs at least {min} actor code{}", if min == 1 { "" } else { "s" })));
+        }
+        if items.len() > MAX_CODES {
+            return Err(self.field_error(name, format!("has {} codes; the limit is {MAX_CODES}", items.len())));
+        }
+        let mut codes: Vec<Code> = Vec::with_capacity(items.len());
+        for item in items {
+            let code = match item {
+                Strict::Str(s) => Code::parse(&s).map_err(|e| self.field_error(name, format!("contains an {e}")))?,
+                other => return Err(self.field_error(name, format!("must contain only actor code strings, not {}", other.type_name()))),
+            };
+            if codes.contains(&code) {
+                return Err(self.field_error(name, format!("names `{code}` twice")));
+            }
+            codes.push(code);
+        }
+        Ok(codes)
+    }
+
+    fn integer(&mut self, name: &str, min: u64, max: u64) -> Result<Option<u64>, String> {
+        let range = || format!("must be an integer from {min} to {max}");
+        match self.take(name) {
+            None => Ok(None),
+            Some(Strict::Unsigned(n)) if (min..=max).contains(&n) => Ok(Some(n)),
+            Some(Strict::Unsigned(n)) => Err(self.field_error(name, format!("{}; got {n}", range()))),
+            Some(Strict::Negative(n)) => Err(self.field_error(name, format!("{}; got {n}", range()))),
+            Some(Strict::Float(f)) => Err(self.field_error(name, format!("{}; got {f}", range()))),
+            Some(other) => Err(self.field_error(name, format!("{}, not {}", range(), other.type_name()))),
+        }
+    }
+
+    fn uuid(&mut self, name: &str) -> Result<Option<Uuid>, String> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Strict::Str(s)) => Uuid::try_parse(&s)
+                .map(Some)
+                .map_err(|_| self.field_error(name, format!("must be a UUID like 0190f7a2-7c1e-7cc1-9a55-3f9c2d1e0b6a; got `{}`", short(&s)))),
+            Some(other) => Err(self.field_error(name, format!("must be a UUID string, not {}", other.type_name()))),
+        }
+    }
+
+    fn choice<T: Copy>(&mut self, name: &str, options: &[(&'static str, T)]) -> Result<Option<T>, String> {
+        match self.take(name) {
+            None => Ok(None),
+            Some(Strict::Str(s)) => match options.iter().find(|(n, _)| *n == s) {
+                Some((_, v)) => Ok(Some(*v)),
+                None => {
+                    let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+                    Err(self.field_error(
+                        name,
+                        format!("must be one of {}; got `{}`{}", names.join(", "), short(&s), did_you_mean(&s, &names)),
+                    ))
+                }
+            },
+            Some(other) => Err(self.field_error(name, format!("must be a string, not {}", other.type_name()))),
+        }
+    }
+
+    /// Fail on any field left over, suggesting the nearest allowed name.
+    fn finish(self, allowed: &[&str]) -> Result<(), String> {
+        if let Some((key, _)) = self.entries.first() {
+            return Err(format!(
+                "{}: unknown field `{}`{}",
+                self.context,
+                short(key),
+                did_you_mean(key, allowed)
+            ));
+        }
+        Ok(())
+    }
+}
+
+const COMMON_FIELDS: [&str; 8] = ["id", "date", "kind", "summary", "sources", "confidence", "seq", "recorded"];
+
+/// The kind-specific fields of each kind, for unknown-field suggestions.
+fn kind_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "meeting" => &["actors", "place"],
+        "agreement" => &["actors", "name"],
+        "statement" => &["actors"],
+        "alliance_formed" => &["alliance", "type", "members"],
+        "alliance_joined" | "alliance_left" => &["alliance", "members"],
+        "alliance_dissolved" => &["alliance"],
+        "leader_took_office" | "leader_left_office" => &["actor", "office", "person"],
+        "deployment" => &["actor", "host", "region", "strength"],
+        "withdrawal" => &["actor", "host", "region"],
+        "arms_transfer" => &["supplier", "recipient", "item", "quantity", "unit"],
+        "missile_test" => &["actor", "class", "count"],
+        "nuclear_test" => &["actor"],
+        "joint_exercise" => &["actors", "assets"],
+        "sanctions_imposed" | "sanctions_lifted" => &["actor", "against"],
+        "retraction" => &["target", "reason"],
+        "correction" => &["target", "event"],
+        _ => &[],
+    }
+}
+
+fn office(fields: &mut Fields) -> Result<String, String> {
+    let office = fields.required_text("office", MAX_OFFICE_CHARS)?;
+    let ok = office.as_bytes()[0].is_ascii_lowercase()
+        && office.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(office)
+    } else {
+        Err(fields.field_error("office", format!("must be a snake_case word like `president` or `prime_minister`; got `{}`", short(&office))))
+    }
+}
+
+fn parse_kind(kind: &str, f: &mut Fields) -> Result<Kind, String> {
+    Ok(match kind {
+        "meeting" => Kind::Meeting { actors: f.codes("actors", 2)?, place: f.text("place", MAX_TEXT_CHARS)? },
+        "agreement" => Kind::Agreement { actors: f.codes("actors", 2)?, name: f.required_text("name", MAX_TEXT_CHARS)? },
+        "statement" => Kind::Statement { actors: f.codes("actors", 1)? },
+        "alliance_formed" => Kind::AllianceFormed {
+            alliance: f.code("alliance")?,
+            alliance_type: f
+                .choice("type", &AllianceType::ALL)?
+                .ok_or_else(|| format!("{}: missing field `type`", f.context))?,
+            members: f.codes("members", 2)?,
+        },
+        "alliance_joined" => Kind::AllianceJoined { alliance: f.code("alliance")?, members: f.codes("members", 1)? },
+        "alliance_left" => Kind::AllianceLeft { alliance: f.code("alliance")?, members: f.codes("members", 1)? },
+        "alliance_dissolved" => Kind::AllianceDissolved { alliance: f.code("alliance")? },
+        "leader_took_office" => Kind::LeaderTookOffice {
+            actor: f.code("actor")?,
+            office: office(f)?,
+            person: f.required_text("person", MAX_TEXT_CHARS)?,
+        },
+        "leader_left_office" => Kind::LeaderLeftOffice {
+            actor: f.code("actor")?,
+            office: office(f)?,
+            person: f.text("person", MAX_TEXT_CHARS)?,
+        },
+        "deployment" => Kind::Deployment {
+            actor: f.code("actor")?,
+            host: f.code("host")?,
+            region: f.text("region", MAX_TEXT_CHARS)?,
+            strength: f
+                .integer("strength", 0, MAX_STRENGTH)?
+                .ok_or_else(|| format!("{}: missing field `strength`", f.context))?,
+        },
+        "withdrawal" => Kind::Withdrawal { actor: f.code("actor")?, host: f.code("host")?, region: f.text("region", MAX_TEXT_CHARS)? },
+        "arms_transfer" => Kind::ArmsTransfer {
+            supplier: f.code("supplier")?,
+            recipient: f.code("recipient")?,
+            item: f.required_text("item", MAX_TEXT_CHARS)?,
+            quantity: f
+                .integer("quantity", 1, MAX_QUANTITY)?
+                .ok_or_else(|| format!("{}: missing field `quantity`", f.context))?,
+            unit: f.text("unit", MAX_TEXT_CHARS)?,
+        },
+        "missile_test" => Kind::MissileTest {
+            actor: f.code("actor")?,
+            class: f.required_text("class", MAX_TEXT_CHARS)?,
+            count: f.integer("count", 1, MAX_TEST_COUNT)?.unwrap_or(1),
+        },
+        "nuclear_test" => Kind::NuclearTest { actor: f.code("actor")? },
+        "joint_exercise" => Kind::JointExercise {
+            actors: f.codes("actors", 2)?,
+            assets: match f.take("assets") {
+                None => Vec::new(),
+                Some(Strict::Array(items)) => {
+                    if items.is_empty() || items.len() > MAX_ASSETS {
+                        return Err(f.field_error("assets", format!("must list 1 to {MAX_ASSETS} assets")));
+                    }
+                    let mut out = Vec::with_capacity(items.len());
+                    for item in items {
+                        match item {
+                            Strict::Str(s) if !s.trim().is_empty() && s.chars().count() <= MAX_TEXT_CHARS => out.push(s),
+                            _ => return Err(f.field_error("assets", format!("must contain only non-empty strings of at most {MAX_TEXT_CHARS} characters"))),
+                        }
+                    }
+                    out
+                }
+                Some(other) => return Err(f.field_error("assets", format!("must be an array of strings, not {}", other.type_name()))),
+            },
+        },
+        "sanctions_imposed" => Kind::SanctionsImposed { actor: f.code("actor")?, against: f.code("against")? },
+        "sanctions_lifted" => Kind::SanctionsLifted { actor: f.code("actor")?, against: f.code("against")? },
+        "retraction" => Kind::Retraction {
+            target: f.uuid("target")?.ok_or_else(|| format!("{}: missing field `target`", f.context))?,
+            reason: f.required_text("reason", MAX_TEXT_CHARS)?,
+        },
+        "correction" => {
+            let target = f.uuid("target")?.ok_or_else(|| format!("{}: missing field `target`", f.context))?;
+            let value = f.require("event")?;
+            let replacement = parse_content(Fields::new("correction: field `event`", value)?, true)?;
+            Kind::Correction { target, replacement: Box::new(replacement) }
+        }
+        _ => unreachable_kind(kind)?,
+    })
+}
+
+fn unreachable_kind(kind: &str) -> Result<Kind, String> {
+    Err(format!("unknown kind `{}`{}", short(kind), did_you_mean(kind, &KIND_NAMES)))
+}
+
+/// Parse the content fields (everything but `id`, `seq`, `recorded`) and check that
+/// nothing is left over. `replacement` is true inside a correction's `event`.
+fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
+    let kind_name = match f.take("kind") {
+        Some(Strict::Str(s)) => s,
+        Some(other) => return Err(format!("{}: field `kind` must be a string, not {}", f.context, other.type_name())),
+        None => return Err(format!("{}: missing field `kind`", f.context)),
+    };
+    if !KIND_NAMES.contains(&kind_name.as_str()) {
+        return Err(format!(
+            "{}unknown kind `{}`{}",
+            if replacement { format!("{}: ", f.context) } else { String::new() },
+            short(&kind_name),
+            did_you_mean(&kind_name, &KIND_NAMES)
+        ));
+    }
+    let amendment = kind_name == "retraction" || kind_name == "correction";
+    if replacement && amendment {
+        return Err(format!("{}: a correction's replacement cannot be a `{kind_name}`; correct or retract the target instead", f.context));
+    }
+    if !replacement {
+        f.context = kind_name.clone();
+    }
+    let date = match f.take("date") {
+        None if amendment => None,
+        None => return Err(format!("{}: missing field `date`", f.context)),
+        Some(Strict::Str(s)) => Some(Date::parse(&s).map_err(|e| format!("{}: field `date`: {e}", f.context))?),
+        Some(other) => return Err(format!("{}: field `date` must be a string like 2024-11-15, 2023-08 or 2024, not {}", f.context, other.type_name())),
+    };
+    let kind = parse_kind(&kind_name, &mut f)?;
+    let summary = f.text("summary", MAX_SUMMARY_CHARS)?;
+    let sources = parse_sources(&mut f)?;
+    let confidence = f.choice("confidence", &Confidence::ALL)?;
+    let mut allowed: Vec<&str> = kind_fields(&kind_name).to_vec();
+    allowed.extend_from_slice(if replacement { &COMMON_FIELDS[1..6] } else { &COMMON_FIELDS });
+    if replacement {
+        if let Some((key, _)) = f.entries.iter().find(|(k, _)| k == "id" || k == "seq" || k == "recorded") {
+            return Err(format!("{}: a replacement event has no `{key}`; it takes the target's identity", f.context));
+        }
+    }
+    f.finish(&allowed)?;
+    Ok(Content { date, kind, summary, sources, confidence })
+}
+
+fn parse_sources(f: &mut Fields) -> Result<Vec<Source>, String> {
+    let items = match f.take("sources") {
+        None => return Ok(Vec::new()),
+        Some(Strict::Array(items)) => items,
+        Some(other) => return Err(f.field_error("sources", format!("must be an array of {{name, url?}} objects, not {}", other.type_name()))),
+    };
+    if items.len() > MAX_SOURCES {
+        return Err(f.field_error("sources", format!("has {} entries; the limit is {MAX_SOURCES}", items.len())));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let mut s = Fields::new(format!("{}: sources[{i}]", f.context), item)?;
+        let name = s.required_text("name", MAX_TEXT_CHARS)?;
+        let url = s.text("url", MAX_URL_CHARS)?;
+        s.finish(&["name", "url"])?;
+        out.push(Source { name, url });
+    }
+    Ok(out)
+}
+
+/// Read JSON Lines from `reader` and parse every line. Blank lines are skipped; CRLF
+/// endings are accepted. Returns every parsed line with its 1-based line number, or every
+/// problem found (never just the first), so a caller can report them all and write nothing.
+pub fn parse_reader(mut reader: impl std::io::BufRead) -> Result<Vec<(usize, ParsedLine)>, Vec<crate::error::InputError>> {
+    use crate::error::InputError;
+    let mut parsed = Vec::new();
+    let mut errors = Vec::new();
+    let mut line_no = 0usize;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut saw_any = false;
+    loop {
+        buf.clear();
+        line_no += 1;
+        // Read one line, but never hold more than the limit (plus one byte to detect it).
+        let mut too_long = false;
+        let mut ended = false;
+        loop {
+            let available = match reader.fill_buf() {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    errors.push(InputError { line: line_no, reason: format!("cannot read input: {e}") });
+                    return Err(errors);
+                }
+            };
+            if available.is_empty() {
+                ended = true;
+                break;
+            }
+            let (chunk, found_newline) = match available.iter().position(|b| *b == b'\n') {
+                Some(i) => (&available[..=i], true),
+                None => (available, false),
+            };
+            let n = chunk.len();
+            if !too_long {
+                if buf.len() + n > MAX_LINE_BYTES + 2 {
+                    too_long = true;
+                    buf.clear();
+                } else {
+                    buf.extend_from_slice(chunk);
+                }
+            }
+            reader.consume(n);
+            if found_newline {
+                break;
+            }
+        }
+        if ended && buf.is_empty() && !too_long {
+            break;
+        }
+        if too_long {
+            errors.push(InputError { line: line_no, reason: format!("line is longer than the limit of {MAX_LINE_BYTES} bytes") });
+            saw_any = true;
+            continue;
+        }
+        if buf.last() == Some(&b'\n') {
+            buf.pop();
+        }
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        if line_no == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            errors.push(InputError {
+                line: 1,
+                reason: "the input starts with a byte-order mark (BOM); save it as UTF-8 without a BOM".into(),
+            });
+            saw_any = true;
+            continue;
+        }
+        let text = match std::str::from_utf8(&buf) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(InputError { line: line_no, reason: format!("not valid UTF-8 (bad byte at column {})", e.valid_up_to() + 1) });
+                saw_any = true;
+                continue;
+            }
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        saw_any = true;
+        match parse_line(text) {
+            Ok(p) => parsed.push((line_no, p)),
+            Err(reason) => errors.push(InputError { line: line_no, reason }),
+        }
+    }
+    if !saw_any {
+        errors.push(InputError { line: 1, reason: "the input is empty: no events to read".into() });
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Parse one line of JSON Lines. The error is a sentence for a person, without the line
+/// number (the caller adds it).
+pub fn parse_line(text: &str) -> Result<ParsedLine, String> {
+    if text.len() > MAX_LINE_BYTES {
+        return Err(format!("line is {} bytes long; the limit is {MAX_LINE_BYTES}", text.len()));
+    }
+    let value: Strict = serde_json::from_str(text).map_err(|e| {
+        let msg = e.to_string();
+        // serde_json appends " at line 1 column N"; keep the column, drop the line.
+        format!("invalid JSON: {}", msg.replace(" at line 1 column ", " at column "))
+    })?;
+    let mut f = Fields::new("the line", value)?;
+    let id = f.uuid("id")?;
+    let seq = f.integer("seq", 1, u64::MAX)?;
+    let recorded = match f.take("recorded") {
+        None => None,
+        Some(Strict::Str(s)) => Some(
+            DateTime::parse_from_rfc3339(&s)
+                .map_err(|e| format!("field `recorded` must be an RFC 3339 timestamp: {e}"))?
+                .with_timezone(&Utc),
+        ),
+        Some(other) => return Err(format!("field `recorded` must be an RFC 3339 timestamp string, not {}", other.type_name())),
+    };
+    let content = parse_content(f, false)?;
+    if let Some(target) = content.kind.target() {
+        if Some(target) == id {
+            return Err(format!("{}: it targets itself (id {target})", content.kind.name()));
+        }
+    }
+    Ok(ParsedLine { event: NewEvent { id, content }, seq, recorded })
+}
+
+fn codes_json(codes: &[Code]) -> Value {
+    Value::Array(codes.iter().map(|c| Value::String(c.to_string())).collect())
+}
+
+fn put_opt(map: &mut Map<String, Value>, key: &str, value: &Option<String>) {
+    if let Some(v) = value {
+        map.insert(key.into(), Value::String(v.clone()));
+    }
+}
+
+/// Write the content's fields into `map` in schema order (date, kind, kind fields,
+/// summary, sources, confidence). Absent optional fields are omitted.
+fn content_fields(content: &Content, map: &mut Map<String, Value>) {
+    if let Some(date) = &content.date {
+        map.insert("date".into(), Value::String(date.to_string()));
+    }
+    map.insert("kind".into(), Value::String(content.kind.name().into()));
+    match &content.kind {
+        Kind::Meeting { actors, place } => {
+            map.insert("actors".into(), codes_json(actors));
+            put_opt(map, "place", place);
+        }
+        Kind::Agreement { actors, name } => {
+            map.insert("actors".into(), codes_json(actors));
+            map.insert("name".into(), json!(name));
+        }
+        Kind::Statement { actors } => {
+            map.insert("actors".into(), codes_json(actors));
+        }
+        Kind::AllianceFormed { alliance, alliance_type, members } => {
+            map.insert("alliance".into(), json!(alliance.as_str()));
+            map.insert("type".into(), json!(alliance_type.as_str()));
+            map.insert("members".into(), codes_json(members));
+        }
+        Kind::AllianceJoined { alliance, members } | Kind::AllianceLeft { alliance, members } => {
+            map.insert("alliance".into(), json!(alliance.as_str()));
+            map.insert("members".into(), codes_json(members));
+        }
+        Kind::AllianceDissolved { alliance } => {
+            map.insert("alliance".into(), json!(alliance.as_str()));
+        }
+        Kind::LeaderTookOffice { actor, office, person } => {
+            map.insert("actor".into(), json!(actor.as_str()));
+            map.insert("office".into(), json!(office));
+            map.insert("person".into(), json!(person));
+        }
+        Kind::LeaderLeftOffice { actor, office, person } => {
+            map.insert("actor".into(), json!(actor.as_str()));
+            map.insert("office".into(), json!(office));
+            put_opt(map, "person", person);
+        }
+        Kind::Deployment { actor, host, region, strength } => {
+            map.insert("actor".into(), json!(actor.as_str()));
+            map.insert("host".into(), json!(host.as_str()));
+            put_opt(map, "region", region);
+            map.insert("strength".into(), json!(strength));
+        }
+        Kind::Withdrawal { actor, host, region } => {
+            map.insert("actor".into(), json!(actor.as_str()));
+            map.insert("host".into(), json!(host.as_str()));
+            put_opt(map, "region", region);
+        }
+        Kind::ArmsTransfer { supplier, recipient, item, quantity, unit } => {
+            map.insert("supplier".into(), json!(supplier.as_str()));
+            map.insert("recipient".into(), json!(recipient.as_str()));
+            map.insert("item".into(), json!(item));
+            map.insert("quantity".into(), json!(quantity));
+            put_opt(map, "unit", unit);
+        }
+        Kind::MissileTest { actor, class, count } => {
+            map.insert("actor".into(), json!(actor.as_str()));
+            map.insert("class".into(), json!(class));
+            map.insert("count".into(), json!(count));
+        }
+        Kind::NuclearTest { actor } => {
+            map.insert("actor".into(), json!(actor.as_str()));
+        }
+        Kind::JointExercise { actors, assets } => {
+            map.insert("actors".into(), codes_json(actors));
+            if !assets.is_empty() {
+                map.insert("assets".into(), json!(assets));
+            }
+        }
+        Kind::SanctionsImposed { actor, against } | Kind::SanctionsLifted { actor, against } => {
+            map.insert("actor".into(), json!(actor.as_str()));
+            map.insert("against".into(), json!(against.as_str()));
+        }
+        Kind::Retraction { target, reason } => {
+            map.insert("target".into(), json!(target.to_string()));
+            map.insert("reason".into(), json!(reason));
+        }
+        Kind::Correction { target, replacement } => {
+            map.insert("target".into(), json!(target.to_string()));
+            let mut inner = Map::new();
+            content_fields(replacement, &mut inner);
+            map.insert("event".into(), Value::Object(inner));
+        }
+    }
+    put_opt(map, "summary", &content.summary);
+    if !content.sources.is_empty() {
+        let sources: Vec<Value> = content
+            .sources
+            .iter()
+            .map(|s| {
+                let mut m = Map::new();
+                m.insert("name".into(), json!(s.name));
+                put_opt(&mut m, "url", &s.url);
+                Value::Object(m)
+            })
+            .collect();
+        map.insert("sources".into(), Value::Array(sources));
+    }
+    if let Some(c) = content.confidence {
+        map.insert("confidence".into(), json!(c.as_str()));
+    }
+}
+
+/// Format a recorded time the way annals prints it: RFC 3339, UTC, microseconds.
+pub fn format_recorded(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// One stored event as a JSON object: `id`, `seq`, `recorded`, then the content fields.
+pub fn event_json(event: &Event) -> Value {
+    let mut map = Map::new();
+    map.insert("id".into(), json!(event.id.to_string()));
+    map.insert("seq".into(), json!(event.seq));
+    map.insert("recorded".into(), json!(format_recorded(event.recorded())));
+    content_fields(&event.content, &mut map);
+    Value::Object(map)
+}
+
+/// One stored event as one line of JSON Lines (no trailing newline).
+pub fn event_line(event: &Event) -> String {
+    event_json(event).to_string()
+}
+
+/// The canonical text of a content: its JSON object in schema order, without `id`, `seq`
+/// and `recorded`. Content-addressed ids are the UUID v5 of this text.
+pub fn canonical_text(content: &Content) -> String {
+    let mut map = Map::new();
+    content_fields(content, &mut map);
+    Value::Object(map).to_string()
+}
+
+/// The content-addressed id of a content: UUID v5 of [`canonical_text`].
+pub fn content_id(content: &Content) -> Uuid {
+    Uuid::new_v5(&ID_NAMESPACE, canonical_text(content).as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(line: &str) -> String {
+        parse_line(line).unwrap_err()
+    }
+
+    #[test]
+    fn parses_and_prints_back() {
+        let line = r#"{"date":"2024-11","kind":"deployment","actor":"prk","host":"RUS","region":"Kursk","strength":12000,"summary":"as many as 12,000","sources":[{"name":"AP"}],"confidence":"reported"}"#;
+        let parsed = parse_line(line).unwrap();
+        let text = canonical_text(&parsed.event.content);
+        assert_eq!(
+            text,
+            r#"{"date":"2024-11","kind":"deployment","actor":"PRK","host":"RUS","region":"Kursk","strength":12000,"summary":"as many as 12,000","sources":[{"name":"AP"}],"confidence":"reported"}"#
+        );
+        assert_eq!(parse_line(&text).unwrap().event.content, parsed.event.content);
+    }
+
+    #[test]
+    fn suggests_near_misses() {
+        assert!(err(r#"{"date":"2024","kind":"meting","actors":["USA","KOR"]}"#).contains("did you mean `meeting`"));
+        let e = err(r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strenght":1}"#);
+        assert!(e.contains("missing field `strength`"), "{e}");
+        let e = err(r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strength":1,"regoin":"x"}"#);
+        assert!(e.contains("unknown field `regoin`") && e.contains("did you mean `region`"), "{e}");
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        for (line, needle) in [
+            (r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strength":-1}"#, "got -1"),
+            (r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"x","quantity":1e30}"#, "quantity"),
+            (r#"{"date":"2024","kind":"meeting","actors":["USA"]}"#, "at least 2"),
+            (r#"{"date":"2024","kind":"meeting","actors":["USA","usa"]}"#, "twice"),
+            (r#"{"date":"2024","date":"2025","kind":"statement","actors":["USA"]}"#, "duplicate key"),
+            (r#"{"date":"0000","kind":"statement","actors":["USA"]}"#, "year"),
+            (r#"{"date":"2024","kind":"statement","actors":["U SA"]}"#, "invalid actor code"),
+            (r#"{"kind":"statement","actors":["USA"]}"#, "missing field `date`"),
+            (r#"[1,2]"#, "must be a JSON object"),
+            (r#"{"id":"00000000-0000-0000-0000-000000000001","kind":"retraction","target":"00000000-0000-0000-0000-000000000001","reason":"x"}"#, "targets itself"),
+            (r#"{"kind":"correction","target":"00000000-0000-0000-0000-000000000001","event":{"kind":"retraction","target":"00000000-0000-0000-0000-000000000002","reason":"x"}}"#, "cannot be a `retraction`"),
+            (r#"{"kind":"correction","target":"00000000-0000-0000-0000-000000000001","event":{"id":"00000000-0000-0000-0000-000000000003","date":"2024","kind":"statement","actors":["USA"]}}"#, "has no `id`"),
+        ] {
+            let e = err(line);
+            assert!(e.contains(needle), "{line} -> {e}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let line = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(err(&line).contains("recursion limit"));
+    }
+
+    #[test]
+    fn content_ids_are_stable() {
+        let a = parse_line(r#"{"date":"2024","kind":"statement","actors":["usa"]}"#).unwrap();
+        let b = parse_line(r#"{"actors":["USA"],"kind":"statement","date":"2024"}"#).unwrap();
+        assert_eq!(content_id(&a.event.content), content_id(&b.event.content));
+    }
+}

@@ -1,0 +1,127 @@
+//! Key encodings of every keyspace. All keyspaces share one ordered engine; the first
+//! byte of a key names its keyspace, and every integer is big-endian so byte order is
+//! numeric order.
+//!
+//! ```text
+//! keyspace  key                                          value (an envelope, see envelope.rs)
+//! 'F'       'F'                                          format record: version, engine, created
+//! 'H'       'H'                                          head: last committed seq, its hash, recorded
+//! 'L'       'L' seq:u64                                  log record (tag 'L')
+//! 'I'       'I' id:16 bytes                              seq:u64 of the event with that id (tag 'I')
+//! 'T'       'T' earliest:u32 latest:u32 seq:u64          timeline entry, value empty envelope (tag 'T')
+//! 'A'       'A' code:16 bytes (zero-padded) block:u64    seqs naming that code in seq block (tag 'A')
+//! 'R'       'R' target_seq:u64 seq:u64                   an amendment (retraction/correction) of target
+//! ```
+//!
+//! Invariants: every key of a keyspace starts with its prefix byte and has a fixed length,
+//! so prefix scans never mix keyspaces and decoding a key never reads out of bounds.
+
+use crate::date::Day;
+use crate::event::Code;
+use uuid::Uuid;
+
+pub const FORMAT: u8 = b'F';
+pub const HEAD: u8 = b'H';
+pub const LOG: u8 = b'L';
+pub const ID: u8 = b'I';
+pub const TIME: u8 = b'T';
+pub const ACTOR: u8 = b'A';
+pub const AMEND: u8 = b'R';
+
+/// Seqs per actor-index block: one stored posting list holds an actor's seqs in
+/// `[block * ACTOR_BLOCK, (block + 1) * ACTOR_BLOCK)`.
+pub const ACTOR_BLOCK: u64 = 4096;
+
+pub fn log(seq: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = LOG;
+    k[1..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn id(id: &Uuid) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[0] = ID;
+    k[1..].copy_from_slice(id.as_bytes());
+    k
+}
+
+pub fn time(earliest: Day, latest: Day, seq: u64) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[0] = TIME;
+    k[1..5].copy_from_slice(&earliest.0.to_be_bytes());
+    k[5..9].copy_from_slice(&latest.0.to_be_bytes());
+    k[9..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// Decode a timeline key into (earliest, latest, seq).
+pub fn parse_time(key: &[u8]) -> Option<(Day, Day, u64)> {
+    if key.len() != 17 || key[0] != TIME {
+        return None;
+    }
+    let earliest = u32::from_be_bytes(key[1..5].try_into().ok()?);
+    let latest = u32::from_be_bytes(key[5..9].try_into().ok()?);
+    let seq = u64::from_be_bytes(key[9..17].try_into().ok()?);
+    Some((Day(earliest), Day(latest), seq))
+}
+
+fn code_bytes(code: &Code) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    let bytes = code.as_str().as_bytes();
+    let n = bytes.len().min(16);
+    out[..n].copy_from_slice(&bytes[..n]);
+    out
+}
+
+pub fn actor_block(code: &Code, block: u64) -> [u8; 25] {
+    let mut k = [0u8; 25];
+    k[0] = ACTOR;
+    k[1..17].copy_from_slice(&code_bytes(code));
+    k[17..].copy_from_slice(&block.to_be_bytes());
+    k
+}
+
+/// All actor-index keys of `code`: `[start, end)`.
+pub fn actor_range(code: &Code) -> ([u8; 25], [u8; 25]) {
+    (actor_block(code, 0), actor_block(code, u64::MAX))
+}
+
+pub fn amend(target_seq: u64, seq: u64) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[0] = AMEND;
+    k[1..9].copy_from_slice(&target_seq.to_be_bytes());
+    k[9..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn parse_amend(key: &[u8]) -> Option<(u64, u64)> {
+    if key.len() != 17 || key[0] != AMEND {
+        return None;
+    }
+    Some((
+        u64::from_be_bytes(key[1..9].try_into().ok()?),
+        u64::from_be_bytes(key[9..17].try_into().ok()?),
+    ))
+}
+
+/// `[start, end)` covering a whole keyspace.
+pub fn keyspace(prefix: u8) -> ([u8; 1], [u8; 1]) {
+    ([prefix], [prefix + 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_sort_numerically_and_decode() {
+        assert!(log(255) < log(256));
+        assert!(time(Day(5), Day(9), 1) < time(Day(5), Day(10), 0));
+        assert_eq!(parse_time(&time(Day(7), Day(8), 9)), Some((Day(7), Day(8), 9)));
+        let us = Code::parse("USA").unwrap();
+        let usa_x = Code::parse("USAX").unwrap();
+        assert!(actor_block(&us, u64::MAX) < actor_block(&usa_x, 0));
+        assert_eq!(parse_amend(&amend(4, 5)), Some((4, 5)));
+    }
+}

@@ -1,0 +1,97 @@
+//! # annals
+//!
+//! An embedded, event-sourced, bitemporal timeline database for dated diplomatic and
+//! military events. The append-only log is the single source of truth; indexes (and, in
+//! later versions, views and checkpoints) are derived from it and can be rebuilt and
+//! verified against it.
+//!
+//! ```
+//! use annals::{Store, interchange::parse_line};
+//!
+//! let store = Store::temporary()?;
+//! let line = r#"{"date":"2023-08-18","kind":"meeting","actors":["USA","KOR","JPN"],"place":"Camp David"}"#;
+//! let event = parse_line(line).map_err(annals::Error::InvalidArgument)?.event;
+//! let outcome = store.append(event.clone())?;
+//! assert_eq!(outcome.seq(), 1);
+//! // Appending the same content again is a no-op: its id is derived from its content.
+//! assert_eq!(store.append(event)?, annals::Outcome::AlreadyPresent(1));
+//! assert_eq!(store.head().seq, 1);
+//! store.verify()?;
+//! # Ok::<(), annals::Error>(())
+//! ```
+//!
+//! Module map: `date` (valid time), `event` (the event model), `interchange` (JSON Lines),
+//! `validate` (the rules), `storage` (the engine seam), `envelope` and `keys` (stored
+//! formats), `store`/`log`/`read`/`verify` (the log), `clock` (recorded time).
+
+pub mod clock;
+pub mod date;
+mod envelope;
+pub mod error;
+pub mod event;
+pub mod interchange;
+mod keys;
+pub mod limits;
+mod log;
+mod read;
+pub mod storage;
+mod store;
+pub mod validate;
+mod verify;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use date::{Date, Day};
+pub use error::{Error, InputError, Result};
+pub use event::{AllianceType, Code, Confidence, Content, Event, Kind, NewEvent, Source};
+pub use log::{AppendReport, Outcome};
+pub use read::TimelineKey;
+pub use store::{Head, Store, StoreOptions, MIN_STORAGE_FORMAT_VERSION, STORAGE_FORMAT_VERSION};
+pub use verify::{Stats, VerifyReport};
+
+#[doc(hidden)]
+/// Raw access to the engine, for corruption-injection tests. Not part of the stable API.
+pub mod testing_raw {
+    use crate::error::Result;
+    use crate::storage::Batch;
+    use crate::Store;
+
+    /// Read a raw value.
+    pub fn get(store: &Store, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        store.engine.get(key)
+    }
+
+    /// Overwrite a raw value (bypassing every check).
+    pub fn put(store: &Store, key: &[u8], value: &[u8]) -> Result<()> {
+        let mut b = Batch::new();
+        b.put(key.to_vec(), value.to_vec());
+        store.engine.write(b)?;
+        store.engine.flush()
+    }
+
+    /// Delete a raw key.
+    pub fn delete(store: &Store, key: &[u8]) -> Result<()> {
+        let mut b = Batch::new();
+        b.delete(key.to_vec());
+        store.engine.write(b)?;
+        store.engine.flush()
+    }
+
+    /// The log key of a seq.
+    pub fn log_key(seq: u64) -> Vec<u8> {
+        crate::keys::log(seq).to_vec()
+    }
+
+    /// Every raw key with the given one-byte prefix.
+    pub fn keys_with_prefix(store: &Store, prefix: u8) -> Result<Vec<Vec<u8>>> {
+        let (s, e) = crate::keys::keyspace(prefix);
+        store.engine.scan(&s, &e).map(|r| r.map(|(k, _)| k)).collect()
+    }
+
+    /// Re-seal a log record's payload with a valid checksum (to forge a rewrite that only
+    /// the hash chain can catch).
+    pub fn reseal_log(value: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+        let mut payload = value[crate::envelope::HEADER_LEN..].to_vec();
+        edit(&mut payload);
+        crate::envelope::seal_payload(value[0], value[1], &payload)
+    }
+}

@@ -1,0 +1,575 @@
+//! The append-only log: appending events, the hash chain, and the derived indexes that an
+//! append writes in the same atomic batch.
+//!
+//! A log record is the envelope (tag 'L', version 1) around the bincode of
+//! [`LogRecord`]: the previous record's chain hash and the [`Event`]. The chain hash of a
+//! record is SHA-256 of its payload, so every record commits to all records before it,
+//! and the head record holds the hash of the last one.
+//!
+//! Index entries written with each event (few per event, because every engine insert costs
+//! throughput): `I` id → seq; `T` (earliest, latest, seq) for timeline order; `R`
+//! (target, seq) for amendments; and the event's seq appended to one posting list per
+//! actor code and block of 4096 seqs (`A`), so a batch of thousands of events touches one
+//! actor-index value per actor instead of one per event.
+//!
+//! Invariants: an append either writes every event of its batch, their index entries and
+//! the new head, or nothing (a failed multi-batch import is rolled back by recovery);
+//! success is reported only after a flush; seqs are gap-free; recorded time never
+//! decreases; an id maps to exactly one content.
+
+use crate::date::Date;
+use crate::envelope;
+use crate::error::{Error, InputError, Result};
+use crate::event::{Code, Content, Event, Kind, NewEvent};
+use crate::interchange::{content_id, ParsedLine};
+use crate::keys;
+use crate::storage::Batch;
+use crate::store::{Head, Store};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+pub(crate) const LOG_RECORD_VERSION: u8 = 1;
+pub(crate) const INDEX_VERSION: u8 = 1;
+/// Events per engine batch in a large import; only the last batch commits the head.
+pub(crate) const CHUNK_EVENTS: usize = 50_000;
+
+/// The stored form of one log entry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct LogRecord {
+    pub prev_hash: [u8; 32],
+    pub event: Event,
+}
+
+/// The amendment kinds as stored in the `R` index.
+pub(crate) const AMEND_RETRACTION: u8 = 0;
+pub(crate) const AMEND_CORRECTION: u8 = 1;
+
+/// Decode and check one log record read under `key`.
+pub(crate) fn decode_record(key: &[u8], value: &[u8]) -> Result<LogRecord> {
+    let key_seq = key
+        .get(1..9)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| Error::corrupt_in("log keyspace", format!("malformed log key of {} bytes", key.len())))?;
+    let record: LogRecord = envelope::open(keys::LOG, LOG_RECORD_VERSION, value)
+        .map_err(|e| Error::corrupt_seq(key_seq, e.to_string()))?;
+    if record.event.seq != key_seq {
+        return Err(Error::corrupt_seq(
+            key_seq,
+            format!("record says seq {} but is stored under seq {key_seq}", record.event.seq),
+        ));
+    }
+    Ok(record)
+}
+
+/// The chain hash of a record: SHA-256 of its payload (which holds the previous hash).
+pub(crate) fn chain_hash(payload: &[u8]) -> [u8; 32] {
+    Sha256::digest(payload).into()
+}
+
+/// What one event of an append came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Appended at this seq.
+    Appended(u64),
+    /// Already stored with the same content at this seq; nothing was written.
+    AlreadyPresent(u64),
+}
+
+impl Outcome {
+    pub fn seq(self) -> u64 {
+        match self {
+            Outcome::Appended(s) | Outcome::AlreadyPresent(s) => s,
+        }
+    }
+}
+
+/// What an append or import did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppendReport {
+    /// Per input event, in input order: its id and what happened.
+    pub events: Vec<(Uuid, Outcome)>,
+    /// The head after the append.
+    pub head: Head,
+}
+
+impl AppendReport {
+    /// How many events were appended.
+    pub fn new_count(&self) -> u64 {
+        self.events.iter().filter(|(_, o)| matches!(o, Outcome::Appended(_))).count() as u64
+    }
+
+    /// How many were already present.
+    pub fn present_count(&self) -> u64 {
+        self.events.len() as u64 - self.new_count()
+    }
+
+    /// The seqs appended, as (first, last), if any.
+    pub fn seq_range(&self) -> Option<(u64, u64)> {
+        let mut seqs = self.events.iter().filter_map(|(_, o)| match o {
+            Outcome::Appended(s) => Some(*s),
+            _ => None,
+        });
+        let first = seqs.next()?;
+        Some((first, seqs.last().unwrap_or(first)))
+    }
+}
+
+/// One event waiting to be appended, with where it came from.
+#[derive(Clone, Debug)]
+pub(crate) struct Pending {
+    /// 1-based line (or batch position) for error messages.
+    pub line: usize,
+    pub event: NewEvent,
+    /// Recorded time to keep (restores); `None` takes the clock's.
+    pub recorded: Option<DateTime<Utc>>,
+}
+
+/// A target as seen by a new amendment.
+#[derive(Clone, Debug)]
+pub(crate) struct TargetInfo {
+    pub seq: u64,
+    pub content: Content,
+    /// Seq of the retraction of this target, if retracted.
+    pub retracted_by: Option<u64>,
+}
+
+/// The date an event sits at in timeline order: its own date; for an amendment without
+/// one, its replacement's date (correction) or its target's timeline date (retraction).
+pub(crate) fn timeline_date(content: &Content, target: Option<&Content>) -> Option<Date> {
+    content.date.or_else(|| match &content.kind {
+        Kind::Correction { replacement, .. } => replacement.date,
+        Kind::Retraction { .. } => target.and_then(|t| timeline_date(t, None)),
+        _ => None,
+    })
+}
+
+/// The actor codes an event is indexed under: its own, or its target's for a retraction.
+pub(crate) fn index_codes<'a>(content: &'a Content, target: Option<&'a Content>) -> Vec<&'a Code> {
+    match (&content.kind, target) {
+        (Kind::Retraction { .. }, Some(t)) => t.kind.codes(),
+        (kind, _) => kind.codes(),
+    }
+}
+
+/// The index entries of one event except the actor postings.
+pub(crate) struct IndexEntries {
+    pub id: [u8; 17],
+    pub time: Option<[u8; 17]>,
+    pub amend: Option<([u8; 17], u8)>,
+}
+
+pub(crate) fn index_entries(event: &Event, target: Option<(u64, &Content)>) -> IndexEntries {
+    let time = timeline_date(&event.content, target.map(|t| t.1))
+        .map(|d| keys::time(d.earliest(), d.latest(), event.seq));
+    let amend = match (&event.content.kind, target) {
+        (Kind::Retraction { .. }, Some((ts, _))) => Some((keys::amend(ts, event.seq), AMEND_RETRACTION)),
+        (Kind::Correction { .. }, Some((ts, _))) => Some((keys::amend(ts, event.seq), AMEND_CORRECTION)),
+        _ => None,
+    };
+    IndexEntries {
+        id: keys::id(&event.id),
+        time,
+        amend,
+    }
+}
+
+pub(crate) fn seq_value(seq: u64) -> Vec<u8> {
+    envelope::seal(keys::ID, INDEX_VERSION, &seq)
+}
+
+pub(crate) fn empty_value(tag: u8) -> Vec<u8> {
+    envelope::seal(tag, INDEX_VERSION, &())
+}
+
+pub(crate) fn amend_value(kind: u8) -> Vec<u8> {
+    envelope::seal(keys::AMEND, INDEX_VERSION, &kind)
+}
+
+/// Encode a sorted posting list as deltas.
+pub(crate) fn posting_value(seqs: &[u64]) -> Vec<u8> {
+    let mut deltas = Vec::with_capacity(seqs.len());
+    let mut prev = 0u64;
+    for &s in seqs {
+        deltas.push(s - prev);
+        prev = s;
+    }
+    envelope::seal(keys::ACTOR, INDEX_VERSION, &deltas)
+}
+
+pub(crate) fn decode_posting(value: &[u8]) -> Result<Vec<u64>> {
+    let deltas: Vec<u64> = envelope::open(keys::ACTOR, INDEX_VERSION, value)
+        .map_err(|e| Error::corrupt_in("actor index", e.to_string()))?;
+    let mut out = Vec::with_capacity(deltas.len());
+    let mut acc = 0u64;
+    for d in deltas {
+        acc = acc
+            .checked_add(d)
+            .ok_or_else(|| Error::corrupt_in("actor index", "posting list overflows"))?;
+        out.push(acc);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Append one event. Returns its seq (or the seq it already had).
+    pub fn append(&self, event: impl Into<NewEvent>) -> Result<Outcome> {
+        let report = self.append_batch([event.into()])?;
+        Ok(report.events[0].1)
+    }
+
+    /// Append events atomically, in order: all of them or none. Events already stored with
+    /// the same id and content are skipped and reported as present.
+    pub fn append_batch<E: Into<NewEvent>>(&self, events: impl IntoIterator<Item = E>) -> Result<AppendReport> {
+        let pending = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| Pending { line: i + 1, event: e.into(), recorded: None })
+            .collect();
+        self.commit(pending, None)
+    }
+
+    /// Like [`Store::append_batch`], but fails with [`Error::Conflict`] and writes nothing
+    /// unless the log still ends at `last_seq` (optimistic concurrency).
+    pub fn append_expecting<E: Into<NewEvent>>(
+        &self,
+        last_seq: u64,
+        events: impl IntoIterator<Item = E>,
+    ) -> Result<AppendReport> {
+        let pending = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| Pending { line: i + 1, event: e.into(), recorded: None })
+            .collect();
+        self.commit(pending, Some(last_seq))
+    }
+
+    /// Append parsed interchange lines (numbered from 1 in input order). With
+    /// `keep_recorded`, each line's `recorded` is kept (it must be present, and recorded
+    /// times must not decrease); otherwise the clock assigns it.
+    pub fn import_lines(&self, lines: Vec<(usize, ParsedLine)>, keep_recorded: bool) -> Result<AppendReport> {
+        let mut errors = Vec::new();
+        let mut pending = Vec::with_capacity(lines.len());
+        for (line, parsed) in lines {
+            if keep_recorded && parsed.recorded.is_none() {
+                errors.push(InputError {
+                    line,
+                    reason: "--keep-recorded needs a `recorded` timestamp on every line".into(),
+                });
+            }
+            pending.push(Pending {
+                line,
+                event: parsed.event,
+                recorded: if keep_recorded { parsed.recorded } else { None },
+            });
+        }
+        if !errors.is_empty() {
+            return Err(Error::InvalidInput(errors));
+        }
+        self.commit(pending, None)
+    }
+
+    /// The seq of the event with `id`, if it is committed at or before `head`.
+    pub(crate) fn lookup_id(&self, id: &Uuid, head: u64) -> Result<Option<u64>> {
+        match self.engine.get(&keys::id(id))? {
+            None => Ok(None),
+            Some(bytes) => {
+                let seq: u64 = envelope::open(keys::ID, INDEX_VERSION, &bytes)
+                    .map_err(|e| Error::corrupt_in("id index", format!("entry for {id}: {e}")))?;
+                Ok((seq <= head).then_some(seq))
+            }
+        }
+    }
+
+    /// Every amendment (seq, kind) of the event at `target_seq`, committed at or before `head`.
+    pub(crate) fn amendments_of(&self, target_seq: u64, head: u64) -> Result<Vec<(u64, u8)>> {
+        let start = keys::amend(target_seq, 0);
+        let end = keys::amend(target_seq, u64::MAX);
+        let mut out = Vec::new();
+        for item in self.engine.scan(&start, &end) {
+            let (key, value) = item?;
+            let (_, seq) = keys::parse_amend(&key)
+                .ok_or_else(|| Error::corrupt_in("amendment index", "malformed key"))?;
+            if seq > head {
+                continue;
+            }
+            let kind: u8 = envelope::open(keys::AMEND, INDEX_VERSION, &value)
+                .map_err(|e| Error::corrupt_in("amendment index", e.to_string()))?;
+            out.push((seq, kind));
+        }
+        Ok(out)
+    }
+
+    fn stored_target(&self, id: &Uuid, head: u64) -> Result<Option<TargetInfo>> {
+        let Some(seq) = self.lookup_id(id, head)? else {
+            return Ok(None);
+        };
+        let event = self.event_at(seq, head)?;
+        let retracted_by = self
+            .amendments_of(seq, head)?
+            .into_iter()
+            .find(|(_, k)| *k == AMEND_RETRACTION)
+            .map(|(s, _)| s);
+        Ok(Some(TargetInfo {
+            seq,
+            content: event.content,
+            retracted_by,
+        }))
+    }
+
+    /// Validate, then write, a batch. Holds the writer lock throughout.
+    pub(crate) fn commit(&self, pending: Vec<Pending>, expect: Option<u64>) -> Result<AppendReport> {
+        let _writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Storage("writer lock poisoned by a panic in another thread".into()))?;
+        let head = self.head();
+        if let Some(expected) = expect {
+            if expected != head.seq {
+                return Err(Error::Conflict { expected, actual: head.seq });
+            }
+        }
+
+        // Plan: decide every event's fate before writing anything.
+        let mut errors: Vec<InputError> = Vec::new();
+        let mut outcomes: Vec<(Uuid, Outcome)> = Vec::with_capacity(pending.len());
+        let mut planned: Vec<(Event, Option<TargetInfo>)> = Vec::new();
+        // id -> index into `planned`, for events new in this batch.
+        let mut batch_ids: HashMap<Uuid, usize> = HashMap::new();
+        let mut next_seq = head.seq + 1;
+        let mut last_recorded = head.recorded_micros;
+        let now = self.clock.now().timestamp_micros().max(head.recorded_micros);
+
+        for p in pending {
+            let line = p.line;
+            let mut fail = |reason: String| errors.push(InputError { line, reason });
+            if let Err(reason) = crate::validate::check_content(&p.event.content) {
+                fail(reason);
+                continue;
+            }
+            let id = p.event.id.unwrap_or_else(|| content_id(&p.event.content));
+            // Idempotency.
+            if let Some(&i) = batch_ids.get(&id) {
+                let (earlier, _) = &planned[i];
+                if earlier.content == p.event.content {
+                    outcomes.push((id, Outcome::AlreadyPresent(earlier.seq)));
+                } else {
+                    fail(format!("id {id} appears twice in this input with different content (first as seq {})", earlier.seq));
+                }
+                continue;
+            }
+            match self.lookup_id(&id, head.seq)? {
+                Some(seq) => {
+                    let stored = self.event_at(seq, head.seq)?;
+                    if stored.content == p.event.content {
+                        outcomes.push((id, Outcome::AlreadyPresent(seq)));
+                    } else {
+                        fail(format!(
+                            "id {id} is already stored (seq {seq}) with different content; to change an event, append a correction that targets it"
+                        ));
+                    }
+                    continue;
+                }
+                None => {}
+            }
+            // Reference checks for amendments.
+            let target = match p.event.content.kind.target() {
+                None => None,
+                Some(target_id) => {
+                    let what = p.event.content.kind.name();
+                    let info = match batch_ids.get(&target_id) {
+                        Some(&i) => {
+                            let (t, _) = &planned[i];
+                            let retracted_by = planned
+                                .iter()
+                                .find(|(e, ti)| {
+                                    matches!(e.content.kind, Kind::Retraction { .. })
+                                        && ti.as_ref().is_some_and(|ti| ti.seq == t.seq)
+                                })
+                                .map(|(e, _)| e.seq);
+                            Some(TargetInfo { seq: t.seq, content: t.content.clone(), retracted_by })
+                        }
+                        None => self.stored_target(&target_id, head.seq)?,
+                    };
+                    let Some(info) = info else {
+                        fail(format!(
+                            "{what}: target {target_id} is not in the store or earlier in this input (an amendment must come after what it amends)"
+                        ));
+                        continue;
+                    };
+                    if matches!(info.content.kind, Kind::Retraction { .. }) {
+                        fail(format!(
+                            "{what}: target {target_id} (seq {}) is a retraction; a retraction cannot be retracted or corrected — to restore the event, append it again or correct it",
+                            info.seq
+                        ));
+                        continue;
+                    }
+                    if let Some(by) = info.retracted_by {
+                        fail(format!(
+                            "{what}: target {target_id} (seq {}) was already retracted at seq {by}",
+                            info.seq
+                        ));
+                        continue;
+                    }
+                    Some(info)
+                }
+            };
+            // Recorded time.
+            let recorded = match p.recorded {
+                None => now,
+                Some(t) => {
+                    let micros = t.timestamp_micros();
+                    if micros < last_recorded {
+                        fail(format!(
+                            "recorded time {} is earlier than the one before it ({}); recorded time never goes backwards",
+                            crate::interchange::format_recorded(t),
+                            crate::interchange::format_recorded(DateTime::from_timestamp_micros(last_recorded).unwrap_or_default())
+                        ));
+                        continue;
+                    }
+                    micros
+                }
+            };
+            last_recorded = recorded;
+            let event = Event { id, seq: next_seq, recorded_micros: recorded, content: p.event.content };
+            next_seq += 1;
+            outcomes.push((id, Outcome::Appended(event.seq)));
+            batch_ids.insert(id, planned.len());
+            planned.push((event, target));
+        }
+        if !errors.is_empty() {
+            return Err(Error::InvalidInput(errors));
+        }
+        if planned.is_empty() {
+            return Ok(AppendReport { events: outcomes, head });
+        }
+
+        // Write: chunks of log records with their index entries; the head goes in the last.
+        let mut new_head = head;
+        let chunks: Vec<&[(Event, Option<TargetInfo>)]> = planned.chunks(CHUNK_EVENTS).collect();
+        let last_chunk = chunks.len() - 1;
+        let result = (|| -> Result<()> {
+            for (i, chunk) in chunks.iter().enumerate() {
+                let mut batch = Batch::new();
+                for (event, _) in chunk.iter() {
+                    let record = LogRecord { prev_hash: new_head.hash, event: event.clone() };
+                    let payload = envelope::encode_payload(&record);
+                    new_head = Head {
+                        seq: event.seq,
+                        hash: chain_hash(&payload),
+                        recorded_micros: event.recorded_micros,
+                    };
+                    batch.put(keys::log(event.seq).to_vec(), envelope::seal_payload(keys::LOG, LOG_RECORD_VERSION, &payload));
+                }
+                let items: Vec<(&Event, Option<(u64, &Content)>)> = chunk
+                    .iter()
+                    .map(|(e, t)| (e, t.as_ref().map(|t| (t.seq, &t.content))))
+                    .collect();
+                self.index_into(&mut batch, &items)?;
+                if i == last_chunk {
+                    batch.put(vec![keys::HEAD], Store::head_value(&new_head));
+                }
+                self.engine.write(batch)?;
+            }
+            self.engine.flush()
+        })();
+        match result {
+            Ok(()) => {
+                self.set_head(new_head);
+                Ok(AppendReport { events: outcomes, head: new_head })
+            }
+            Err(e) => {
+                // Undo whatever chunks made it in; the head was not moved.
+                let _ = self.recover_after_failure();
+                Err(e)
+            }
+        }
+    }
+
+    /// Add the index entries of `events` (ascending seq) to `batch`, merging actor postings
+    /// with what is stored.
+    pub(crate) fn index_into(&self, batch: &mut Batch, events: &[(&Event, Option<(u64, &Content)>)]) -> Result<()> {
+        let mut postings: BTreeMap<[u8; 25], Vec<u64>> = BTreeMap::new();
+        for (event, target) in events {
+            let entries = index_entries(event, *target);
+            batch.put(entries.id.to_vec(), seq_value(event.seq));
+            if let Some(time) = entries.time {
+                batch.put(time.to_vec(), empty_value(keys::TIME));
+            }
+            if let Some((key, kind)) = entries.amend {
+                batch.put(key.to_vec(), amend_value(kind));
+            }
+            for code in index_codes(&event.content, target.map(|t| t.1)) {
+                postings
+                    .entry(keys::actor_block(code, event.seq / keys::ACTOR_BLOCK))
+                    .or_default()
+                    .push(event.seq);
+            }
+        }
+        for (key, seqs) in postings {
+            let mut merged = match self.engine.get(&key)? {
+                Some(existing) => decode_posting(&existing)?,
+                None => Vec::new(),
+            };
+            merged.extend(seqs);
+            merged.sort_unstable();
+            merged.dedup();
+            batch.put(key.to_vec(), posting_value(&merged));
+        }
+        Ok(())
+    }
+
+    /// Remove the index entries of a log record that is being rolled back (seq past head).
+    pub(crate) fn unindex(&self, event: &Event, batch: &mut Batch) -> Result<()> {
+        let head = self.head().seq;
+        let target = match event.content.kind.target() {
+            None => None,
+            Some(t) => match self.lookup_id(&t, u64::MAX)? {
+                Some(seq) => Some((seq, self.event_at(seq, u64::MAX)?.content)),
+                None => None,
+            },
+        };
+        let entries = index_entries(event, target.as_ref().map(|(s, c)| (*s, c)));
+        // Only drop the id entry if it points at this record (never at a committed one).
+        if self.lookup_id(&event.id, u64::MAX)? == Some(event.seq) {
+            batch.delete(entries.id.to_vec());
+        }
+        if let Some(time) = entries.time {
+            batch.delete(time.to_vec());
+        }
+        if let Some((key, _)) = entries.amend {
+            batch.delete(key.to_vec());
+        }
+        for code in index_codes(&event.content, target.as_ref().map(|(_, c)| c)) {
+            let key = keys::actor_block(code, event.seq / keys::ACTOR_BLOCK);
+            if let Some(existing) = self.engine.get(&key)? {
+                let kept: Vec<u64> = decode_posting(&existing)?.into_iter().filter(|s| *s <= head).collect();
+                if kept.is_empty() {
+                    batch.delete(key.to_vec());
+                } else {
+                    batch.put(key.to_vec(), posting_value(&kept));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn recover_after_failure(&self) -> Result<()> {
+        let head = self.head();
+        let start = keys::log(head.seq + 1);
+        let end = keys::log(u64::MAX);
+        let mut batch = Batch::new();
+        let leftovers: Vec<_> = self.engine.scan(&start, &end).collect::<Result<_>>()?;
+        for (key, value) in leftovers {
+            if let Ok(record) = decode_record(&key, &value) {
+                self.unindex(&record.event, &mut batch)?;
+            }
+            batch.delete(key);
+        }
+        self.engine.write(batch)?;
+        self.engine.flush()
+    }
+}

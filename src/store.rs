@@ -1,0 +1,304 @@
+//! The store handle: opening a database, its format record, its committed head, and
+//! crash recovery. Appends live in `log.rs`, reads in `read.rs`, checks in `verify.rs`.
+//!
+//! Invariants:
+//! - the head record ('H') is the commit point: the log holds exactly the records
+//!   `1..=head.seq`, and readers never look past the head they started with;
+//! - a multi-batch import writes the head only in its last batch, so records past the head
+//!   found on open are leftovers of an unacknowledged write; recovery removes them and
+//!   their index entries before the store is used (they were never reported as written);
+//! - one writer at a time (the `writer` mutex); readers take a snapshot of the head.
+
+use crate::clock::{Clock, SystemClock};
+use crate::envelope;
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::storage::{self, Batch, Engine, EngineKind, EngineOptions};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// The storage format version this build writes and reads.
+pub const STORAGE_FORMAT_VERSION: u32 = 1;
+/// The oldest storage format version this build reads.
+pub const MIN_STORAGE_FORMAT_VERSION: u32 = 1;
+
+pub(crate) const FORMAT_RECORD_VERSION: u8 = 1;
+pub(crate) const HEAD_RECORD_VERSION: u8 = 1;
+
+/// The format record, written once when a database is created.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct FormatRecord {
+    pub version: u32,
+    pub engine: String,
+    pub created_micros: i64,
+}
+
+/// The committed end of the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    /// The last committed seq; 0 for an empty log.
+    pub seq: u64,
+    /// The hash-chain value after the last record (all zero for an empty log).
+    pub hash: [u8; 32],
+    /// Recorded time of the last record, microseconds since the Unix epoch.
+    pub recorded_micros: i64,
+}
+
+impl Head {
+    pub(crate) const EMPTY: Head = Head {
+        seq: 0,
+        hash: [0; 32],
+        recorded_micros: 0,
+    };
+
+    /// The head hash as lowercase hex.
+    pub fn hash_hex(&self) -> String {
+        hex(&self.hash)
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How to open a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Where recorded time comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Engine tuning.
+    pub engine: EngineOptions,
+    /// Create the database if the path does not exist.
+    pub create: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            clock: Arc::new(SystemClock),
+            engine: EngineOptions::default(),
+            create: true,
+        }
+    }
+}
+
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("engine", &self.engine)
+            .field("create", &self.create)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An open annals database. `Send + Sync`: share it between threads with an `Arc`.
+pub struct Store {
+    pub(crate) engine: Box<dyn Engine>,
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) writer: Mutex<()>,
+    pub(crate) head: RwLock<Head>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("head", &self.head())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Open the database at `path`, creating it if it does not exist.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, StoreOptions::default())
+    }
+
+    /// Open with options (a clock, engine tuning, whether to create).
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::Open {
+                    path: shown,
+                    reason: "it is a file, not a database directory".into(),
+                })
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !options.create {
+                    return Err(Error::Open {
+                        path: shown,
+                        reason: "no database there; create one with `annals import FILE` or `annals --db PATH append JSON`".into(),
+                    });
+                }
+            }
+            Err(e) => {
+                return Err(Error::Open {
+                    path: shown,
+                    reason: e.to_string(),
+                })
+            }
+        }
+        let engine = storage::open(path, EngineKind::Sled, &options.engine)?;
+        Store::from_engine(engine, Some(path.to_path_buf()), options.clock)
+    }
+
+    /// A throwaway database, deleted when the handle drops.
+    pub fn temporary() -> Result<Store> {
+        Store::temporary_with(StoreOptions::default())
+    }
+
+    /// A throwaway database with options (for deterministic clocks in tests).
+    pub fn temporary_with(options: StoreOptions) -> Result<Store> {
+        let engine = storage::temporary(EngineKind::Sled, &options.engine)?;
+        Store::from_engine(engine, None, options.clock)
+    }
+
+    fn from_engine(engine: Box<dyn Engine>, path: Option<PathBuf>, clock: Arc<dyn Clock>) -> Result<Store> {
+        let store = Store {
+            engine,
+            path,
+            clock,
+            writer: Mutex::new(()),
+            head: RwLock::new(Head::EMPTY),
+        };
+        store.check_format()?;
+        let head = store.read_head()?;
+        *store.head.write().map_err(|_| Error::Storage("head lock poisoned".into()))? = head;
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// Where the database lives (`None` for a temporary one).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The committed head right now.
+    pub fn head(&self) -> Head {
+        match self.head.read() {
+            Ok(h) => *h,
+            Err(poisoned) => *poisoned.into_inner(),
+        }
+    }
+
+    pub(crate) fn set_head(&self, head: Head) {
+        match self.head.write() {
+            Ok(mut h) => *h = head,
+            Err(poisoned) => *poisoned.into_inner() = head,
+        }
+    }
+
+    fn check_format(&self) -> Result<()> {
+        match self.engine.get(&[keys::FORMAT])? {
+            Some(bytes) => {
+                let record: FormatRecord = envelope::open(keys::FORMAT, FORMAT_RECORD_VERSION, &bytes)
+                    .map_err(|e| match e {
+                        envelope::EnvelopeError::UnknownVersion { .. } => Error::UnsupportedFormat {
+                            found: u32::from(bytes.get(1).copied().unwrap_or(0)),
+                            min: MIN_STORAGE_FORMAT_VERSION,
+                            max: STORAGE_FORMAT_VERSION,
+                            hint: "the format record itself is newer; upgrade annals",
+                        },
+                        other => Error::corrupt_in("format record", other.to_string()),
+                    })?;
+                if record.version > STORAGE_FORMAT_VERSION || record.version < MIN_STORAGE_FORMAT_VERSION {
+                    return Err(Error::UnsupportedFormat {
+                        found: record.version,
+                        min: MIN_STORAGE_FORMAT_VERSION,
+                        max: STORAGE_FORMAT_VERSION,
+                        hint: if record.version > STORAGE_FORMAT_VERSION {
+                            "it was written by a newer annals; upgrade annals to open it"
+                        } else {
+                            "it is older than this annals can read; export it with the annals that wrote it"
+                        },
+                    });
+                }
+                if record.engine != self.engine.name() {
+                    return Err(Error::Open {
+                        path: self.shown_path(),
+                        reason: format!(
+                            "the database was created with the {} engine, not {}",
+                            record.engine,
+                            self.engine.name()
+                        ),
+                    });
+                }
+                Ok(())
+            }
+            None => {
+                let mut any = self.engine.scan(&[0], &[0xff]);
+                if let Some(first) = any.next() {
+                    first?;
+                    return Err(Error::corrupt_in(
+                        "format record",
+                        "the database has data but no format record",
+                    ));
+                }
+                drop(any);
+                let record = FormatRecord {
+                    version: STORAGE_FORMAT_VERSION,
+                    engine: self.engine.name().to_string(),
+                    created_micros: self.clock.now().timestamp_micros(),
+                };
+                let mut batch = Batch::new();
+                batch.put(vec![keys::FORMAT], envelope::seal(keys::FORMAT, FORMAT_RECORD_VERSION, &record));
+                self.engine.write(batch)?;
+                self.engine.flush()
+            }
+        }
+    }
+
+    pub(crate) fn shown_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(temporary)".into())
+    }
+
+    fn read_head(&self) -> Result<Head> {
+        match self.engine.get(&[keys::HEAD])? {
+            None => Ok(Head::EMPTY),
+            Some(bytes) => envelope::open(keys::HEAD, HEAD_RECORD_VERSION, &bytes)
+                .map_err(|e| Error::corrupt_in("head record", e.to_string())),
+        }
+    }
+
+    pub(crate) fn head_value(head: &Head) -> Vec<u8> {
+        envelope::seal(keys::HEAD, HEAD_RECORD_VERSION, head)
+    }
+
+    /// Remove log records past the committed head (leftovers of a write that crashed before
+    /// its commit) together with their index entries.
+    fn recover(&self) -> Result<()> {
+        let head = self.head();
+        let start = keys::log(head.seq.saturating_add(1));
+        let end = keys::log(u64::MAX);
+        let mut leftovers = Vec::new();
+        for item in self.engine.scan(&start, &end) {
+            leftovers.push(item?);
+        }
+        if leftovers.is_empty() {
+            return Ok(());
+        }
+        let mut batch = Batch::new();
+        let mut damaged = false;
+        for (key, value) in &leftovers {
+            match crate::log::decode_record(key, value) {
+                Ok(record) => self.unindex(&record.event, &mut batch)?,
+                Err(_) => damaged = true,
+            }
+            batch.delete(key.clone());
+        }
+        self.engine.write(batch)?;
+        if damaged {
+            // We could not tell which index entries the damaged leftovers wrote: rebuild.
+            self.rebuild_indexes()?;
+        }
+        self.engine.flush()
+    }
+}

@@ -1,0 +1,171 @@
+//! The rules every stored event obeys, checked on every append whatever its origin (the
+//! JSON parser, the Rust API, a test). The parser reports most of these earlier with the
+//! field's context; this check is the authority, so an embedder cannot store an event
+//! the interchange format could not express.
+//!
+//! Invariant: `check_content(c).is_ok()` implies `canonical_text(c)` parses back to `c`.
+
+use crate::event::{Code, Content, Kind};
+use crate::limits::*;
+
+fn text(field: &str, value: &str, max: usize) -> Result<(), String> {
+    let n = value.chars().count();
+    if value.trim().is_empty() {
+        Err(format!("field `{field}` must not be empty"))
+    } else if n > max {
+        Err(format!("field `{field}` is {n} characters long; the limit is {max}"))
+    } else {
+        Ok(())
+    }
+}
+
+fn opt_text(field: &str, value: &Option<String>, max: usize) -> Result<(), String> {
+    value.as_deref().map_or(Ok(()), |v| text(field, v, max))
+}
+
+fn code(field: &str, c: &Code) -> Result<(), String> {
+    if c.is_valid() {
+        Ok(())
+    } else {
+        Err(format!("field `{field}` holds an invalid actor code `{c}`"))
+    }
+}
+
+fn codes(field: &str, list: &[Code], min: usize) -> Result<(), String> {
+    if list.len() < min {
+        return Err(format!("field `{field}` needs at least {min} actor code{}", if min == 1 { "" } else { "s" }));
+    }
+    if list.len() > MAX_CODES {
+        return Err(format!("field `{field}` has {} codes; the limit is {MAX_CODES}", list.len()));
+    }
+    for (i, c) in list.iter().enumerate() {
+        code(field, c)?;
+        if list[..i].contains(c) {
+            return Err(format!("field `{field}` names `{c}` twice"));
+        }
+    }
+    Ok(())
+}
+
+fn range(field: &str, value: u64, min: u64, max: u64) -> Result<(), String> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(format!("field `{field}` must be an integer from {min} to {max}; got {value}"))
+    }
+}
+
+fn office(value: &str) -> Result<(), String> {
+    text("office", value, MAX_OFFICE_CHARS)?;
+    let ok = value.as_bytes()[0].is_ascii_lowercase()
+        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("field `office` must be a snake_case word like `president`; got `{value}`"))
+    }
+}
+
+fn kind(k: &Kind) -> Result<(), String> {
+    match k {
+        Kind::Meeting { actors, place } => {
+            codes("actors", actors, 2)?;
+            opt_text("place", place, MAX_TEXT_CHARS)
+        }
+        Kind::Agreement { actors, name } => {
+            codes("actors", actors, 2)?;
+            text("name", name, MAX_TEXT_CHARS)
+        }
+        Kind::Statement { actors } => codes("actors", actors, 1),
+        Kind::AllianceFormed { alliance, members, .. } => {
+            code("alliance", alliance)?;
+            codes("members", members, 2)
+        }
+        Kind::AllianceJoined { alliance, members } | Kind::AllianceLeft { alliance, members } => {
+            code("alliance", alliance)?;
+            codes("members", members, 1)
+        }
+        Kind::AllianceDissolved { alliance } => code("alliance", alliance),
+        Kind::LeaderTookOffice { actor, office: o, person } => {
+            code("actor", actor)?;
+            office(o)?;
+            text("person", person, MAX_TEXT_CHARS)
+        }
+        Kind::LeaderLeftOffice { actor, office: o, person } => {
+            code("actor", actor)?;
+            office(o)?;
+            opt_text("person", person, MAX_TEXT_CHARS)
+        }
+        Kind::Deployment { actor, host, region, strength } => {
+            code("actor", actor)?;
+            code("host", host)?;
+            opt_text("region", region, MAX_TEXT_CHARS)?;
+            range("strength", *strength, 0, MAX_STRENGTH)
+        }
+        Kind::Withdrawal { actor, host, region } => {
+            code("actor", actor)?;
+            code("host", host)?;
+            opt_text("region", region, MAX_TEXT_CHARS)
+        }
+        Kind::ArmsTransfer { supplier, recipient, item, quantity, unit } => {
+            code("supplier", supplier)?;
+            code("recipient", recipient)?;
+            text("item", item, MAX_TEXT_CHARS)?;
+            range("quantity", *quantity, 1, MAX_QUANTITY)?;
+            opt_text("unit", unit, MAX_TEXT_CHARS)
+        }
+        Kind::MissileTest { actor, class, count } => {
+            code("actor", actor)?;
+            text("class", class, MAX_TEXT_CHARS)?;
+            range("count", *count, 1, MAX_TEST_COUNT)
+        }
+        Kind::NuclearTest { actor } => code("actor", actor),
+        Kind::JointExercise { actors, assets } => {
+            codes("actors", actors, 2)?;
+            if assets.len() > MAX_ASSETS {
+                return Err(format!("field `assets` has {} entries; the limit is {MAX_ASSETS}", assets.len()));
+            }
+            assets.iter().try_for_each(|a| text("assets", a, MAX_TEXT_CHARS))
+        }
+        Kind::SanctionsImposed { actor, against } | Kind::SanctionsLifted { actor, against } => {
+            code("actor", actor)?;
+            code("against", against)
+        }
+        Kind::Retraction { reason, .. } => text("reason", reason, MAX_TEXT_CHARS),
+        Kind::Correction { replacement, .. } => {
+            if replacement.kind.is_amendment() {
+                return Err(format!(
+                    "a correction's replacement cannot be a `{}`",
+                    replacement.kind.name()
+                ));
+            }
+            if replacement.date.is_none() {
+                return Err("a correction's replacement needs a `date`".into());
+            }
+            check_content(replacement).map_err(|e| format!("replacement: {e}"))
+        }
+    }
+}
+
+/// Check one event's content against every rule of the interchange format.
+pub fn check_content(content: &Content) -> Result<(), String> {
+    let name = content.kind.name();
+    if content.date.is_none() && !content.kind.is_amendment() {
+        return Err(format!("{name}: missing field `date`"));
+    }
+    if let Some(d) = &content.date {
+        if !d.is_valid() {
+            return Err(format!("{name}: field `date` is not a valid date"));
+        }
+    }
+    kind(&content.kind).map_err(|e| format!("{name}: {e}"))?;
+    opt_text("summary", &content.summary, MAX_SUMMARY_CHARS).map_err(|e| format!("{name}: {e}"))?;
+    if content.sources.len() > MAX_SOURCES {
+        return Err(format!("{name}: field `sources` has {} entries; the limit is {MAX_SOURCES}", content.sources.len()));
+    }
+    for s in &content.sources {
+        text("sources[].name", &s.name, MAX_TEXT_CHARS).map_err(|e| format!("{name}: {e}"))?;
+        opt_text("sources[].url", &s.url, MAX_URL_CHARS).map_err(|e| format!("{name}: {e}"))?;
+    }
+    Ok(())
+}

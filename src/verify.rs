@@ -1,0 +1,298 @@
+//! Proving the store is intact, and rebuilding what is derived.
+//!
+//! `verify` walks the log from seq 1: each record's checksum and version, its seq (gap-free),
+//! and its link in the hash chain; then it compares every derived index with what the log
+//! implies. `rebuild_indexes` drops the derived keyspaces and derives them again from the log.
+//!
+//! Invariant: neither ever rewrites a log record; a corrupt log is reported, never repaired.
+
+use crate::date::Day;
+use crate::envelope;
+use crate::error::{Error, Result};
+use crate::event::{Content, Event};
+use crate::keys;
+use crate::log::{chain_hash, decode_posting, decode_record, index_codes, index_entries, CHUNK_EVENTS};
+use crate::storage::Batch;
+use crate::store::{hex, Head, Store};
+use std::collections::{BTreeMap, HashMap};
+use uuid::Uuid;
+
+/// What `verify` found.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct VerifyReport {
+    /// Events checked.
+    pub events: u64,
+    /// The head seq.
+    pub head_seq: u64,
+    /// The head hash, hex: keep it to prove later that the log was not rewritten.
+    pub head_hash: String,
+    /// Derived index entries checked.
+    pub index_entries: u64,
+}
+
+/// Counts and extent of the log.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    pub events: u64,
+    pub by_kind: BTreeMap<String, u64>,
+    pub first_day: Option<String>,
+    pub last_day: Option<String>,
+    pub last_seq: u64,
+    pub size_on_disk: u64,
+}
+
+/// The index entries the log implies, gathered in memory.
+#[derive(Default)]
+struct ExpectedIndexes {
+    ids: Vec<([u8; 17], u64)>,
+    times: Vec<[u8; 17]>,
+    amends: Vec<([u8; 17], u8)>,
+    postings: BTreeMap<[u8; 25], Vec<u64>>,
+}
+
+impl Store {
+    /// Walk the log and call `each` with every event and its target (for amendments), in
+    /// seq order, checking checksums, seqs and the hash chain on the way. Returns the head
+    /// the walk ended at.
+    fn walk_log(&self, mut each: impl FnMut(&Event, Option<(u64, &Content)>) -> Result<()>) -> Result<Head> {
+        let head = self.head();
+        let mut ids: HashMap<Uuid, u64> = HashMap::new();
+        let mut running = [0u8; 32];
+        let mut expected = 1u64;
+        let mut last_recorded = i64::MIN;
+        let start = keys::log(1);
+        let end = keys::log(head.seq.saturating_add(1));
+        for item in self.engine.scan(&start, &end) {
+            let (key, value) = item?;
+            let record = decode_record(&key, &value)?;
+            let seq = record.event.seq;
+            if seq != expected {
+                return Err(Error::corrupt_seq(expected, "the log record is missing (the seq has a gap)"));
+            }
+            if record.prev_hash != running {
+                return Err(Error::corrupt_seq(
+                    seq.saturating_sub(1).max(1),
+                    format!(
+                        "hash chain broken: seq {seq} does not commit to the hash of the record before it; a record was rewritten after it was chained"
+                    ),
+                ));
+            }
+            if record.event.recorded_micros < last_recorded {
+                return Err(Error::corrupt_seq(seq, "recorded time goes backwards"));
+            }
+            last_recorded = record.event.recorded_micros;
+            // The checksum passed, so the payload is exactly what was written.
+            running = chain_hash(envelope::open_payload(keys::LOG, crate::log::LOG_RECORD_VERSION, &value).unwrap_or(&[]));
+            let target = match record.event.content.kind.target() {
+                Some(t) => match ids.get(&t) {
+                    Some(&ts) => Some((ts, self.event_at(ts, head.seq)?.content)),
+                    None => {
+                        return Err(Error::corrupt_seq(seq, format!("amends {t}, which is not earlier in the log")));
+                    }
+                },
+                None => None,
+            };
+            ids.insert(record.event.id, seq);
+            each(&record.event, target.as_ref().map(|(s, c)| (*s, c)))?;
+            expected += 1;
+        }
+        if expected != head.seq + 1 {
+            return Err(Error::corrupt_seq(expected, "the log record is missing (the log ends before its head)"));
+        }
+        if running != head.hash {
+            return Err(Error::corrupt_seq(
+                head.seq,
+                format!(
+                    "the head record's hash {} does not match the log's ({}); the last record was rewritten",
+                    hex(&head.hash),
+                    hex(&running)
+                ),
+            ));
+        }
+        Ok(head)
+    }
+
+    fn expected_indexes(&self) -> Result<(Head, ExpectedIndexes)> {
+        let mut exp = ExpectedIndexes::default();
+        let head = self.walk_log(|event, target| {
+            let entries = index_entries(event, target);
+            exp.ids.push((entries.id, event.seq));
+            if let Some(t) = entries.time {
+                exp.times.push(t);
+            }
+            if let Some(a) = entries.amend {
+                exp.amends.push(a);
+            }
+            for code in index_codes(&event.content, target.map(|t| t.1)) {
+                exp.postings
+                    .entry(keys::actor_block(code, event.seq / keys::ACTOR_BLOCK))
+                    .or_default()
+                    .push(event.seq);
+            }
+            Ok(())
+        })?;
+        exp.ids.sort_unstable();
+        exp.times.sort_unstable();
+        exp.amends.sort_unstable();
+        Ok((head, exp))
+    }
+
+    /// Check every checksum, the seq sequence, the hash chain and every derived index.
+    /// On failure the error names the first bad seq or the bad structure.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let (head, exp) = self.expected_indexes()?;
+        let mut checked = 0u64;
+        // Compare one keyspace with its expected (key, value-check) list.
+        let mut compare = |prefix: u8, name: &str, expected: Vec<(Vec<u8>, Box<dyn Fn(&[u8]) -> bool>)>| -> Result<()> {
+            let (start, end) = keys::keyspace(prefix);
+            let mut stored = self.engine.scan(&start, &end);
+            for (key, check) in expected {
+                match stored.next() {
+                    Some(item) => {
+                        let (k, v) = item?;
+                        if k != key {
+                            return Err(Error::corrupt_in(name, format!("unexpected entry {} (expected {}); run `annals rebuild`", hex(&k), hex(&key))));
+                        }
+                        if !check(&v) {
+                            return Err(Error::corrupt_in(name, format!("entry {} holds a wrong or damaged value; run `annals rebuild`", hex(&k))));
+                        }
+                        checked += 1;
+                    }
+                    None => return Err(Error::corrupt_in(name, format!("entry {} is missing; run `annals rebuild`", hex(&key)))),
+                }
+            }
+            if let Some(item) = stored.next() {
+                let (k, _) = item?;
+                // Entries past the head belong to a write in progress; anything else is stray.
+                return Err(Error::corrupt_in(name, format!("stray entry {}; run `annals rebuild`", hex(&k))));
+            }
+            Ok(())
+        };
+        compare(
+            keys::ID,
+            "id index",
+            exp.ids
+                .into_iter()
+                .map(|(k, seq)| {
+                    let check: Box<dyn Fn(&[u8]) -> bool> =
+                        Box::new(move |v| envelope::open::<u64>(keys::ID, crate::log::INDEX_VERSION, v) == Ok(seq));
+                    (k.to_vec(), check)
+                })
+                .collect(),
+        )?;
+        compare(
+            keys::TIME,
+            "timeline index",
+            exp.times
+                .into_iter()
+                .map(|k| {
+                    let check: Box<dyn Fn(&[u8]) -> bool> =
+                        Box::new(|v| envelope::open::<()>(keys::TIME, crate::log::INDEX_VERSION, v).is_ok());
+                    (k.to_vec(), check)
+                })
+                .collect(),
+        )?;
+        compare(
+            keys::AMEND,
+            "amendment index",
+            exp.amends
+                .into_iter()
+                .map(|(k, kind)| {
+                    let check: Box<dyn Fn(&[u8]) -> bool> =
+                        Box::new(move |v| envelope::open::<u8>(keys::AMEND, crate::log::INDEX_VERSION, v) == Ok(kind));
+                    (k.to_vec(), check)
+                })
+                .collect(),
+        )?;
+        compare(
+            keys::ACTOR,
+            "actor index",
+            exp.postings
+                .into_iter()
+                .map(|(k, seqs)| {
+                    let check: Box<dyn Fn(&[u8]) -> bool> = Box::new(move |v| decode_posting(v).is_ok_and(|got| got == seqs));
+                    (k.to_vec(), check)
+                })
+                .collect(),
+        )?;
+        Ok(VerifyReport {
+            events: head.seq,
+            head_seq: head.seq,
+            head_hash: head.hash_hex(),
+            index_entries: checked,
+        })
+    }
+
+    /// Drop every derived index and derive it again from the log. The log is only read.
+    pub fn rebuild_indexes(&self) -> Result<u64> {
+        let _writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
+        for prefix in [keys::ID, keys::TIME, keys::ACTOR, keys::AMEND] {
+            let (start, end) = keys::keyspace(prefix);
+            loop {
+                let mut batch = Batch::new();
+                for item in self.engine.scan(&start, &end).take(CHUNK_EVENTS) {
+                    batch.delete(item?.0);
+                }
+                if batch.is_empty() {
+                    break;
+                }
+                self.engine.write(batch)?;
+            }
+        }
+        let mut pending: Vec<(Event, Option<(u64, Content)>)> = Vec::new();
+        let mut count = 0u64;
+        let flush_chunk = |pending: &mut Vec<(Event, Option<(u64, Content)>)>| -> Result<()> {
+            let mut batch = Batch::new();
+            let items: Vec<_> = pending.iter().map(|(e, t)| (e, t.as_ref().map(|(s, c)| (*s, c)))).collect();
+            self.index_into(&mut batch, &items)?;
+            self.engine.write(batch)?;
+            pending.clear();
+            Ok(())
+        };
+        // The walk checks the log as it goes; a corrupt log stops the rebuild with its seq.
+        let mut walk_error = None;
+        let walked = self.walk_log(|event, target| {
+            pending.push((event.clone(), target.map(|(s, c)| (s, c.clone()))));
+            count += 1;
+            if pending.len() >= CHUNK_EVENTS {
+                if let Err(e) = flush_chunk(&mut pending) {
+                    walk_error = Some(e.to_string());
+                    return Err(e);
+                }
+            }
+            Ok(())
+        });
+        walked?;
+        flush_chunk(&mut pending)?;
+        self.engine.flush()?;
+        Ok(count)
+    }
+
+    /// Counts by kind, the first and last days of the timeline, the last seq, size on disk.
+    pub fn stats(&self) -> Result<Stats> {
+        let mut by_kind = BTreeMap::new();
+        let mut events = 0u64;
+        let mut first: Option<Day> = None;
+        let mut last: Option<Day> = None;
+        for event in self.events() {
+            let event = event?;
+            if let Some(date) = crate::log::timeline_date(&event.content, None) {
+                first = Some(first.map_or(date.earliest(), |d| d.min(date.earliest())));
+                last = Some(last.map_or(date.latest(), |d| d.max(date.latest())));
+            }
+            *by_kind.entry(event.content.kind.name().to_string()).or_insert(0) += 1;
+            events += 1;
+        }
+        Ok(Stats {
+            events,
+            by_kind,
+            first_day: first.map(|d| d.to_string()),
+            last_day: last.map(|d| d.to_string()),
+            last_seq: self.head().seq,
+            size_on_disk: self.engine.size_on_disk()?,
+        })
+    }
+}
