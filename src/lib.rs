@@ -87,11 +87,14 @@ pub mod testing_raw {
         store.engine.scan(&s, &e).map(|r| r.map(|(k, _)| k)).collect()
     }
 
-    /// Re-seal a log record's payload with a valid checksum (to forge a rewrite that only
-    /// the hash chain can catch).
-    pub fn reseal_log(value: &[u8], edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
-        let mut payload = value[crate::envelope::HEADER_LEN..].to_vec();
-        edit(&mut payload);
-        crate::envelope::seal_payload(value[0], value[1], &payload)
+    /// Forge a rewrite of the record at `seq` that keeps a valid checksum (so only the
+    /// hash chain can catch it): decode it, let `edit` change the event, re-encode, re-seal.
+    pub fn forge_log_record(store: &Store, seq: u64, edit: impl FnOnce(&mut crate::Event)) -> Result<()> {
+        let key = crate::keys::log(seq);
+        let value = get(store, &key)?.ok_or_else(|| crate::Error::NotFound(format!("seq {seq}")))?;
+        let mut record = crate::log::decode_record(&key, &value)?;
+        edit(&mut record.event);
+        let sealed = crate::envelope::seal(crate::keys::LOG, crate::log::LOG_RECORD_VERSION, &record);
+        put(store, &key, &sealed)
     }
 }

@@ -139,12 +139,11 @@ fn report(e: &anyhow::Error) {
 }
 
 fn open_existing(path: &PathBuf) -> Result<Store> {
-    Store::open_with(path, StoreOptions { create: false, ..StoreOptions::default() })
-        .with_context(|| format!("opening {}", path.display()))
+    Ok(Store::open_with(path, StoreOptions { create: false, ..StoreOptions::default() })?)
 }
 
 fn open_or_create(path: &PathBuf) -> Result<Store> {
-    Store::open(path).with_context(|| format!("opening {}", path.display()))
+    Ok(Store::open(path)?)
 }
 
 fn parse_day(flag: &str, text: &str) -> Result<Day> {

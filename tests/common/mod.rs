@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use annals::interchange::{parse_line, parse_reader};
+use annals::{Content, ManualClock, NewEvent, Store, StoreOptions};
+use chrono::{DateTime, Duration, Utc};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const EXAMPLES: &str = include_str!("../../schema/examples/events.jsonl");
+pub const SAMPLE: &str = include_str!("../../schema/examples/sample_timeline.jsonl");
+
+/// Parse one JSON line into an event, panicking with the reason (tests only).
+pub fn ev(line: &str) -> NewEvent {
+    parse_line(line).unwrap_or_else(|e| panic!("{e}: {line}")).event
+}
+
+pub fn content(line: &str) -> Content {
+    ev(line).content
+}
+
+pub fn lines(text: &str) -> Vec<(usize, annals::interchange::ParsedLine)> {
+    parse_reader(text.as_bytes()).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+pub fn t(rfc3339: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+}
+
+/// A temporary store whose clock starts at 2025-01-01 and ticks one second per append.
+pub fn temp_store() -> Store {
+    let clock = Arc::new(ManualClock::stepping(t("2025-01-01T00:00:00Z"), Duration::seconds(1)));
+    Store::temporary_with(StoreOptions { clock, ..StoreOptions::default() }).unwrap()
+}
+
+pub fn open(path: &Path) -> Store {
+    Store::open(path).unwrap()
+}
+
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+pub fn db_path(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("db")
+}
