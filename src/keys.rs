@@ -8,8 +8,8 @@
 //! 'H'       'H'                                          head: last committed seq, its hash, recorded
 //! 'L'       'L' seq:u64                                  log record (tag 'L')
 //! 'I'       'I' id:16 bytes                              seq:u64 of the event with that id (tag 'I')
-//! 'T'       'T' earliest:u32 latest:u32 seq:u64          timeline entry, value empty envelope (tag 'T')
-//! 'A'       'A' code:16 bytes (zero-padded) block:u64    seqs naming that code in seq block (tag 'A')
+//! 'T'       'T' earliest:u32                             posting list of (latest, seq) of events whose timeline date starts that day (tag 'T')
+//! 'A'       'A' code:16 bytes (zero-padded) block:u64    posting list of seqs naming that code in that seq block (tag 'A')
 //! 'R'       'R' target_seq:u64 seq:u64                   an amendment (retraction/correction) of target
 //! ```
 //!
@@ -46,24 +46,30 @@ pub fn id(id: &Uuid) -> [u8; 17] {
     k
 }
 
-pub fn time(earliest: Day, latest: Day, seq: u64) -> [u8; 17] {
-    let mut k = [0u8; 17];
+/// The timeline bucket of one earliest day.
+pub fn time_bucket(earliest: Day) -> [u8; 5] {
+    let mut k = [0u8; 5];
     k[0] = TIME;
     k[1..5].copy_from_slice(&earliest.0.to_be_bytes());
-    k[5..9].copy_from_slice(&latest.0.to_be_bytes());
-    k[9..].copy_from_slice(&seq.to_be_bytes());
     k
 }
 
-/// Decode a timeline key into (earliest, latest, seq).
-pub fn parse_time(key: &[u8]) -> Option<(Day, Day, u64)> {
-    if key.len() != 17 || key[0] != TIME {
+/// Decode a timeline bucket key into its earliest day.
+pub fn parse_time_bucket(key: &[u8]) -> Option<Day> {
+    if key.len() != 5 || key[0] != TIME {
         return None;
     }
-    let earliest = u32::from_be_bytes(key[1..5].try_into().ok()?);
-    let latest = u32::from_be_bytes(key[5..9].try_into().ok()?);
-    let seq = u64::from_be_bytes(key[9..17].try_into().ok()?);
-    Some((Day(earliest), Day(latest), seq))
+    Some(Day(u32::from_be_bytes(key[1..5].try_into().ok()?)))
+}
+
+/// A timeline posting: (latest, seq) packed so numeric order is timeline order.
+pub fn time_item(latest: Day, seq: u64) -> u128 {
+    (u128::from(latest.0) << 64) | u128::from(seq)
+}
+
+/// Unpack a timeline posting into (latest, seq).
+pub fn parse_time_item(item: u128) -> (Day, u64) {
+    (Day((item >> 64) as u32), item as u64)
 }
 
 fn code_bytes(code: &Code) -> [u8; 16] {
@@ -117,8 +123,10 @@ mod tests {
     #[test]
     fn keys_sort_numerically_and_decode() {
         assert!(log(255) < log(256));
-        assert!(time(Day(5), Day(9), 1) < time(Day(5), Day(10), 0));
-        assert_eq!(parse_time(&time(Day(7), Day(8), 9)), Some((Day(7), Day(8), 9)));
+        assert!(time_bucket(Day(5)) < time_bucket(Day(256)));
+        assert_eq!(parse_time_bucket(&time_bucket(Day(7))), Some(Day(7)));
+        assert!(time_item(Day(5), u64::MAX) < time_item(Day(6), 0));
+        assert_eq!(parse_time_item(time_item(Day(7), 9)), (Day(7), 9));
         let us = Code::parse("USA").unwrap();
         let usa_x = Code::parse("USAX").unwrap();
         assert!(actor_block(&us, u64::MAX) < actor_block(&usa_x, 0));

@@ -38,6 +38,7 @@ pub mod storage;
 mod store;
 pub mod validate;
 mod verify;
+pub mod workload;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use date::{Date, Day};

@@ -73,25 +73,40 @@ impl Store {
         Ok(timeline_date(&event.content, target.as_ref()).map(|d| (d.earliest(), d.latest(), event.seq)))
     }
 
+    /// The seqs of events in timeline order (earliest, latest, seq) whose earliest day is
+    /// within `[from, to]` (either bound optional), with their timeline keys.
+    pub fn timeline_keys(&self, from: Option<Day>, to: Option<Day>) -> impl Iterator<Item = Result<TimelineKey>> + '_ {
+        let head = self.head().seq;
+        let start = keys::time_bucket(from.unwrap_or(Day(0)));
+        let end = match to {
+            Some(d) if d.0 < u32::MAX => keys::time_bucket(Day(d.0 + 1)).to_vec(),
+            _ => vec![keys::TIME + 1],
+        };
+        self.engine.scan(&start, &end).flat_map(move |item| {
+            let decoded = item.and_then(|(key, value)| {
+                let earliest = keys::parse_time_bucket(&key)
+                    .ok_or_else(|| Error::corrupt_in("timeline index", "malformed key"))?;
+                Ok((earliest, decode_posting(&key, &value)?))
+            });
+            let out: Vec<Result<TimelineKey>> = match decoded {
+                Err(e) => vec![Err(e)],
+                Ok((earliest, items)) => items
+                    .into_iter()
+                    .map(keys::parse_time_item)
+                    .filter(|(_, seq)| *seq <= head)
+                    .map(|(latest, seq)| Ok((earliest, latest, seq)))
+                    .collect(),
+            };
+            out
+        })
+    }
+
     /// Events in timeline order (earliest, latest, seq) whose earliest day is within
     /// `[from, to]` (either bound optional).
     pub fn timeline(&self, from: Option<Day>, to: Option<Day>) -> impl Iterator<Item = Result<Event>> + '_ {
         let head = self.head().seq;
-        let start = keys::time(from.unwrap_or(Day(0)), Day(0), 0);
-        let end = match to {
-            Some(d) => keys::time(Day(d.0.saturating_add(1)), Day(0), 0),
-            None => keys::time(Day(u32::MAX), Day(u32::MAX), u64::MAX),
-        };
-        self.engine.scan(&start, &end).filter_map(move |item| {
-            let (key, _) = match item {
-                Ok(pair) => pair,
-                Err(e) => return Some(Err(e)),
-            };
-            let Some((_, _, seq)) = keys::parse_time(&key) else {
-                return Some(Err(Error::corrupt_in("timeline index", "malformed key")));
-            };
-            (seq <= head).then(|| self.event_at(seq, head))
-        })
+        self.timeline_keys(from, to)
+            .map(move |key| key.and_then(|(_, _, seq)| self.event_at(seq, head)))
     }
 
     /// The seqs of every event naming `code` (as actor, member, alliance, host, ...), ascending.
@@ -100,8 +115,8 @@ impl Store {
         let (start, end) = keys::actor_range(code);
         let mut seqs = Vec::new();
         for item in self.engine.scan(&start, &end) {
-            let (_, value) = item?;
-            seqs.extend(decode_posting(&value)?.into_iter().filter(|s| *s <= head));
+            let (key, value) = item?;
+            seqs.extend(decode_posting(&key, &value)?.into_iter().map(|s| s as u64).filter(|s| *s <= head));
         }
         Ok(seqs)
     }

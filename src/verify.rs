@@ -11,7 +11,7 @@ use crate::envelope;
 use crate::error::{Error, Result};
 use crate::event::{Content, Event};
 use crate::keys;
-use crate::log::{chain_hash, decode_posting, decode_record, index_codes, index_entries, CHUNK_EVENTS};
+use crate::log::{chain_hash, decode_posting, decode_record, index_entries, CHUNK_EVENTS};
 use crate::storage::Batch;
 use crate::store::{hex, Head, Store};
 use std::collections::{BTreeMap, HashMap};
@@ -45,9 +45,9 @@ pub struct Stats {
 #[derive(Default)]
 struct ExpectedIndexes {
     ids: Vec<([u8; 17], u64)>,
-    times: Vec<[u8; 17]>,
     amends: Vec<([u8; 17], u8)>,
-    postings: BTreeMap<[u8; 25], Vec<u64>>,
+    /// Timeline and actor posting lists, by bucket key.
+    postings: BTreeMap<Vec<u8>, Vec<u128>>,
 }
 
 impl Store {
@@ -117,23 +117,19 @@ impl Store {
         let head = self.walk_log(|event, target| {
             let entries = index_entries(event, target);
             exp.ids.push((entries.id, event.seq));
-            if let Some(t) = entries.time {
-                exp.times.push(t);
-            }
             if let Some(a) = entries.amend {
                 exp.amends.push(a);
             }
-            for code in index_codes(&event.content, target.map(|t| t.1)) {
-                exp.postings
-                    .entry(keys::actor_block(code, event.seq / keys::ACTOR_BLOCK))
-                    .or_default()
-                    .push(event.seq);
+            for (key, item) in entries.postings {
+                exp.postings.entry(key).or_default().push(item);
             }
             Ok(())
         })?;
         exp.ids.sort_unstable();
-        exp.times.sort_unstable();
         exp.amends.sort_unstable();
+        for items in exp.postings.values_mut() {
+            items.sort_unstable();
+        }
         Ok((head, exp))
     }
 
@@ -181,18 +177,6 @@ impl Store {
                 .collect(),
         )?;
         compare(
-            keys::TIME,
-            "timeline index",
-            exp.times
-                .into_iter()
-                .map(|k| {
-                    let check: Box<dyn Fn(&[u8]) -> bool> =
-                        Box::new(|v| envelope::open::<()>(keys::TIME, crate::log::INDEX_VERSION, v).is_ok());
-                    (k.to_vec(), check)
-                })
-                .collect(),
-        )?;
-        compare(
             keys::AMEND,
             "amendment index",
             exp.amends
@@ -204,17 +188,18 @@ impl Store {
                 })
                 .collect(),
         )?;
-        compare(
-            keys::ACTOR,
-            "actor index",
-            exp.postings
-                .into_iter()
-                .map(|(k, seqs)| {
-                    let check: Box<dyn Fn(&[u8]) -> bool> = Box::new(move |v| decode_posting(v).is_ok_and(|got| got == seqs));
-                    (k.to_vec(), check)
-                })
-                .collect(),
-        )?;
+        let (mut times, mut actors) = (Vec::new(), Vec::new());
+        for (key, items) in exp.postings {
+            let probe = key.clone();
+            let check: Box<dyn Fn(&[u8]) -> bool> = Box::new(move |v| decode_posting(&probe, v).is_ok_and(|got| got == items));
+            if key[0] == keys::TIME {
+                times.push((key, check));
+            } else {
+                actors.push((key, check));
+            }
+        }
+        compare(keys::TIME, "timeline index", times)?;
+        compare(keys::ACTOR, "actor index", actors)?;
         Ok(VerifyReport {
             events: head.seq,
             head_seq: head.seq,

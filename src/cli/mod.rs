@@ -84,6 +84,16 @@ enum Command {
     /// Drop the derived indexes and rebuild them from the log.
     #[command(after_help = "Example:\n  annals rebuild")]
     Rebuild,
+    /// Print a synthetic, deterministic timeline as JSON Lines (for benchmarks and trials).
+    #[command(after_help = "Example:\n  annals generate --events 100000 --seed 1 > big.jsonl")]
+    Generate {
+        /// How many events.
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// The seed; the same seed gives the same timeline.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Import the bundled sample timeline (into a temporary database, or --db when given)
     /// and show it.
     #[command(after_help = "Example:\n  annals demo")]
@@ -275,6 +285,19 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             let n = store.rebuild_indexes()?;
             eprintln!("rebuilt the indexes of {n} events in {:.2?}", started.elapsed());
             Ok(())
+        }
+        Command::Generate { events, seed } => {
+            let mut out = stdout();
+            for (i, e) in annals::workload::generate(events, seed).into_iter().enumerate() {
+                let event = annals::Event { id: e.id.unwrap_or_else(|| annals::interchange::content_id(&e.content)), seq: i as u64 + 1, recorded_micros: 0, content: e.content };
+                let mut v = event_json(&event);
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("seq");
+                    m.remove("recorded");
+                }
+                writeln!(out, "{v}")?;
+            }
+            Ok(out.flush()?)
         }
         Command::Demo => {
             let store = if demo_uses_default_db { Store::temporary()? } else { open_or_create(&cli.db)? };
