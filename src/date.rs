@@ -124,13 +124,13 @@ impl DatePoint {
         if month > 12 || (bytes.len() > 4 && month == 0) {
             return Err(date_error(text, format!("month {month:02} does not exist")));
         }
-        if bytes.len() == 10 {
-            if day == 0 || NaiveDate::from_ymd_opt(year as i32, month, day).is_none() {
-                return Err(date_error(
-                    text,
-                    format!("day {day:02} does not exist in {year:04}-{month:02}"),
-                ));
-            }
+        if bytes.len() == 10
+            && (day == 0 || NaiveDate::from_ymd_opt(year as i32, month, day).is_none())
+        {
+            return Err(date_error(
+                text,
+                format!("day {day:02} does not exist in {year:04}-{month:02}"),
+            ));
         }
         Ok(DatePoint {
             year: year as u16,
@@ -178,12 +178,16 @@ impl DatePoint {
 
     /// The first day this point covers.
     pub fn earliest(&self) -> Day {
-        self.first_naive().and_then(Day::from_naive).unwrap_or(Day(1))
+        self.first_naive()
+            .and_then(Day::from_naive)
+            .unwrap_or(Day(1))
     }
 
     /// The last day this point covers.
     pub fn latest(&self) -> Day {
-        self.last_naive().and_then(Day::from_naive).unwrap_or(Day(1))
+        self.last_naive()
+            .and_then(Day::from_naive)
+            .unwrap_or(Day(1))
     }
 
     fn is_valid(&self) -> bool {
@@ -232,7 +236,10 @@ impl Date {
             return Err(date_error(text, "the date is empty"));
         }
         if !text.is_ascii() {
-            return Err(date_error(text, "dates are ASCII digits, '-', '/' and one of ?~%"));
+            return Err(date_error(
+                text,
+                "dates are ASCII digits, '-', '/' and one of ?~%",
+            ));
         }
         let (body, qualifier) = match text.as_bytes()[text.len() - 1] {
             b'?' => (&text[..text.len() - 1], Qualifier::Uncertain),
@@ -249,7 +256,10 @@ impl Date {
         let point = |t: &str| {
             DatePoint::parse(t).map_err(|e| {
                 if t.is_empty() {
-                    date_error(text, "open intervals (`..` or an empty side) are not supported")
+                    date_error(
+                        text,
+                        "open intervals (`..` or an empty side) are not supported",
+                    )
                 } else if t == ".." {
                     date_error(text, "open intervals (`..`) are not supported")
                 } else {
@@ -337,8 +347,17 @@ mod tests {
     #[test]
     fn round_trips_every_precision() {
         for text in [
-            "2024", "2023-08", "2024-11-15", "2023-08/2024-02", "1949-04-04?", "2011-12~",
-            "2024%", "2024-02-29", "0001-01-01", "9999-12-31", "2024/2025-03-01",
+            "2024",
+            "2023-08",
+            "2024-11-15",
+            "2023-08/2024-02",
+            "1949-04-04?",
+            "2011-12~",
+            "2024%",
+            "2024-02-29",
+            "0001-01-01",
+            "9999-12-31",
+            "2024/2025-03-01",
         ] {
             let date = Date::parse(text).unwrap();
             assert_eq!(date.to_string(), text);
@@ -363,10 +382,29 @@ mod tests {
     #[test]
     fn rejects_what_is_not_in_the_subset() {
         for text in [
-            "", "2024-02-30", "2023-02-29", "0000", "10000", "2024-13", "2024-00", "2024-01-00",
-            "24-01-01", "2024-1-5", "2024/2023", "2024-05/2024-03", "2024-05-02/2024-05-01",
-            "2024/", "/2024", "../2024", "2024/..", "2024??", "2024-01-01T00:00", " 2024",
-            "2024/2025/2026", "２０２４", "2024-01-01?/2025",
+            "",
+            "2024-02-30",
+            "2023-02-29",
+            "0000",
+            "10000",
+            "2024-13",
+            "2024-00",
+            "2024-01-00",
+            "24-01-01",
+            "2024-1-5",
+            "2024/2023",
+            "2024-05/2024-03",
+            "2024-05-02/2024-05-01",
+            "2024/",
+            "/2024",
+            "../2024",
+            "2024/..",
+            "2024??",
+            "2024-01-01T00:00",
+            " 2024",
+            "2024/2025/2026",
+            "２０２４",
+            "2024-01-01?/2025",
         ] {
             assert!(Date::parse(text).is_err(), "accepted {text:?}");
         }
@@ -375,8 +413,14 @@ mod tests {
     #[test]
     fn query_days() {
         assert_eq!(Day::parse_query("2024").unwrap().to_string(), "2024-12-31");
-        assert_eq!(Day::parse_query("2023-02").unwrap().to_string(), "2023-02-28");
-        assert_eq!(Day::parse_query("1999-03-11").unwrap().to_string(), "1999-03-11");
+        assert_eq!(
+            Day::parse_query("2023-02").unwrap().to_string(),
+            "2023-02-28"
+        );
+        assert_eq!(
+            Day::parse_query("1999-03-11").unwrap().to_string(),
+            "1999-03-11"
+        );
         assert!(Day::parse_query("today").is_ok());
         assert!(Day::parse_query("2024?").is_err());
     }

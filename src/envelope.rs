@@ -113,7 +113,9 @@ pub fn open_payload(tag: u8, version: u8, bytes: &[u8]) -> Result<&[u8], Envelop
 /// Decode a bincode payload, requiring that every byte is used.
 pub fn decode_payload<T: DeserializeOwned>(payload: &[u8]) -> Result<T, EnvelopeError> {
     if payload.len() > DECODE_LIMIT {
-        return Err(EnvelopeError::Decode("payload larger than the decode limit".into()));
+        return Err(EnvelopeError::Decode(
+            "payload larger than the decode limit".into(),
+        ));
     }
     let cfg = config().with_limit::<DECODE_LIMIT>();
     match bincode::serde::decode_from_slice::<T, _>(payload, cfg) {
@@ -138,12 +140,18 @@ mod tests {
     #[test]
     fn round_trip_and_every_flipped_bit_is_caught() {
         let sealed = seal(b'X', 1, &(42u64, String::from("hello")));
-        assert_eq!(open::<(u64, String)>(b'X', 1, &sealed).unwrap(), (42, "hello".into()));
+        assert_eq!(
+            open::<(u64, String)>(b'X', 1, &sealed).unwrap(),
+            (42, "hello".into())
+        );
         for i in 0..sealed.len() {
             for bit in 0..8 {
                 let mut bad = sealed.clone();
                 bad[i] ^= 1 << bit;
-                assert!(open::<(u64, String)>(b'X', 1, &bad).is_err(), "byte {i} bit {bit}");
+                assert!(
+                    open::<(u64, String)>(b'X', 1, &bad).is_err(),
+                    "byte {i} bit {bit}"
+                );
             }
         }
         assert!(open::<(u64, String)>(b'X', 1, &sealed[..3]).is_err());

@@ -320,7 +320,8 @@ impl Kind {
                 push(supplier, &mut out);
                 push(recipient, &mut out);
             }
-            Kind::SanctionsImposed { actor, against } | Kind::SanctionsLifted { actor, against } => {
+            Kind::SanctionsImposed { actor, against }
+            | Kind::SanctionsLifted { actor, against } => {
                 push(actor, &mut out);
                 push(against, &mut out);
             }

@@ -173,7 +173,10 @@ impl Fields {
         let context = context.into();
         match value {
             Strict::Object(entries) => Ok(Fields { context, entries }),
-            other => Err(format!("{context} must be a JSON object, not {}", other.type_name())),
+            other => Err(format!(
+                "{context} must be a JSON object, not {}",
+                other.type_name()
+            )),
         }
     }
 
@@ -203,12 +206,15 @@ impl Fields {
                 if s.trim().is_empty() {
                     Err(self.field_error(name, "must not be empty"))
                 } else if n > max {
-                    Err(self.field_error(name, format!("is {n} characters long; the limit is {max}")))
+                    Err(self
+                        .field_error(name, format!("is {n} characters long; the limit is {max}")))
                 } else {
                     Ok(Some(s))
                 }
             }
-            Some(other) => Err(self.field_error(name, format!("must be a string, not {}", other.type_name()))),
+            Some(other) => {
+                Err(self.field_error(name, format!("must be a string, not {}", other.type_name())))
+            }
         }
     }
 
@@ -219,27 +225,55 @@ impl Fields {
 
     fn code(&mut self, name: &str) -> Result<Code, String> {
         match self.require(name)? {
-            Strict::Str(s) => Code::parse(&s).map_err(|e| self.field_error(name, format!("is an {e}"))),
-            other => Err(self.field_error(name, format!("must be an actor code string, not {}", other.type_name()))),
+            Strict::Str(s) => {
+                Code::parse(&s).map_err(|e| self.field_error(name, format!("is an {e}")))
+            }
+            other => Err(self.field_error(
+                name,
+                format!("must be an actor code string, not {}", other.type_name()),
+            )),
         }
     }
 
     fn codes(&mut self, name: &str, min: usize) -> Result<Vec<Code>, String> {
         let items = match self.require(name)? {
             Strict::Array(items) => items,
-            other => return Err(self.field_error(name, format!("must be an array of actor codes, not {}", other.type_name()))),
+            other => {
+                return Err(self.field_error(
+                    name,
+                    format!("must be an array of actor codes, not {}", other.type_name()),
+                ))
+            }
         };
         if items.len() < min {
-            return Err(self.field_error(name, format!("needs at least {min} actor code{}", if min == 1 { "" } else { "s" })));
+            return Err(self.field_error(
+                name,
+                format!(
+                    "needs at least {min} actor code{}",
+                    if min == 1 { "" } else { "s" }
+                ),
+            ));
         }
         if items.len() > MAX_CODES {
-            return Err(self.field_error(name, format!("has {} codes; the limit is {MAX_CODES}", items.len())));
+            return Err(self.field_error(
+                name,
+                format!("has {} codes; the limit is {MAX_CODES}", items.len()),
+            ));
         }
         let mut codes: Vec<Code> = Vec::with_capacity(items.len());
         for item in items {
             let code = match item {
-                Strict::Str(s) => Code::parse(&s).map_err(|e| self.field_error(name, format!("contains an {e}")))?,
-                other => return Err(self.field_error(name, format!("must contain only actor code strings, not {}", other.type_name()))),
+                Strict::Str(s) => Code::parse(&s)
+                    .map_err(|e| self.field_error(name, format!("contains an {e}")))?,
+                other => {
+                    return Err(self.field_error(
+                        name,
+                        format!(
+                            "must contain only actor code strings, not {}",
+                            other.type_name()
+                        ),
+                    ))
+                }
             };
             if codes.contains(&code) {
                 return Err(self.field_error(name, format!("names `{code}` twice")));
@@ -254,24 +288,43 @@ impl Fields {
         match self.take(name) {
             None => Ok(None),
             Some(Strict::Unsigned(n)) if (min..=max).contains(&n) => Ok(Some(n)),
-            Some(Strict::Unsigned(n)) => Err(self.field_error(name, format!("{}; got {n}", range()))),
-            Some(Strict::Negative(n)) => Err(self.field_error(name, format!("{}; got {n}", range()))),
+            Some(Strict::Unsigned(n)) => {
+                Err(self.field_error(name, format!("{}; got {n}", range())))
+            }
+            Some(Strict::Negative(n)) => {
+                Err(self.field_error(name, format!("{}; got {n}", range())))
+            }
             Some(Strict::Float(f)) => Err(self.field_error(name, format!("{}; got {f}", range()))),
-            Some(other) => Err(self.field_error(name, format!("{}, not {}", range(), other.type_name()))),
+            Some(other) => {
+                Err(self.field_error(name, format!("{}, not {}", range(), other.type_name())))
+            }
         }
     }
 
     fn uuid(&mut self, name: &str) -> Result<Option<Uuid>, String> {
         match self.take(name) {
             None => Ok(None),
-            Some(Strict::Str(s)) => Uuid::try_parse(&s)
-                .map(Some)
-                .map_err(|_| self.field_error(name, format!("must be a UUID like 0190f7a2-7c1e-7cc1-9a55-3f9c2d1e0b6a; got `{}`", short(&s)))),
-            Some(other) => Err(self.field_error(name, format!("must be a UUID string, not {}", other.type_name()))),
+            Some(Strict::Str(s)) => Uuid::try_parse(&s).map(Some).map_err(|_| {
+                self.field_error(
+                    name,
+                    format!(
+                        "must be a UUID like 0190f7a2-7c1e-7cc1-9a55-3f9c2d1e0b6a; got `{}`",
+                        short(&s)
+                    ),
+                )
+            }),
+            Some(other) => Err(self.field_error(
+                name,
+                format!("must be a UUID string, not {}", other.type_name()),
+            )),
         }
     }
 
-    fn choice<T: Copy>(&mut self, name: &str, options: &[(&'static str, T)]) -> Result<Option<T>, String> {
+    fn choice<T: Copy>(
+        &mut self,
+        name: &str,
+        options: &[(&'static str, T)],
+    ) -> Result<Option<T>, String> {
         match self.take(name) {
             None => Ok(None),
             Some(Strict::Str(s)) => match options.iter().find(|(n, _)| *n == s) {
@@ -280,11 +333,18 @@ impl Fields {
                     let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
                     Err(self.field_error(
                         name,
-                        format!("must be one of {}; got `{}`{}", names.join(", "), short(&s), did_you_mean(&s, &names)),
+                        format!(
+                            "must be one of {}; got `{}`{}",
+                            names.join(", "),
+                            short(&s),
+                            did_you_mean(&s, &names)
+                        ),
                     ))
                 }
             },
-            Some(other) => Err(self.field_error(name, format!("must be a string, not {}", other.type_name()))),
+            Some(other) => {
+                Err(self.field_error(name, format!("must be a string, not {}", other.type_name())))
+            }
         }
     }
 
@@ -302,7 +362,16 @@ impl Fields {
     }
 }
 
-const COMMON_FIELDS: [&str; 8] = ["id", "date", "kind", "summary", "sources", "confidence", "seq", "recorded"];
+const COMMON_FIELDS: [&str; 8] = [
+    "id",
+    "date",
+    "kind",
+    "summary",
+    "sources",
+    "confidence",
+    "seq",
+    "recorded",
+];
 
 /// The kind-specific fields of each kind, for unknown-field suggestions.
 fn kind_fields(kind: &str) -> &'static [&'static str] {
@@ -330,19 +399,35 @@ fn kind_fields(kind: &str) -> &'static [&'static str] {
 fn office(fields: &mut Fields) -> Result<String, String> {
     let office = fields.required_text("office", MAX_OFFICE_CHARS)?;
     let ok = office.as_bytes()[0].is_ascii_lowercase()
-        && office.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        && office
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok {
         Ok(office)
     } else {
-        Err(fields.field_error("office", format!("must be a snake_case word like `president` or `prime_minister`; got `{}`", short(&office))))
+        Err(fields.field_error(
+            "office",
+            format!(
+                "must be a snake_case word like `president` or `prime_minister`; got `{}`",
+                short(&office)
+            ),
+        ))
     }
 }
 
 fn parse_kind(kind: &str, f: &mut Fields) -> Result<Kind, String> {
     Ok(match kind {
-        "meeting" => Kind::Meeting { actors: f.codes("actors", 2)?, place: f.text("place", MAX_TEXT_CHARS)? },
-        "agreement" => Kind::Agreement { actors: f.codes("actors", 2)?, name: f.required_text("name", MAX_TEXT_CHARS)? },
-        "statement" => Kind::Statement { actors: f.codes("actors", 1)? },
+        "meeting" => Kind::Meeting {
+            actors: f.codes("actors", 2)?,
+            place: f.text("place", MAX_TEXT_CHARS)?,
+        },
+        "agreement" => Kind::Agreement {
+            actors: f.codes("actors", 2)?,
+            name: f.required_text("name", MAX_TEXT_CHARS)?,
+        },
+        "statement" => Kind::Statement {
+            actors: f.codes("actors", 1)?,
+        },
         "alliance_formed" => Kind::AllianceFormed {
             alliance: f.code("alliance")?,
             alliance_type: f
@@ -350,9 +435,17 @@ fn parse_kind(kind: &str, f: &mut Fields) -> Result<Kind, String> {
                 .ok_or_else(|| format!("{}: missing field `type`", f.context))?,
             members: f.codes("members", 2)?,
         },
-        "alliance_joined" => Kind::AllianceJoined { alliance: f.code("alliance")?, members: f.codes("members", 1)? },
-        "alliance_left" => Kind::AllianceLeft { alliance: f.code("alliance")?, members: f.codes("members", 1)? },
-        "alliance_dissolved" => Kind::AllianceDissolved { alliance: f.code("alliance")? },
+        "alliance_joined" => Kind::AllianceJoined {
+            alliance: f.code("alliance")?,
+            members: f.codes("members", 1)?,
+        },
+        "alliance_left" => Kind::AllianceLeft {
+            alliance: f.code("alliance")?,
+            members: f.codes("members", 1)?,
+        },
+        "alliance_dissolved" => Kind::AllianceDissolved {
+            alliance: f.code("alliance")?,
+        },
         "leader_took_office" => Kind::LeaderTookOffice {
             actor: f.code("actor")?,
             office: office(f)?,
@@ -371,7 +464,11 @@ fn parse_kind(kind: &str, f: &mut Fields) -> Result<Kind, String> {
                 .integer("strength", 0, MAX_STRENGTH)?
                 .ok_or_else(|| format!("{}: missing field `strength`", f.context))?,
         },
-        "withdrawal" => Kind::Withdrawal { actor: f.code("actor")?, host: f.code("host")?, region: f.text("region", MAX_TEXT_CHARS)? },
+        "withdrawal" => Kind::Withdrawal {
+            actor: f.code("actor")?,
+            host: f.code("host")?,
+            region: f.text("region", MAX_TEXT_CHARS)?,
+        },
         "arms_transfer" => Kind::ArmsTransfer {
             supplier: f.code("supplier")?,
             recipient: f.code("recipient")?,
@@ -386,14 +483,18 @@ fn parse_kind(kind: &str, f: &mut Fields) -> Result<Kind, String> {
             class: f.required_text("class", MAX_TEXT_CHARS)?,
             count: f.integer("count", 1, MAX_TEST_COUNT)?.unwrap_or(1),
         },
-        "nuclear_test" => Kind::NuclearTest { actor: f.code("actor")? },
+        "nuclear_test" => Kind::NuclearTest {
+            actor: f.code("actor")?,
+        },
         "joint_exercise" => Kind::JointExercise {
             actors: f.codes("actors", 2)?,
             assets: match f.take("assets") {
                 None => Vec::new(),
                 Some(Strict::Array(items)) => {
                     if items.is_empty() || items.len() > MAX_ASSETS {
-                        return Err(f.field_error("assets", format!("must list 1 to {MAX_ASSETS} assets")));
+                        return Err(
+                            f.field_error("assets", format!("must list 1 to {MAX_ASSETS} assets"))
+                        );
                     }
                     let mut out = Vec::with_capacity(items.len());
                     for item in items {
@@ -404,27 +505,50 @@ fn parse_kind(kind: &str, f: &mut Fields) -> Result<Kind, String> {
                     }
                     out
                 }
-                Some(other) => return Err(f.field_error("assets", format!("must be an array of strings, not {}", other.type_name()))),
+                Some(other) => {
+                    return Err(f.field_error(
+                        "assets",
+                        format!("must be an array of strings, not {}", other.type_name()),
+                    ))
+                }
             },
         },
-        "sanctions_imposed" => Kind::SanctionsImposed { actor: f.code("actor")?, against: f.code("against")? },
-        "sanctions_lifted" => Kind::SanctionsLifted { actor: f.code("actor")?, against: f.code("against")? },
+        "sanctions_imposed" => Kind::SanctionsImposed {
+            actor: f.code("actor")?,
+            against: f.code("against")?,
+        },
+        "sanctions_lifted" => Kind::SanctionsLifted {
+            actor: f.code("actor")?,
+            against: f.code("against")?,
+        },
         "retraction" => Kind::Retraction {
-            target: f.uuid("target")?.ok_or_else(|| format!("{}: missing field `target`", f.context))?,
+            target: f
+                .uuid("target")?
+                .ok_or_else(|| format!("{}: missing field `target`", f.context))?,
             reason: f.required_text("reason", MAX_TEXT_CHARS)?,
         },
         "correction" => {
-            let target = f.uuid("target")?.ok_or_else(|| format!("{}: missing field `target`", f.context))?;
+            let target = f
+                .uuid("target")?
+                .ok_or_else(|| format!("{}: missing field `target`", f.context))?;
             let value = f.require("event")?;
-            let replacement = parse_content(Fields::new("correction: field `event`", value)?, true)?;
-            Kind::Correction { target, replacement: Box::new(replacement) }
+            let replacement =
+                parse_content(Fields::new("correction: field `event`", value)?, true)?;
+            Kind::Correction {
+                target,
+                replacement: Box::new(replacement),
+            }
         }
         _ => unreachable_kind(kind)?,
     })
 }
 
 fn unreachable_kind(kind: &str) -> Result<Kind, String> {
-    Err(format!("unknown kind `{}`{}", short(kind), did_you_mean(kind, &KIND_NAMES)))
+    Err(format!(
+        "unknown kind `{}`{}",
+        short(kind),
+        did_you_mean(kind, &KIND_NAMES)
+    ))
 }
 
 /// Parse the content fields (everything but `id`, `seq`, `recorded`) and check that
@@ -432,13 +556,23 @@ fn unreachable_kind(kind: &str) -> Result<Kind, String> {
 fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
     let kind_name = match f.take("kind") {
         Some(Strict::Str(s)) => s,
-        Some(other) => return Err(format!("{}: field `kind` must be a string, not {}", f.context, other.type_name())),
+        Some(other) => {
+            return Err(format!(
+                "{}: field `kind` must be a string, not {}",
+                f.context,
+                other.type_name()
+            ))
+        }
         None => return Err(format!("{}: missing field `kind`", f.context)),
     };
     if !KIND_NAMES.contains(&kind_name.as_str()) {
         return Err(format!(
             "{}unknown kind `{}`{}",
-            if replacement { format!("{}: ", f.context) } else { String::new() },
+            if replacement {
+                format!("{}: ", f.context)
+            } else {
+                String::new()
+            },
             short(&kind_name),
             did_you_mean(&kind_name, &KIND_NAMES)
         ));
@@ -453,32 +587,68 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
     let date = match f.take("date") {
         None if amendment => None,
         None => return Err(format!("{}: missing field `date`", f.context)),
-        Some(Strict::Str(s)) => Some(Date::parse(&s).map_err(|e| format!("{}: field `date`: {e}", f.context))?),
-        Some(other) => return Err(format!("{}: field `date` must be a string like 2024-11-15, 2023-08 or 2024, not {}", f.context, other.type_name())),
+        Some(Strict::Str(s)) => {
+            Some(Date::parse(&s).map_err(|e| format!("{}: field `date`: {e}", f.context))?)
+        }
+        Some(other) => {
+            return Err(format!(
+                "{}: field `date` must be a string like 2024-11-15, 2023-08 or 2024, not {}",
+                f.context,
+                other.type_name()
+            ))
+        }
     };
     let kind = parse_kind(&kind_name, &mut f)?;
     let summary = f.text("summary", MAX_SUMMARY_CHARS)?;
     let sources = parse_sources(&mut f)?;
     let confidence = f.choice("confidence", &Confidence::ALL)?;
     let mut allowed: Vec<&str> = kind_fields(&kind_name).to_vec();
-    allowed.extend_from_slice(if replacement { &COMMON_FIELDS[1..6] } else { &COMMON_FIELDS });
+    allowed.extend_from_slice(if replacement {
+        &COMMON_FIELDS[1..6]
+    } else {
+        &COMMON_FIELDS
+    });
     if replacement {
-        if let Some((key, _)) = f.entries.iter().find(|(k, _)| k == "id" || k == "seq" || k == "recorded") {
-            return Err(format!("{}: a replacement event has no `{key}`; it takes the target's identity", f.context));
+        if let Some((key, _)) = f
+            .entries
+            .iter()
+            .find(|(k, _)| k == "id" || k == "seq" || k == "recorded")
+        {
+            return Err(format!(
+                "{}: a replacement event has no `{key}`; it takes the target's identity",
+                f.context
+            ));
         }
     }
     f.finish(&allowed)?;
-    Ok(Content { date, kind, summary, sources, confidence })
+    Ok(Content {
+        date,
+        kind,
+        summary,
+        sources,
+        confidence,
+    })
 }
 
 fn parse_sources(f: &mut Fields) -> Result<Vec<Source>, String> {
     let items = match f.take("sources") {
         None => return Ok(Vec::new()),
         Some(Strict::Array(items)) => items,
-        Some(other) => return Err(f.field_error("sources", format!("must be an array of {{name, url?}} objects, not {}", other.type_name()))),
+        Some(other) => {
+            return Err(f.field_error(
+                "sources",
+                format!(
+                    "must be an array of {{name, url?}} objects, not {}",
+                    other.type_name()
+                ),
+            ))
+        }
     };
     if items.len() > MAX_SOURCES {
-        return Err(f.field_error("sources", format!("has {} entries; the limit is {MAX_SOURCES}", items.len())));
+        return Err(f.field_error(
+            "sources",
+            format!("has {} entries; the limit is {MAX_SOURCES}", items.len()),
+        ));
     }
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
@@ -494,7 +664,9 @@ fn parse_sources(f: &mut Fields) -> Result<Vec<Source>, String> {
 /// Read JSON Lines from `reader` and parse every line. Blank lines are skipped; CRLF
 /// endings are accepted. Returns every parsed line with its 1-based line number, or every
 /// problem found (never just the first), so a caller can report them all and write nothing.
-pub fn parse_reader(mut reader: impl std::io::BufRead) -> Result<Vec<(usize, ParsedLine)>, Vec<crate::error::InputError>> {
+pub fn parse_reader(
+    mut reader: impl std::io::BufRead,
+) -> Result<Vec<(usize, ParsedLine)>, Vec<crate::error::InputError>> {
     use crate::error::InputError;
     let mut parsed = Vec::new();
     let mut errors = Vec::new();
@@ -512,7 +684,10 @@ pub fn parse_reader(mut reader: impl std::io::BufRead) -> Result<Vec<(usize, Par
                 Ok(b) => b,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    errors.push(InputError { line: line_no, reason: format!("cannot read input: {e}") });
+                    errors.push(InputError {
+                        line: line_no,
+                        reason: format!("cannot read input: {e}"),
+                    });
                     return Err(errors);
                 }
             };
@@ -542,7 +717,10 @@ pub fn parse_reader(mut reader: impl std::io::BufRead) -> Result<Vec<(usize, Par
             break;
         }
         if too_long {
-            errors.push(InputError { line: line_no, reason: format!("line is longer than the limit of {MAX_LINE_BYTES} bytes") });
+            errors.push(InputError {
+                line: line_no,
+                reason: format!("line is longer than the limit of {MAX_LINE_BYTES} bytes"),
+            });
             saw_any = true;
             continue;
         }
@@ -555,7 +733,9 @@ pub fn parse_reader(mut reader: impl std::io::BufRead) -> Result<Vec<(usize, Par
         if line_no == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
             errors.push(InputError {
                 line: 1,
-                reason: "the input starts with a byte-order mark (BOM); save it as UTF-8 without a BOM".into(),
+                reason:
+                    "the input starts with a byte-order mark (BOM); save it as UTF-8 without a BOM"
+                        .into(),
             });
             saw_any = true;
             continue;
@@ -563,7 +743,13 @@ pub fn parse_reader(mut reader: impl std::io::BufRead) -> Result<Vec<(usize, Par
         let text = match std::str::from_utf8(&buf) {
             Ok(t) => t,
             Err(e) => {
-                errors.push(InputError { line: line_no, reason: format!("not valid UTF-8 (bad byte at column {})", e.valid_up_to() + 1) });
+                errors.push(InputError {
+                    line: line_no,
+                    reason: format!(
+                        "not valid UTF-8 (bad byte at column {})",
+                        e.valid_up_to() + 1
+                    ),
+                });
                 saw_any = true;
                 continue;
             }
@@ -574,11 +760,17 @@ pub fn parse_reader(mut reader: impl std::io::BufRead) -> Result<Vec<(usize, Par
         saw_any = true;
         match parse_line(text) {
             Ok(p) => parsed.push((line_no, p)),
-            Err(reason) => errors.push(InputError { line: line_no, reason }),
+            Err(reason) => errors.push(InputError {
+                line: line_no,
+                reason,
+            }),
         }
     }
     if !saw_any {
-        errors.push(InputError { line: 1, reason: "the input is empty: no events to read".into() });
+        errors.push(InputError {
+            line: 1,
+            reason: "the input is empty: no events to read".into(),
+        });
     }
     if errors.is_empty() {
         Ok(parsed)
@@ -591,12 +783,18 @@ pub fn parse_reader(mut reader: impl std::io::BufRead) -> Result<Vec<(usize, Par
 /// number (the caller adds it).
 pub fn parse_line(text: &str) -> Result<ParsedLine, String> {
     if text.len() > MAX_LINE_BYTES {
-        return Err(format!("line is {} bytes long; the limit is {MAX_LINE_BYTES}", text.len()));
+        return Err(format!(
+            "line is {} bytes long; the limit is {MAX_LINE_BYTES}",
+            text.len()
+        ));
     }
     let value: Strict = serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
         // serde_json appends " at line 1 column N"; keep the column, drop the line.
-        format!("invalid JSON: {}", msg.replace(" at line 1 column ", " at column "))
+        format!(
+            "invalid JSON: {}",
+            msg.replace(" at line 1 column ", " at column ")
+        )
     })?;
     let mut f = Fields::new("the line", value)?;
     let id = f.uuid("id")?;
@@ -608,15 +806,27 @@ pub fn parse_line(text: &str) -> Result<ParsedLine, String> {
                 .map_err(|e| format!("field `recorded` must be an RFC 3339 timestamp: {e}"))?
                 .with_timezone(&Utc),
         ),
-        Some(other) => return Err(format!("field `recorded` must be an RFC 3339 timestamp string, not {}", other.type_name())),
+        Some(other) => {
+            return Err(format!(
+                "field `recorded` must be an RFC 3339 timestamp string, not {}",
+                other.type_name()
+            ))
+        }
     };
     let content = parse_content(f, false)?;
     if let Some(target) = content.kind.target() {
         if Some(target) == id {
-            return Err(format!("{}: it targets itself (id {target})", content.kind.name()));
+            return Err(format!(
+                "{}: it targets itself (id {target})",
+                content.kind.name()
+            ));
         }
     }
-    Ok(ParsedLine { event: NewEvent { id, content }, seq, recorded })
+    Ok(ParsedLine {
+        event: NewEvent { id, content },
+        seq,
+        recorded,
+    })
 }
 
 fn codes_json(codes: &[Code]) -> Value {
@@ -648,7 +858,11 @@ fn content_fields(content: &Content, map: &mut Map<String, Value>) {
         Kind::Statement { actors } => {
             map.insert("actors".into(), codes_json(actors));
         }
-        Kind::AllianceFormed { alliance, alliance_type, members } => {
+        Kind::AllianceFormed {
+            alliance,
+            alliance_type,
+            members,
+        } => {
             map.insert("alliance".into(), json!(alliance.as_str()));
             map.insert("type".into(), json!(alliance_type.as_str()));
             map.insert("members".into(), codes_json(members));
@@ -660,35 +874,62 @@ fn content_fields(content: &Content, map: &mut Map<String, Value>) {
         Kind::AllianceDissolved { alliance } => {
             map.insert("alliance".into(), json!(alliance.as_str()));
         }
-        Kind::LeaderTookOffice { actor, office, person } => {
+        Kind::LeaderTookOffice {
+            actor,
+            office,
+            person,
+        } => {
             map.insert("actor".into(), json!(actor.as_str()));
             map.insert("office".into(), json!(office));
             map.insert("person".into(), json!(person));
         }
-        Kind::LeaderLeftOffice { actor, office, person } => {
+        Kind::LeaderLeftOffice {
+            actor,
+            office,
+            person,
+        } => {
             map.insert("actor".into(), json!(actor.as_str()));
             map.insert("office".into(), json!(office));
             put_opt(map, "person", person);
         }
-        Kind::Deployment { actor, host, region, strength } => {
+        Kind::Deployment {
+            actor,
+            host,
+            region,
+            strength,
+        } => {
             map.insert("actor".into(), json!(actor.as_str()));
             map.insert("host".into(), json!(host.as_str()));
             put_opt(map, "region", region);
             map.insert("strength".into(), json!(strength));
         }
-        Kind::Withdrawal { actor, host, region } => {
+        Kind::Withdrawal {
+            actor,
+            host,
+            region,
+        } => {
             map.insert("actor".into(), json!(actor.as_str()));
             map.insert("host".into(), json!(host.as_str()));
             put_opt(map, "region", region);
         }
-        Kind::ArmsTransfer { supplier, recipient, item, quantity, unit } => {
+        Kind::ArmsTransfer {
+            supplier,
+            recipient,
+            item,
+            quantity,
+            unit,
+        } => {
             map.insert("supplier".into(), json!(supplier.as_str()));
             map.insert("recipient".into(), json!(recipient.as_str()));
             map.insert("item".into(), json!(item));
             map.insert("quantity".into(), json!(quantity));
             put_opt(map, "unit", unit);
         }
-        Kind::MissileTest { actor, class, count } => {
+        Kind::MissileTest {
+            actor,
+            class,
+            count,
+        } => {
             map.insert("actor".into(), json!(actor.as_str()));
             map.insert("class".into(), json!(class));
             map.insert("count".into(), json!(count));
@@ -710,7 +951,10 @@ fn content_fields(content: &Content, map: &mut Map<String, Value>) {
             map.insert("target".into(), json!(target.to_string()));
             map.insert("reason".into(), json!(reason));
         }
-        Kind::Correction { target, replacement } => {
+        Kind::Correction {
+            target,
+            replacement,
+        } => {
             map.insert("target".into(), json!(target.to_string()));
             let mut inner = Map::new();
             content_fields(replacement, &mut inner);
@@ -786,33 +1030,78 @@ mod tests {
             text,
             r#"{"date":"2024-11","kind":"deployment","actor":"PRK","host":"RUS","region":"Kursk","strength":12000,"summary":"as many as 12,000","sources":[{"name":"AP"}],"confidence":"reported"}"#
         );
-        assert_eq!(parse_line(&text).unwrap().event.content, parsed.event.content);
+        assert_eq!(
+            parse_line(&text).unwrap().event.content,
+            parsed.event.content
+        );
     }
 
     #[test]
     fn suggests_near_misses() {
-        assert!(err(r#"{"date":"2024","kind":"meting","actors":["USA","KOR"]}"#).contains("did you mean `meeting`"));
-        let e = err(r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strenght":1}"#);
+        assert!(
+            err(r#"{"date":"2024","kind":"meting","actors":["USA","KOR"]}"#)
+                .contains("did you mean `meeting`")
+        );
+        let e =
+            err(r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strenght":1}"#);
         assert!(e.contains("missing field `strength`"), "{e}");
-        let e = err(r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strength":1,"regoin":"x"}"#);
-        assert!(e.contains("unknown field `regoin`") && e.contains("did you mean `region`"), "{e}");
+        let e = err(
+            r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strength":1,"regoin":"x"}"#,
+        );
+        assert!(
+            e.contains("unknown field `regoin`") && e.contains("did you mean `region`"),
+            "{e}"
+        );
     }
 
     #[test]
     fn rejects_bad_values() {
         for (line, needle) in [
-            (r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strength":-1}"#, "got -1"),
-            (r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"x","quantity":1e30}"#, "quantity"),
-            (r#"{"date":"2024","kind":"meeting","actors":["USA"]}"#, "at least 2"),
-            (r#"{"date":"2024","kind":"meeting","actors":["USA","usa"]}"#, "twice"),
-            (r#"{"date":"2024","date":"2025","kind":"statement","actors":["USA"]}"#, "duplicate key"),
-            (r#"{"date":"0000","kind":"statement","actors":["USA"]}"#, "year"),
-            (r#"{"date":"2024","kind":"statement","actors":["U SA"]}"#, "invalid actor code"),
-            (r#"{"kind":"statement","actors":["USA"]}"#, "missing field `date`"),
+            (
+                r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strength":-1}"#,
+                "got -1",
+            ),
+            (
+                r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"x","quantity":1e30}"#,
+                "quantity",
+            ),
+            (
+                r#"{"date":"2024","kind":"meeting","actors":["USA"]}"#,
+                "at least 2",
+            ),
+            (
+                r#"{"date":"2024","kind":"meeting","actors":["USA","usa"]}"#,
+                "twice",
+            ),
+            (
+                r#"{"date":"2024","date":"2025","kind":"statement","actors":["USA"]}"#,
+                "duplicate key",
+            ),
+            (
+                r#"{"date":"0000","kind":"statement","actors":["USA"]}"#,
+                "year",
+            ),
+            (
+                r#"{"date":"2024","kind":"statement","actors":["U SA"]}"#,
+                "invalid actor code",
+            ),
+            (
+                r#"{"kind":"statement","actors":["USA"]}"#,
+                "missing field `date`",
+            ),
             (r#"[1,2]"#, "must be a JSON object"),
-            (r#"{"id":"00000000-0000-0000-0000-000000000001","kind":"retraction","target":"00000000-0000-0000-0000-000000000001","reason":"x"}"#, "targets itself"),
-            (r#"{"kind":"correction","target":"00000000-0000-0000-0000-000000000001","event":{"kind":"retraction","target":"00000000-0000-0000-0000-000000000002","reason":"x"}}"#, "cannot be a `retraction`"),
-            (r#"{"kind":"correction","target":"00000000-0000-0000-0000-000000000001","event":{"id":"00000000-0000-0000-0000-000000000003","date":"2024","kind":"statement","actors":["USA"]}}"#, "has no `id`"),
+            (
+                r#"{"id":"00000000-0000-0000-0000-000000000001","kind":"retraction","target":"00000000-0000-0000-0000-000000000001","reason":"x"}"#,
+                "targets itself",
+            ),
+            (
+                r#"{"kind":"correction","target":"00000000-0000-0000-0000-000000000001","event":{"kind":"retraction","target":"00000000-0000-0000-0000-000000000002","reason":"x"}}"#,
+                "cannot be a `retraction`",
+            ),
+            (
+                r#"{"kind":"correction","target":"00000000-0000-0000-0000-000000000001","event":{"id":"00000000-0000-0000-0000-000000000003","date":"2024","kind":"statement","actors":["USA"]}}"#,
+                "has no `id`",
+            ),
         ] {
             let e = err(line);
             assert!(e.contains(needle), "{line} -> {e}");

@@ -49,6 +49,11 @@ pub use read::TimelineKey;
 pub use store::{Head, Store, StoreOptions, MIN_STORAGE_FORMAT_VERSION, STORAGE_FORMAT_VERSION};
 pub use verify::{Stats, VerifyReport};
 
+/// The README's code examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 #[doc(hidden)]
 /// Raw access to the engine, for corruption-injection tests. Not part of the stable API.
 pub mod testing_raw {
@@ -85,17 +90,27 @@ pub mod testing_raw {
     /// Every raw key with the given one-byte prefix.
     pub fn keys_with_prefix(store: &Store, prefix: u8) -> Result<Vec<Vec<u8>>> {
         let (s, e) = crate::keys::keyspace(prefix);
-        store.engine.scan(&s, &e).map(|r| r.map(|(k, _)| k)).collect()
+        store
+            .engine
+            .scan(&s, &e)
+            .map(|r| r.map(|(k, _)| k))
+            .collect()
     }
 
     /// Forge a rewrite of the record at `seq` that keeps a valid checksum (so only the
     /// hash chain can catch it): decode it, let `edit` change the event, re-encode, re-seal.
-    pub fn forge_log_record(store: &Store, seq: u64, edit: impl FnOnce(&mut crate::Event)) -> Result<()> {
+    pub fn forge_log_record(
+        store: &Store,
+        seq: u64,
+        edit: impl FnOnce(&mut crate::Event),
+    ) -> Result<()> {
         let key = crate::keys::log(seq);
-        let value = get(store, &key)?.ok_or_else(|| crate::Error::NotFound(format!("seq {seq}")))?;
+        let value =
+            get(store, &key)?.ok_or_else(|| crate::Error::NotFound(format!("seq {seq}")))?;
         let mut record = crate::log::decode_record(&key, &value)?;
         edit(&mut record.event);
-        let sealed = crate::envelope::seal(crate::keys::LOG, crate::log::LOG_RECORD_VERSION, &record);
+        let sealed =
+            crate::envelope::seal(crate::keys::LOG, crate::log::LOG_RECORD_VERSION, &record);
         put(store, &key, &sealed)
     }
 }

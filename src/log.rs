@@ -57,13 +57,21 @@ pub(crate) fn decode_record(key: &[u8], value: &[u8]) -> Result<LogRecord> {
         .get(1..9)
         .and_then(|b| b.try_into().ok())
         .map(u64::from_be_bytes)
-        .ok_or_else(|| Error::corrupt_in("log keyspace", format!("malformed log key of {} bytes", key.len())))?;
+        .ok_or_else(|| {
+            Error::corrupt_in(
+                "log keyspace",
+                format!("malformed log key of {} bytes", key.len()),
+            )
+        })?;
     let record: LogRecord = envelope::open(keys::LOG, LOG_RECORD_VERSION, value)
         .map_err(|e| Error::corrupt_seq(key_seq, e.to_string()))?;
     if record.event.seq != key_seq {
         return Err(Error::corrupt_seq(
             key_seq,
-            format!("record says seq {} but is stored under seq {key_seq}", record.event.seq),
+            format!(
+                "record says seq {} but is stored under seq {key_seq}",
+                record.event.seq
+            ),
         ));
     }
     Ok(record)
@@ -103,7 +111,10 @@ pub struct AppendReport {
 impl AppendReport {
     /// How many events were appended.
     pub fn new_count(&self) -> u64 {
-        self.events.iter().filter(|(_, o)| matches!(o, Outcome::Appended(_))).count() as u64
+        self.events
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Appended(_)))
+            .count() as u64
     }
 
     /// How many were already present.
@@ -118,7 +129,7 @@ impl AppendReport {
             _ => None,
         });
         let first = seqs.next()?;
-        Some((first, seqs.last().unwrap_or(first)))
+        Some((first, seqs.next_back().unwrap_or(first)))
     }
 }
 
@@ -170,14 +181,24 @@ pub(crate) struct IndexEntries {
 pub(crate) fn index_entries(event: &Event, target: Option<(u64, &Content)>) -> IndexEntries {
     let mut postings = Vec::new();
     if let Some(d) = timeline_date(&event.content, target.map(|t| t.1)) {
-        postings.push((keys::time_bucket(d.earliest()).to_vec(), keys::time_item(d.latest(), event.seq)));
+        postings.push((
+            keys::time_bucket(d.earliest()).to_vec(),
+            keys::time_item(d.latest(), event.seq),
+        ));
     }
     for code in index_codes(&event.content, target.map(|t| t.1)) {
-        postings.push((keys::actor_block(code, event.seq / keys::ACTOR_BLOCK).to_vec(), u128::from(event.seq)));
+        postings.push((
+            keys::actor_block(code, event.seq / keys::ACTOR_BLOCK).to_vec(),
+            u128::from(event.seq),
+        ));
     }
     let amend = match (&event.content.kind, target) {
-        (Kind::Retraction { .. }, Some((ts, _))) => Some((keys::amend(ts, event.seq), AMEND_RETRACTION)),
-        (Kind::Correction { .. }, Some((ts, _))) => Some((keys::amend(ts, event.seq), AMEND_CORRECTION)),
+        (Kind::Retraction { .. }, Some((ts, _))) => {
+            Some((keys::amend(ts, event.seq), AMEND_RETRACTION))
+        }
+        (Kind::Correction { .. }, Some((ts, _))) => {
+            Some((keys::amend(ts, event.seq), AMEND_CORRECTION))
+        }
         _ => None,
     };
     IndexEntries {
@@ -209,7 +230,11 @@ pub(crate) fn posting_value(tag: u8, items: &[u128]) -> Vec<u8> {
 /// Decode a posting list stored under `key` (its first byte is the tag).
 pub(crate) fn decode_posting(key: &[u8], value: &[u8]) -> Result<Vec<u128>> {
     let tag = key.first().copied().unwrap_or(0);
-    let structure = if tag == keys::TIME { "timeline index" } else { "actor index" };
+    let structure = if tag == keys::TIME {
+        "timeline index"
+    } else {
+        "actor index"
+    };
     let deltas: Vec<u128> = envelope::open(tag, INDEX_VERSION, value)
         .map_err(|e| Error::corrupt_in(structure, e.to_string()))?;
     let mut out = Vec::with_capacity(deltas.len());
@@ -232,11 +257,18 @@ impl Store {
 
     /// Append events atomically, in order: all of them or none. Events already stored with
     /// the same id and content are skipped and reported as present.
-    pub fn append_batch<E: Into<NewEvent>>(&self, events: impl IntoIterator<Item = E>) -> Result<AppendReport> {
+    pub fn append_batch<E: Into<NewEvent>>(
+        &self,
+        events: impl IntoIterator<Item = E>,
+    ) -> Result<AppendReport> {
         let pending = events
             .into_iter()
             .enumerate()
-            .map(|(i, e)| Pending { line: i + 1, event: e.into(), recorded: None })
+            .map(|(i, e)| Pending {
+                line: i + 1,
+                event: e.into(),
+                recorded: None,
+            })
             .collect();
         self.commit(pending, None)
     }
@@ -251,7 +283,11 @@ impl Store {
         let pending = events
             .into_iter()
             .enumerate()
-            .map(|(i, e)| Pending { line: i + 1, event: e.into(), recorded: None })
+            .map(|(i, e)| Pending {
+                line: i + 1,
+                event: e.into(),
+                recorded: None,
+            })
             .collect();
         self.commit(pending, Some(last_seq))
     }
@@ -259,7 +295,11 @@ impl Store {
     /// Append parsed interchange lines (numbered from 1 in input order). With
     /// `keep_recorded`, each line's `recorded` is kept (it must be present, and recorded
     /// times must not decrease); otherwise the clock assigns it.
-    pub fn import_lines(&self, lines: Vec<(usize, ParsedLine)>, keep_recorded: bool) -> Result<AppendReport> {
+    pub fn import_lines(
+        &self,
+        lines: Vec<(usize, ParsedLine)>,
+        keep_recorded: bool,
+    ) -> Result<AppendReport> {
         let mut errors = Vec::new();
         let mut pending = Vec::with_capacity(lines.len());
         for (line, parsed) in lines {
@@ -330,15 +370,21 @@ impl Store {
     }
 
     /// Validate, then write, a batch. Holds the writer lock throughout.
-    pub(crate) fn commit(&self, pending: Vec<Pending>, expect: Option<u64>) -> Result<AppendReport> {
-        let _writer = self
-            .writer
-            .lock()
-            .map_err(|_| Error::Storage("writer lock poisoned by a panic in another thread".into()))?;
+    pub(crate) fn commit(
+        &self,
+        pending: Vec<Pending>,
+        expect: Option<u64>,
+    ) -> Result<AppendReport> {
+        let _writer = self.writer.lock().map_err(|_| {
+            Error::Storage("writer lock poisoned by a panic in another thread".into())
+        })?;
         let head = self.head();
         if let Some(expected) = expect {
             if expected != head.seq {
-                return Err(Error::Conflict { expected, actual: head.seq });
+                return Err(Error::Conflict {
+                    expected,
+                    actual: head.seq,
+                });
             }
         }
 
@@ -350,7 +396,11 @@ impl Store {
         let mut batch_ids: HashMap<Uuid, usize> = HashMap::new();
         let mut next_seq = head.seq + 1;
         let mut last_recorded = head.recorded_micros;
-        let now = self.clock.now().timestamp_micros().max(head.recorded_micros);
+        let now = self
+            .clock
+            .now()
+            .timestamp_micros()
+            .max(head.recorded_micros);
 
         for p in pending {
             let line = p.line;
@@ -370,19 +420,16 @@ impl Store {
                 }
                 continue;
             }
-            match self.lookup_id(&id, head.seq)? {
-                Some(seq) => {
-                    let stored = self.event_at(seq, head.seq)?;
-                    if stored.content == p.event.content {
-                        outcomes.push((id, Outcome::AlreadyPresent(seq)));
-                    } else {
-                        fail(format!(
-                            "id {id} is already stored (seq {seq}) with different content; to change an event, append a correction that targets it"
-                        ));
-                    }
-                    continue;
+            if let Some(seq) = self.lookup_id(&id, head.seq)? {
+                let stored = self.event_at(seq, head.seq)?;
+                if stored.content == p.event.content {
+                    outcomes.push((id, Outcome::AlreadyPresent(seq)));
+                } else {
+                    fail(format!(
+                        "id {id} is already stored (seq {seq}) with different content; to change an event, append a correction that targets it"
+                    ));
                 }
-                None => {}
+                continue;
             }
             // Reference checks for amendments.
             let target = match p.event.content.kind.target() {
@@ -399,7 +446,11 @@ impl Store {
                                         && ti.as_ref().is_some_and(|ti| ti.seq == t.seq)
                                 })
                                 .map(|(e, _)| e.seq);
-                            Some(TargetInfo { seq: t.seq, content: t.content.clone(), retracted_by })
+                            Some(TargetInfo {
+                                seq: t.seq,
+                                content: t.content.clone(),
+                                retracted_by,
+                            })
                         }
                         None => self.stored_target(&target_id, head.seq)?,
                     };
@@ -443,7 +494,12 @@ impl Store {
                 }
             };
             last_recorded = recorded;
-            let event = Event { id, seq: next_seq, recorded_micros: recorded, content: p.event.content };
+            let event = Event {
+                id,
+                seq: next_seq,
+                recorded_micros: recorded,
+                content: p.event.content,
+            };
             next_seq += 1;
             outcomes.push((id, Outcome::Appended(event.seq)));
             batch_ids.insert(id, planned.len());
@@ -453,7 +509,10 @@ impl Store {
             return Err(Error::InvalidInput(errors));
         }
         if planned.is_empty() {
-            return Ok(AppendReport { events: outcomes, head });
+            return Ok(AppendReport {
+                events: outcomes,
+                head,
+            });
         }
 
         // Write: chunks of log records with their index entries; the head goes in the last.
@@ -464,14 +523,20 @@ impl Store {
             for (i, chunk) in chunks.iter().enumerate() {
                 let mut batch = Batch::new();
                 for (event, _) in chunk.iter() {
-                    let record = LogRecord { prev_hash: new_head.hash, event: event.clone() };
+                    let record = LogRecord {
+                        prev_hash: new_head.hash,
+                        event: event.clone(),
+                    };
                     let payload = envelope::encode_payload(&record);
                     new_head = Head {
                         seq: event.seq,
                         hash: chain_hash(&payload),
                         recorded_micros: event.recorded_micros,
                     };
-                    batch.put(keys::log(event.seq).to_vec(), envelope::seal_payload(keys::LOG, LOG_RECORD_VERSION, &payload));
+                    batch.put(
+                        keys::log(event.seq).to_vec(),
+                        envelope::seal_payload(keys::LOG, LOG_RECORD_VERSION, &payload),
+                    );
                 }
                 let items: Vec<(&Event, Option<(u64, &Content)>)> = chunk
                     .iter()
@@ -488,7 +553,10 @@ impl Store {
         match result {
             Ok(()) => {
                 self.set_head(new_head);
-                Ok(AppendReport { events: outcomes, head: new_head })
+                Ok(AppendReport {
+                    events: outcomes,
+                    head: new_head,
+                })
             }
             Err(e) => {
                 // Undo whatever chunks made it in; the head was not moved.
@@ -500,7 +568,11 @@ impl Store {
 
     /// Add the index entries of `events` (ascending seq) to `batch`, merging posting lists
     /// with what is stored.
-    pub(crate) fn index_into(&self, batch: &mut Batch, events: &[(&Event, Option<(u64, &Content)>)]) -> Result<()> {
+    pub(crate) fn index_into(
+        &self,
+        batch: &mut Batch,
+        events: &[(&Event, Option<(u64, &Content)>)],
+    ) -> Result<()> {
         let mut postings: BTreeMap<Vec<u8>, Vec<u128>> = BTreeMap::new();
         for (event, target) in events {
             let entries = index_entries(event, *target);

@@ -70,12 +70,17 @@ impl Store {
             (None, Some(t)) => self.get(&t)?.map(|e| e.content),
             _ => None,
         };
-        Ok(timeline_date(&event.content, target.as_ref()).map(|d| (d.earliest(), d.latest(), event.seq)))
+        Ok(timeline_date(&event.content, target.as_ref())
+            .map(|d| (d.earliest(), d.latest(), event.seq)))
     }
 
     /// The seqs of events in timeline order (earliest, latest, seq) whose earliest day is
     /// within `[from, to]` (either bound optional), with their timeline keys.
-    pub fn timeline_keys(&self, from: Option<Day>, to: Option<Day>) -> impl Iterator<Item = Result<TimelineKey>> + '_ {
+    pub fn timeline_keys(
+        &self,
+        from: Option<Day>,
+        to: Option<Day>,
+    ) -> impl Iterator<Item = Result<TimelineKey>> + '_ {
         let head = self.head().seq;
         let start = keys::time_bucket(from.unwrap_or(Day(0)));
         let end = match to {
@@ -103,7 +108,11 @@ impl Store {
 
     /// Events in timeline order (earliest, latest, seq) whose earliest day is within
     /// `[from, to]` (either bound optional).
-    pub fn timeline(&self, from: Option<Day>, to: Option<Day>) -> impl Iterator<Item = Result<Event>> + '_ {
+    pub fn timeline(
+        &self,
+        from: Option<Day>,
+        to: Option<Day>,
+    ) -> impl Iterator<Item = Result<Event>> + '_ {
         let head = self.head().seq;
         self.timeline_keys(from, to)
             .map(move |key| key.and_then(|(_, _, seq)| self.event_at(seq, head)))
@@ -116,7 +125,12 @@ impl Store {
         let mut seqs = Vec::new();
         for item in self.engine.scan(&start, &end) {
             let (key, value) = item?;
-            seqs.extend(decode_posting(&key, &value)?.into_iter().map(|s| s as u64).filter(|s| *s <= head));
+            seqs.extend(
+                decode_posting(&key, &value)?
+                    .into_iter()
+                    .map(|s| s as u64)
+                    .filter(|s| *s <= head),
+            );
         }
         Ok(seqs)
     }

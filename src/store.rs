@@ -158,7 +158,11 @@ impl Store {
         Store::from_engine(engine, None, options.clock)
     }
 
-    fn from_engine(engine: Box<dyn Engine>, path: Option<PathBuf>, clock: Arc<dyn Clock>) -> Result<Store> {
+    fn from_engine(
+        engine: Box<dyn Engine>,
+        path: Option<PathBuf>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Store> {
         let store = Store {
             engine,
             path,
@@ -168,7 +172,10 @@ impl Store {
         };
         store.check_format()?;
         let head = store.read_head()?;
-        *store.head.write().map_err(|_| Error::Storage("head lock poisoned".into()))? = head;
+        *store
+            .head
+            .write()
+            .map_err(|_| Error::Storage("head lock poisoned".into()))? = head;
         store.recover()?;
         Ok(store)
     }
@@ -196,17 +203,23 @@ impl Store {
     fn check_format(&self) -> Result<()> {
         match self.engine.get(&[keys::FORMAT])? {
             Some(bytes) => {
-                let record: FormatRecord = envelope::open(keys::FORMAT, FORMAT_RECORD_VERSION, &bytes)
-                    .map_err(|e| match e {
-                        envelope::EnvelopeError::UnknownVersion { .. } => Error::UnsupportedFormat {
-                            found: u32::from(bytes.get(1).copied().unwrap_or(0)),
-                            min: MIN_STORAGE_FORMAT_VERSION,
-                            max: STORAGE_FORMAT_VERSION,
-                            hint: "the format record itself is newer; upgrade annals",
-                        },
-                        other => Error::corrupt_in("format record", other.to_string()),
-                    })?;
-                if record.version > STORAGE_FORMAT_VERSION || record.version < MIN_STORAGE_FORMAT_VERSION {
+                let record: FormatRecord = envelope::open(
+                    keys::FORMAT,
+                    FORMAT_RECORD_VERSION,
+                    &bytes,
+                )
+                .map_err(|e| match e {
+                    envelope::EnvelopeError::UnknownVersion { .. } => Error::UnsupportedFormat {
+                        found: u32::from(bytes.get(1).copied().unwrap_or(0)),
+                        min: MIN_STORAGE_FORMAT_VERSION,
+                        max: STORAGE_FORMAT_VERSION,
+                        hint: "the format record itself is newer; upgrade annals",
+                    },
+                    other => Error::corrupt_in("format record", other.to_string()),
+                })?;
+                if record.version > STORAGE_FORMAT_VERSION
+                    || record.version < MIN_STORAGE_FORMAT_VERSION
+                {
                     return Err(Error::UnsupportedFormat {
                         found: record.version,
                         min: MIN_STORAGE_FORMAT_VERSION,
@@ -246,7 +259,10 @@ impl Store {
                     created_micros: self.clock.now().timestamp_micros(),
                 };
                 let mut batch = Batch::new();
-                batch.put(vec![keys::FORMAT], envelope::seal(keys::FORMAT, FORMAT_RECORD_VERSION, &record));
+                batch.put(
+                    vec![keys::FORMAT],
+                    envelope::seal(keys::FORMAT, FORMAT_RECORD_VERSION, &record),
+                );
                 self.engine.write(batch)?;
                 self.engine.flush()
             }

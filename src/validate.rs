@@ -13,7 +13,9 @@ fn text(field: &str, value: &str, max: usize) -> Result<(), String> {
     if value.trim().is_empty() {
         Err(format!("field `{field}` must not be empty"))
     } else if n > max {
-        Err(format!("field `{field}` is {n} characters long; the limit is {max}"))
+        Err(format!(
+            "field `{field}` is {n} characters long; the limit is {max}"
+        ))
     } else {
         Ok(())
     }
@@ -33,10 +35,16 @@ fn code(field: &str, c: &Code) -> Result<(), String> {
 
 fn codes(field: &str, list: &[Code], min: usize) -> Result<(), String> {
     if list.len() < min {
-        return Err(format!("field `{field}` needs at least {min} actor code{}", if min == 1 { "" } else { "s" }));
+        return Err(format!(
+            "field `{field}` needs at least {min} actor code{}",
+            if min == 1 { "" } else { "s" }
+        ));
     }
     if list.len() > MAX_CODES {
-        return Err(format!("field `{field}` has {} codes; the limit is {MAX_CODES}", list.len()));
+        return Err(format!(
+            "field `{field}` has {} codes; the limit is {MAX_CODES}",
+            list.len()
+        ));
     }
     for (i, c) in list.iter().enumerate() {
         code(field, c)?;
@@ -51,18 +59,24 @@ fn range(field: &str, value: u64, min: u64, max: u64) -> Result<(), String> {
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(format!("field `{field}` must be an integer from {min} to {max}; got {value}"))
+        Err(format!(
+            "field `{field}` must be an integer from {min} to {max}; got {value}"
+        ))
     }
 }
 
 fn office(value: &str) -> Result<(), String> {
     text("office", value, MAX_OFFICE_CHARS)?;
     let ok = value.as_bytes()[0].is_ascii_lowercase()
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if ok {
         Ok(())
     } else {
-        Err(format!("field `office` must be a snake_case word like `president`; got `{value}`"))
+        Err(format!(
+            "field `office` must be a snake_case word like `president`; got `{value}`"
+        ))
     }
 }
 
@@ -77,7 +91,9 @@ fn kind(k: &Kind) -> Result<(), String> {
             text("name", name, MAX_TEXT_CHARS)
         }
         Kind::Statement { actors } => codes("actors", actors, 1),
-        Kind::AllianceFormed { alliance, members, .. } => {
+        Kind::AllianceFormed {
+            alliance, members, ..
+        } => {
             code("alliance", alliance)?;
             codes("members", members, 2)
         }
@@ -86,35 +102,62 @@ fn kind(k: &Kind) -> Result<(), String> {
             codes("members", members, 1)
         }
         Kind::AllianceDissolved { alliance } => code("alliance", alliance),
-        Kind::LeaderTookOffice { actor, office: o, person } => {
+        Kind::LeaderTookOffice {
+            actor,
+            office: o,
+            person,
+        } => {
             code("actor", actor)?;
             office(o)?;
             text("person", person, MAX_TEXT_CHARS)
         }
-        Kind::LeaderLeftOffice { actor, office: o, person } => {
+        Kind::LeaderLeftOffice {
+            actor,
+            office: o,
+            person,
+        } => {
             code("actor", actor)?;
             office(o)?;
             opt_text("person", person, MAX_TEXT_CHARS)
         }
-        Kind::Deployment { actor, host, region, strength } => {
+        Kind::Deployment {
+            actor,
+            host,
+            region,
+            strength,
+        } => {
             code("actor", actor)?;
             code("host", host)?;
             opt_text("region", region, MAX_TEXT_CHARS)?;
             range("strength", *strength, 0, MAX_STRENGTH)
         }
-        Kind::Withdrawal { actor, host, region } => {
+        Kind::Withdrawal {
+            actor,
+            host,
+            region,
+        } => {
             code("actor", actor)?;
             code("host", host)?;
             opt_text("region", region, MAX_TEXT_CHARS)
         }
-        Kind::ArmsTransfer { supplier, recipient, item, quantity, unit } => {
+        Kind::ArmsTransfer {
+            supplier,
+            recipient,
+            item,
+            quantity,
+            unit,
+        } => {
             code("supplier", supplier)?;
             code("recipient", recipient)?;
             text("item", item, MAX_TEXT_CHARS)?;
             range("quantity", *quantity, 1, MAX_QUANTITY)?;
             opt_text("unit", unit, MAX_TEXT_CHARS)
         }
-        Kind::MissileTest { actor, class, count } => {
+        Kind::MissileTest {
+            actor,
+            class,
+            count,
+        } => {
             code("actor", actor)?;
             text("class", class, MAX_TEXT_CHARS)?;
             range("count", *count, 1, MAX_TEST_COUNT)
@@ -123,9 +166,14 @@ fn kind(k: &Kind) -> Result<(), String> {
         Kind::JointExercise { actors, assets } => {
             codes("actors", actors, 2)?;
             if assets.len() > MAX_ASSETS {
-                return Err(format!("field `assets` has {} entries; the limit is {MAX_ASSETS}", assets.len()));
+                return Err(format!(
+                    "field `assets` has {} entries; the limit is {MAX_ASSETS}",
+                    assets.len()
+                ));
             }
-            assets.iter().try_for_each(|a| text("assets", a, MAX_TEXT_CHARS))
+            assets
+                .iter()
+                .try_for_each(|a| text("assets", a, MAX_TEXT_CHARS))
         }
         Kind::SanctionsImposed { actor, against } | Kind::SanctionsLifted { actor, against } => {
             code("actor", actor)?;
@@ -161,7 +209,10 @@ pub fn check_content(content: &Content) -> Result<(), String> {
     kind(&content.kind).map_err(|e| format!("{name}: {e}"))?;
     opt_text("summary", &content.summary, MAX_SUMMARY_CHARS).map_err(|e| format!("{name}: {e}"))?;
     if content.sources.len() > MAX_SOURCES {
-        return Err(format!("{name}: field `sources` has {} entries; the limit is {MAX_SOURCES}", content.sources.len()));
+        return Err(format!(
+            "{name}: field `sources` has {} entries; the limit is {MAX_SOURCES}",
+            content.sources.len()
+        ));
     }
     for s in &content.sources {
         text("sources[].name", &s.name, MAX_TEXT_CHARS).map_err(|e| format!("{name}: {e}"))?;

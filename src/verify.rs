@@ -17,6 +17,9 @@ use crate::store::{hex, Head, Store};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
+/// A check of one stored index value.
+type ValueCheck = Box<dyn Fn(&[u8]) -> bool>;
+
 /// What `verify` found.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct VerifyReport {
@@ -54,7 +57,10 @@ impl Store {
     /// Walk the log and call `each` with every event and its target (for amendments), in
     /// seq order, checking checksums, seqs and the hash chain on the way. Returns the head
     /// the walk ended at.
-    fn walk_log(&self, mut each: impl FnMut(&Event, Option<(u64, &Content)>) -> Result<()>) -> Result<Head> {
+    fn walk_log(
+        &self,
+        mut each: impl FnMut(&Event, Option<(u64, &Content)>) -> Result<()>,
+    ) -> Result<Head> {
         let head = self.head();
         let mut ids: HashMap<Uuid, u64> = HashMap::new();
         let mut running = [0u8; 32];
@@ -67,7 +73,10 @@ impl Store {
             let record = decode_record(&key, &value)?;
             let seq = record.event.seq;
             if seq != expected {
-                return Err(Error::corrupt_seq(expected, "the log record is missing (the seq has a gap)"));
+                return Err(Error::corrupt_seq(
+                    expected,
+                    "the log record is missing (the seq has a gap)",
+                ));
             }
             if record.prev_hash != running {
                 return Err(Error::corrupt_seq(
@@ -82,12 +91,18 @@ impl Store {
             }
             last_recorded = record.event.recorded_micros;
             // The checksum passed, so the payload is exactly what was written.
-            running = chain_hash(envelope::open_payload(keys::LOG, crate::log::LOG_RECORD_VERSION, &value).unwrap_or(&[]));
+            running = chain_hash(
+                envelope::open_payload(keys::LOG, crate::log::LOG_RECORD_VERSION, &value)
+                    .unwrap_or(&[]),
+            );
             let target = match record.event.content.kind.target() {
                 Some(t) => match ids.get(&t) {
                     Some(&ts) => Some((ts, self.event_at(ts, head.seq)?.content)),
                     None => {
-                        return Err(Error::corrupt_seq(seq, format!("amends {t}, which is not earlier in the log")));
+                        return Err(Error::corrupt_seq(
+                            seq,
+                            format!("amends {t}, which is not earlier in the log"),
+                        ));
                     }
                 },
                 None => None,
@@ -97,7 +112,10 @@ impl Store {
             expected += 1;
         }
         if expected != head.seq + 1 {
-            return Err(Error::corrupt_seq(expected, "the log record is missing (the log ends before its head)"));
+            return Err(Error::corrupt_seq(
+                expected,
+                "the log record is missing (the log ends before its head)",
+            ));
         }
         if running != head.hash {
             return Err(Error::corrupt_seq(
@@ -139,39 +157,62 @@ impl Store {
         let (head, exp) = self.expected_indexes()?;
         let mut checked = 0u64;
         // Compare one keyspace with its expected (key, value-check) list.
-        let mut compare = |prefix: u8, name: &str, expected: Vec<(Vec<u8>, Box<dyn Fn(&[u8]) -> bool>)>| -> Result<()> {
-            let (start, end) = keys::keyspace(prefix);
-            let mut stored = self.engine.scan(&start, &end);
-            for (key, check) in expected {
-                match stored.next() {
-                    Some(item) => {
-                        let (k, v) = item?;
-                        if k != key {
-                            return Err(Error::corrupt_in(name, format!("unexpected entry {} (expected {}); run `annals rebuild`", hex(&k), hex(&key))));
+        let mut compare =
+            |prefix: u8, name: &str, expected: Vec<(Vec<u8>, ValueCheck)>| -> Result<()> {
+                let (start, end) = keys::keyspace(prefix);
+                let mut stored = self.engine.scan(&start, &end);
+                for (key, check) in expected {
+                    match stored.next() {
+                        Some(item) => {
+                            let (k, v) = item?;
+                            if k != key {
+                                return Err(Error::corrupt_in(
+                                    name,
+                                    format!(
+                                        "unexpected entry {} (expected {}); run `annals rebuild`",
+                                        hex(&k),
+                                        hex(&key)
+                                    ),
+                                ));
+                            }
+                            if !check(&v) {
+                                return Err(Error::corrupt_in(
+                                    name,
+                                    format!(
+                                    "entry {} holds a wrong or damaged value; run `annals rebuild`",
+                                    hex(&k)
+                                ),
+                                ));
+                            }
+                            checked += 1;
                         }
-                        if !check(&v) {
-                            return Err(Error::corrupt_in(name, format!("entry {} holds a wrong or damaged value; run `annals rebuild`", hex(&k))));
+                        None => {
+                            return Err(Error::corrupt_in(
+                                name,
+                                format!("entry {} is missing; run `annals rebuild`", hex(&key)),
+                            ))
                         }
-                        checked += 1;
                     }
-                    None => return Err(Error::corrupt_in(name, format!("entry {} is missing; run `annals rebuild`", hex(&key)))),
                 }
-            }
-            if let Some(item) = stored.next() {
-                let (k, _) = item?;
-                // Entries past the head belong to a write in progress; anything else is stray.
-                return Err(Error::corrupt_in(name, format!("stray entry {}; run `annals rebuild`", hex(&k))));
-            }
-            Ok(())
-        };
+                if let Some(item) = stored.next() {
+                    let (k, _) = item?;
+                    // Entries past the head belong to a write in progress; anything else is stray.
+                    return Err(Error::corrupt_in(
+                        name,
+                        format!("stray entry {}; run `annals rebuild`", hex(&k)),
+                    ));
+                }
+                Ok(())
+            };
         compare(
             keys::ID,
             "id index",
             exp.ids
                 .into_iter()
                 .map(|(k, seq)| {
-                    let check: Box<dyn Fn(&[u8]) -> bool> =
-                        Box::new(move |v| envelope::open::<u64>(keys::ID, crate::log::INDEX_VERSION, v) == Ok(seq));
+                    let check: ValueCheck = Box::new(move |v| {
+                        envelope::open::<u64>(keys::ID, crate::log::INDEX_VERSION, v) == Ok(seq)
+                    });
                     (k.to_vec(), check)
                 })
                 .collect(),
@@ -182,8 +223,9 @@ impl Store {
             exp.amends
                 .into_iter()
                 .map(|(k, kind)| {
-                    let check: Box<dyn Fn(&[u8]) -> bool> =
-                        Box::new(move |v| envelope::open::<u8>(keys::AMEND, crate::log::INDEX_VERSION, v) == Ok(kind));
+                    let check: ValueCheck = Box::new(move |v| {
+                        envelope::open::<u8>(keys::AMEND, crate::log::INDEX_VERSION, v) == Ok(kind)
+                    });
                     (k.to_vec(), check)
                 })
                 .collect(),
@@ -191,7 +233,8 @@ impl Store {
         let (mut times, mut actors) = (Vec::new(), Vec::new());
         for (key, items) in exp.postings {
             let probe = key.clone();
-            let check: Box<dyn Fn(&[u8]) -> bool> = Box::new(move |v| decode_posting(&probe, v).is_ok_and(|got| got == items));
+            let check: ValueCheck =
+                Box::new(move |v| decode_posting(&probe, v).is_ok_and(|got| got == items));
             if key[0] == keys::TIME {
                 times.push((key, check));
             } else {
@@ -231,7 +274,10 @@ impl Store {
         let mut count = 0u64;
         let flush_chunk = |pending: &mut Vec<(Event, Option<(u64, Content)>)>| -> Result<()> {
             let mut batch = Batch::new();
-            let items: Vec<_> = pending.iter().map(|(e, t)| (e, t.as_ref().map(|(s, c)| (*s, c)))).collect();
+            let items: Vec<_> = pending
+                .iter()
+                .map(|(e, t)| (e, t.as_ref().map(|(s, c)| (*s, c))))
+                .collect();
             self.index_into(&mut batch, &items)?;
             self.engine.write(batch)?;
             pending.clear();
@@ -268,7 +314,9 @@ impl Store {
                 first = Some(first.map_or(date.earliest(), |d| d.min(date.earliest())));
                 last = Some(last.map_or(date.latest(), |d| d.max(date.latest())));
             }
-            *by_kind.entry(event.content.kind.name().to_string()).or_insert(0) += 1;
+            *by_kind
+                .entry(event.content.kind.name().to_string())
+                .or_insert(0) += 1;
             events += 1;
         }
         Ok(Stats {

@@ -87,16 +87,32 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
     let span = u64::from(last - first);
     let actors: Vec<Code> = (0..ACTORS).map(|i| code("C", i)).collect();
     let mut alliances: Vec<AllianceState> = (0..ALLIANCES)
-        .map(|i| AllianceState { code: code("AL", i), formed: false, members: BTreeSet::new() })
+        .map(|i| AllianceState {
+            code: code("AL", i),
+            formed: false,
+            members: BTreeSet::new(),
+        })
         .collect();
     // Active deployments (actor, host, region index).
     let mut deployments: Vec<(usize, usize, u8)> = Vec::new();
     let mut facts: Vec<(Uuid, Content)> = Vec::new();
     let mut retracted: BTreeSet<Uuid> = BTreeSet::new();
     let mut out = Vec::with_capacity(n);
-    let offices = ["president", "prime_minister", "foreign_minister", "defence_minister"];
+    let offices = [
+        "president",
+        "prime_minister",
+        "foreign_minister",
+        "defence_minister",
+    ];
     let classes = ["ICBM", "IRBM", "SRBM", "cruise", "hypersonic", "SLBM"];
-    let items = ["artillery shells", "tanks", "drones", "rifles", "missiles", "aircraft"];
+    let items = [
+        "artillery shells",
+        "tanks",
+        "drones",
+        "rifles",
+        "missiles",
+        "aircraft",
+    ];
     let regions = ["North", "South", "East", "West", "Central"];
 
     for i in 0..n {
@@ -104,7 +120,9 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
         let mut day = base + rng.below(3);
         let backdated = rng.chance(10);
         if backdated {
-            day = day.saturating_sub(rng.below(30 * 365) + 1).max(u64::from(first));
+            day = day
+                .saturating_sub(rng.below(30 * 365) + 1)
+                .max(u64::from(first));
         }
         let date = date_text(Day(day.min(u64::from(last)) as u32), &mut rng);
         // Amendments of earlier events.
@@ -114,8 +132,17 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
                 // Fall through to a fact instead.
             } else if rng.chance(286) {
                 retracted.insert(target);
-                let content = Content::new(date, Kind::Retraction { target, reason: "source withdrew the report".into() });
-                out.push(NewEvent { id: Some(content_id(&content)), content });
+                let content = Content::new(
+                    date,
+                    Kind::Retraction {
+                        target,
+                        reason: "source withdrew the report".into(),
+                    },
+                );
+                out.push(NewEvent {
+                    id: Some(content_id(&content)),
+                    content,
+                });
                 continue;
             } else {
                 let mut replacement = target_content.clone();
@@ -125,12 +152,18 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
                 }
                 let content = Content {
                     date: None,
-                    kind: Kind::Correction { target, replacement: Box::new(replacement) },
+                    kind: Kind::Correction {
+                        target,
+                        replacement: Box::new(replacement),
+                    },
                     summary: Some("corrected after review".into()),
                     sources: Vec::new(),
                     confidence: None,
                 };
-                out.push(NewEvent { id: Some(content_id(&content)), content });
+                out.push(NewEvent {
+                    id: Some(content_id(&content)),
+                    content,
+                });
                 continue;
             }
         }
@@ -142,29 +175,54 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
         let roll = rng.below(1000);
         let kind = if backdated {
             // Backdated reports are of kinds with no state to contradict.
-            Kind::Meeting { actors: vec![actors[a].clone(), actors[b].clone()], place: None }
+            Kind::Meeting {
+                actors: vec![actors[a].clone(), actors[b].clone()],
+                place: None,
+            }
         } else if roll < 220 {
-            Kind::Meeting { actors: vec![actors[a].clone(), actors[b].clone()], place: Some(format!("City {}", rng.below(300))) }
+            Kind::Meeting {
+                actors: vec![actors[a].clone(), actors[b].clone()],
+                place: Some(format!("City {}", rng.below(300))),
+            }
         } else if roll < 300 {
-            Kind::Statement { actors: vec![actors[a].clone()] }
+            Kind::Statement {
+                actors: vec![actors[a].clone()],
+            }
         } else if roll < 340 {
-            Kind::Agreement { actors: vec![actors[a].clone(), actors[b].clone()], name: format!("Accord {i}") }
+            Kind::Agreement {
+                actors: vec![actors[a].clone(), actors[b].clone()],
+                name: format!("Accord {i}"),
+            }
         } else if roll < 500 {
             // Deployments: revise an active one, or start a new one.
             if !deployments.is_empty() && rng.chance(600) {
                 let (x, y, r) = *rng.pick(&deployments);
-                Kind::Deployment { actor: actors[x].clone(), host: actors[y].clone(), region: Some(regions[r as usize].into()), strength: rng.below(50_000) }
+                Kind::Deployment {
+                    actor: actors[x].clone(),
+                    host: actors[y].clone(),
+                    region: Some(regions[r as usize].into()),
+                    strength: rng.below(50_000),
+                }
             } else {
                 let r = rng.below(regions.len() as u64) as u8;
                 if !deployments.contains(&(a, b, r)) {
                     deployments.push((a, b, r));
                 }
-                Kind::Deployment { actor: actors[a].clone(), host: actors[b].clone(), region: Some(regions[r as usize].into()), strength: rng.below(50_000) }
+                Kind::Deployment {
+                    actor: actors[a].clone(),
+                    host: actors[b].clone(),
+                    region: Some(regions[r as usize].into()),
+                    strength: rng.below(50_000),
+                }
             }
         } else if roll < 530 && !deployments.is_empty() {
             let idx = rng.below(deployments.len() as u64) as usize;
             let (x, y, r) = deployments.swap_remove(idx);
-            Kind::Withdrawal { actor: actors[x].clone(), host: actors[y].clone(), region: Some(regions[r as usize].into()) }
+            Kind::Withdrawal {
+                actor: actors[x].clone(),
+                host: actors[y].clone(),
+                region: Some(regions[r as usize].into()),
+            }
         } else if roll < 680 {
             Kind::ArmsTransfer {
                 supplier: actors[a].clone(),
@@ -174,15 +232,29 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
                 unit: None,
             }
         } else if roll < 760 {
-            Kind::MissileTest { actor: actors[a].clone(), class: rng.pick(&classes).to_string(), count: rng.below(5) + 1 }
+            Kind::MissileTest {
+                actor: actors[a].clone(),
+                class: rng.pick(&classes).to_string(),
+                count: rng.below(5) + 1,
+            }
         } else if roll < 765 {
-            Kind::NuclearTest { actor: actors[a].clone() }
+            Kind::NuclearTest {
+                actor: actors[a].clone(),
+            }
         } else if roll < 835 {
             let office = rng.pick(&offices).to_string();
             if rng.chance(150) {
-                Kind::LeaderLeftOffice { actor: actors[a].clone(), office, person: None }
+                Kind::LeaderLeftOffice {
+                    actor: actors[a].clone(),
+                    office,
+                    person: None,
+                }
             } else {
-                Kind::LeaderTookOffice { actor: actors[a].clone(), office, person: format!("Person {}", rng.below(100_000)) }
+                Kind::LeaderTookOffice {
+                    actor: actors[a].clone(),
+                    office,
+                    person: format!("Person {}", rng.below(100_000)),
+                }
             }
         } else if roll < 890 {
             let al = rng.below(ALLIANCES as u64) as usize;
@@ -198,30 +270,64 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
             } else if rng.chance(20) {
                 state.formed = false;
                 state.members.clear();
-                Kind::AllianceDissolved { alliance: state.code.clone() }
+                Kind::AllianceDissolved {
+                    alliance: state.code.clone(),
+                }
             } else if state.members.len() > 2 && rng.chance(300) {
-                let m = *state.members.iter().nth(rng.below(state.members.len() as u64) as usize).unwrap_or(&a);
+                let m = *state
+                    .members
+                    .iter()
+                    .nth(rng.below(state.members.len() as u64) as usize)
+                    .unwrap_or(&a);
                 state.members.remove(&m);
-                Kind::AllianceLeft { alliance: state.code.clone(), members: vec![actors[m].clone()] }
+                Kind::AllianceLeft {
+                    alliance: state.code.clone(),
+                    members: vec![actors[m].clone()],
+                }
             } else if !state.members.contains(&a) {
                 state.members.insert(a);
-                Kind::AllianceJoined { alliance: state.code.clone(), members: vec![actors[a].clone()] }
+                Kind::AllianceJoined {
+                    alliance: state.code.clone(),
+                    members: vec![actors[a].clone()],
+                }
             } else {
-                Kind::JointExercise { actors: vec![actors[a].clone(), actors[b].clone()], assets: vec!["ships".into()] }
+                Kind::JointExercise {
+                    actors: vec![actors[a].clone(), actors[b].clone()],
+                    assets: vec!["ships".into()],
+                }
             }
         } else if roll < 940 {
-            Kind::JointExercise { actors: vec![actors[a].clone(), actors[b].clone()], assets: Vec::new() }
+            Kind::JointExercise {
+                actors: vec![actors[a].clone(), actors[b].clone()],
+                assets: Vec::new(),
+            }
         } else if roll < 970 {
-            Kind::SanctionsImposed { actor: actors[a].clone(), against: actors[b].clone() }
+            Kind::SanctionsImposed {
+                actor: actors[a].clone(),
+                against: actors[b].clone(),
+            }
         } else {
-            Kind::SanctionsLifted { actor: actors[a].clone(), against: actors[b].clone() }
+            Kind::SanctionsLifted {
+                actor: actors[a].clone(),
+                against: actors[b].clone(),
+            }
         };
         let content = Content::new(date, kind).with_summary(format!("synthetic event {i}"));
         let id = content_id(&content);
-        if matches!(content.kind, Kind::Meeting { .. } | Kind::Deployment { .. } | Kind::ArmsTransfer { .. } | Kind::MissileTest { .. } | Kind::Statement { .. }) {
+        if matches!(
+            content.kind,
+            Kind::Meeting { .. }
+                | Kind::Deployment { .. }
+                | Kind::ArmsTransfer { .. }
+                | Kind::MissileTest { .. }
+                | Kind::Statement { .. }
+        ) {
             facts.push((id, content.clone()));
         }
-        out.push(NewEvent { id: Some(id), content });
+        out.push(NewEvent {
+            id: Some(id),
+            content,
+        });
     }
     out
 }

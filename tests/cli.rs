@@ -16,7 +16,11 @@ fn annals(db: &Path) -> Command {
 
 fn event_count(db: &Path) -> u64 {
     let out = annals(db).args(["stats", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     v["events"].as_u64().unwrap()
 }
@@ -35,7 +39,12 @@ fn import_reports_counts_and_is_idempotent() {
         .args(["import", "schema/examples/events.jsonl"])
         .assert()
         .success()
-        .stdout(predicate::str::is_match(r"^imported 23 new events \(0 already present\), seq 1\.\.23\n$").unwrap());
+        .stdout(
+            predicate::str::is_match(
+                r"^imported 23 new events \(0 already present\), seq 1\.\.23\n$",
+            )
+            .unwrap(),
+        );
     annals(&db)
         .args(["import", "schema/examples/events.jsonl", "--json"])
         .assert()
@@ -47,7 +56,10 @@ fn import_reports_counts_and_is_idempotent() {
 fn bad_lines_give_line_numbers_exit_1_and_write_nothing() {
     let dir = tempdir();
     let db = db_path(&dir);
-    annals(&db).args(["import", "schema/examples/events.jsonl"]).assert().success();
+    annals(&db)
+        .args(["import", "schema/examples/events.jsonl"])
+        .assert()
+        .success();
     let before = event_count(&db);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty", b"".to_vec(), "line 1: the input is empty"),
@@ -72,7 +84,10 @@ fn bad_lines_give_line_numbers_exit_1_and_write_nothing() {
             .assert()
             .code(1)
             .stdout("")
-            .stderr(predicate::str::contains(expected).and(predicate::str::contains("nothing was written")));
+            .stderr(
+                predicate::str::contains(expected)
+                    .and(predicate::str::contains("nothing was written")),
+            );
         assert_eq!(event_count(&db), before, "{name} wrote something");
     }
 }
@@ -91,8 +106,17 @@ fn every_invalid_line_is_listed() {
         .arg(&file)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("2 invalid lines").and(predicate::str::contains("line 2:")).and(predicate::str::contains("line 3: the line: missing field `kind`")));
-    assert!(!db.exists(), "a failed import into a new path creates nothing");
+        .stderr(
+            predicate::str::contains("2 invalid lines")
+                .and(predicate::str::contains("line 2:"))
+                .and(predicate::str::contains(
+                    "line 3: the line: missing field `kind`",
+                )),
+        );
+    assert!(
+        !db.exists(),
+        "a failed import into a new path creates nothing"
+    );
 }
 
 #[test]
@@ -109,15 +133,41 @@ fn export_import_round_trip_through_files() {
     let dir = tempdir();
     let a = dir.path().join("a");
     let b = dir.path().join("b");
-    annals(&a).args(["import", "schema/examples/sample_timeline.jsonl", "--keep-recorded"]).assert().success();
-    annals(&a).args(["import", "schema/examples/events.jsonl"]).assert().success();
+    annals(&a)
+        .args([
+            "import",
+            "schema/examples/sample_timeline.jsonl",
+            "--keep-recorded",
+        ])
+        .assert()
+        .success();
+    annals(&a)
+        .args(["import", "schema/examples/events.jsonl"])
+        .assert()
+        .success();
     let exported = annals(&a).arg("export").output().unwrap().stdout;
     let file = write(&dir, "export.jsonl", &exported);
-    annals(&b).arg("import").arg(&file).arg("--keep-recorded").assert().success();
+    annals(&b)
+        .arg("import")
+        .arg(&file)
+        .arg("--keep-recorded")
+        .assert()
+        .success();
     let again = annals(&b).arg("export").output().unwrap().stdout;
-    assert_eq!(String::from_utf8(again).unwrap(), String::from_utf8(exported).unwrap());
-    let va = annals(&a).args(["verify", "--json"]).output().unwrap().stdout;
-    let vb = annals(&b).args(["verify", "--json"]).output().unwrap().stdout;
+    assert_eq!(
+        String::from_utf8(again).unwrap(),
+        String::from_utf8(exported).unwrap()
+    );
+    let va = annals(&a)
+        .args(["verify", "--json"])
+        .output()
+        .unwrap()
+        .stdout;
+    let vb = annals(&b)
+        .args(["verify", "--json"])
+        .output()
+        .unwrap()
+        .stdout;
     assert_eq!(va, vb, "same head hash");
 }
 
@@ -125,19 +175,47 @@ fn export_import_round_trip_through_files() {
 fn log_json_lines_carry_store_fields() {
     let dir = tempdir();
     let db = db_path(&dir);
-    annals(&db).args(["import", "schema/examples/sample_timeline.jsonl", "--keep-recorded"]).assert().success();
-    let out = annals(&db).args(["log", "--json", "--actor", "prk", "--kind", "deployment", "--from", "2024-10"]).output().unwrap();
+    annals(&db)
+        .args([
+            "import",
+            "schema/examples/sample_timeline.jsonl",
+            "--keep-recorded",
+        ])
+        .assert()
+        .success();
+    let out = annals(&db)
+        .args([
+            "log",
+            "--json",
+            "--actor",
+            "prk",
+            "--kind",
+            "deployment",
+            "--from",
+            "2024-10",
+        ])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    let rows: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(rows.len() >= 4, "{text}");
     for r in &rows {
-        for key in ["id", "seq", "recorded", "date", "kind", "actor", "host", "strength"] {
+        for key in [
+            "id", "seq", "recorded", "date", "kind", "actor", "host", "strength",
+        ] {
             assert!(r.get(key).is_some(), "{key} missing in {r}");
         }
         assert_eq!(r["kind"], "deployment");
     }
-    annals(&db).args(["log", "--kind", "meting"]).assert().code(1).stderr(predicate::str::contains("did you mean `meeting`"));
+    annals(&db)
+        .args(["log", "--kind", "meting"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean `meeting`"));
 }
 
 #[test]
@@ -145,9 +223,22 @@ fn append_from_argument_and_stdin() {
     let dir = tempdir();
     let db = db_path(&dir);
     let line = r#"{"date":"2024-10-31","kind":"missile_test","actor":"PRK","class":"ICBM"}"#;
-    annals(&db).args(["append", line]).assert().success().stdout(predicate::str::starts_with("appended seq 1 (id "));
-    annals(&db).arg("append").write_stdin(line).assert().success().stdout(predicate::str::starts_with("already present at seq 1"));
-    annals(&db).args(["append", "{\"date\":\"2024\"}"]).assert().code(1).stderr(predicate::str::contains("missing field `kind`"));
+    annals(&db)
+        .args(["append", line])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("appended seq 1 (id "));
+    annals(&db)
+        .arg("append")
+        .write_stdin(line)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("already present at seq 1"));
+    annals(&db)
+        .args(["append", "{\"date\":\"2024\"}"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing field `kind`"));
 }
 
 #[test]
@@ -155,16 +246,31 @@ fn usage_errors_exit_2_and_missing_databases_explain_themselves() {
     let dir = tempdir();
     let db = db_path(&dir);
     annals(&db).arg("frobnicate").assert().code(2);
-    annals(&db).args(["log", "--order", "sideways"]).assert().code(2);
-    annals(&db).arg("stats").assert().code(1).stderr(predicate::str::contains("no database there; create one with"));
-    annals(&db).args(["log", "--from", "2024-13"]).assert().code(1);
+    annals(&db)
+        .args(["log", "--order", "sideways"])
+        .assert()
+        .code(2);
+    annals(&db)
+        .arg("stats")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no database there; create one with",
+        ));
+    annals(&db)
+        .args(["log", "--from", "2024-13"])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn a_second_process_gets_a_clear_in_use_error() {
     let dir = tempdir();
     let db = db_path(&dir);
-    annals(&db).args(["import", "schema/examples/events.jsonl"]).assert().success();
+    annals(&db)
+        .args(["import", "schema/examples/events.jsonl"])
+        .assert()
+        .success();
     let _held = annals::Store::open(&db).unwrap();
     annals(&db)
         .arg("stats")
@@ -178,14 +284,27 @@ fn a_second_process_gets_a_clear_in_use_error() {
 fn a_file_is_not_a_database() {
     let dir = tempdir();
     let file = write(&dir, "plain", b"hello");
-    annals(&file).arg("stats").assert().code(1).stderr(predicate::str::contains("it is a file, not a database directory"));
+    annals(&file)
+        .arg("stats")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "it is a file, not a database directory",
+        ));
 }
 
 #[test]
 fn verify_names_the_corrupt_seq() {
     let dir = tempdir();
     let db = db_path(&dir);
-    annals(&db).args(["import", "schema/examples/sample_timeline.jsonl", "--keep-recorded"]).assert().success();
+    annals(&db)
+        .args([
+            "import",
+            "schema/examples/sample_timeline.jsonl",
+            "--keep-recorded",
+        ])
+        .assert()
+        .success();
     {
         let store = annals::Store::open(&db).unwrap();
         let key = annals::testing_raw::log_key(9);
@@ -194,16 +313,21 @@ fn verify_names_the_corrupt_seq() {
         v[i] ^= 0xff;
         annals::testing_raw::put(&store, &key, &v).unwrap();
     }
-    annals(&db).arg("verify").assert().code(1).stderr(predicate::str::contains("corrupt data at seq 9: checksum mismatch"));
+    annals(&db)
+        .arg("verify")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "corrupt data at seq 9: checksum mismatch",
+        ));
 }
 
 #[test]
 fn demo_runs_on_the_bundled_timeline() {
     let dir = tempdir();
     let db = db_path(&dir);
-    annals(&db)
-        .arg("demo")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("Imported the bundled sample timeline").and(predicate::str::contains("hash chain intact")));
+    annals(&db).arg("demo").assert().success().stdout(
+        predicate::str::contains("Imported the bundled sample timeline")
+            .and(predicate::str::contains("hash chain intact")),
+    );
 }

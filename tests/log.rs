@@ -42,18 +42,31 @@ fn reimport_is_idempotent() {
     // Lines without an id get a content-derived id, so re-appending one is a no-op too.
     let line = r#"{"date":"2024-10-31","kind":"missile_test","actor":"PRK","class":"ICBM"}"#;
     let s = store.append(ev(line)).unwrap();
-    assert_eq!(store.append(ev(line)).unwrap(), Outcome::AlreadyPresent(s.seq()));
+    assert_eq!(
+        store.append(ev(line)).unwrap(),
+        Outcome::AlreadyPresent(s.seq())
+    );
 }
 
 #[test]
 fn same_id_with_different_content_is_rejected() {
     let store = temp_store();
     let id = "7d0c8a40-6c1f-4a57-9a51-0d3e8f1b2c01";
-    store.append(ev(&format!(r#"{{"id":"{id}","date":"2024","kind":"statement","actors":["USA"]}}"#))).unwrap();
+    store
+        .append(ev(&format!(
+            r#"{{"id":"{id}","date":"2024","kind":"statement","actors":["USA"]}}"#
+        )))
+        .unwrap();
     let err = store
-        .append(ev(&format!(r#"{{"id":"{id}","date":"2025","kind":"statement","actors":["USA"]}}"#)))
+        .append(ev(&format!(
+            r#"{{"id":"{id}","date":"2025","kind":"statement","actors":["USA"]}}"#
+        )))
         .unwrap_err();
-    assert!(err.to_string().contains("already stored (seq 1) with different content"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("already stored (seq 1) with different content"),
+        "{err}"
+    );
     assert_eq!(store.head().seq, 1);
 }
 
@@ -80,7 +93,10 @@ fn a_bad_line_fails_the_whole_batch_and_writes_nothing() {
         ),
     ];
     for bad in bad_references {
-        let text = format!("{}\n{bad}\n", r#"{"date":"2030","kind":"statement","actors":["USA"]}"#);
+        let text = format!(
+            "{}\n{bad}\n",
+            r#"{"date":"2030","kind":"statement","actors":["USA"]}"#
+        );
         let err = store.import_lines(lines(&text), false).unwrap_err();
         match &err {
             Error::InvalidInput(errs) => assert_eq!(errs[0].line, 2, "{err}"),
@@ -98,11 +114,19 @@ fn cycles_and_self_targets_cannot_be_expressed() {
     // a corrects b, b corrects a: whichever comes first targets something not yet there.
     let text = format!(
         "{}\n{}\n",
-        format_args!(r#"{{"id":"{a}","kind":"correction","target":"{b}","event":{{"date":"2024","kind":"statement","actors":["USA"]}}}}"#),
-        format_args!(r#"{{"id":"{b}","kind":"correction","target":"{a}","event":{{"date":"2024","kind":"statement","actors":["KOR"]}}}}"#),
+        format_args!(
+            r#"{{"id":"{a}","kind":"correction","target":"{b}","event":{{"date":"2024","kind":"statement","actors":["USA"]}}}}"#
+        ),
+        format_args!(
+            r#"{{"id":"{b}","kind":"correction","target":"{a}","event":{{"date":"2024","kind":"statement","actors":["KOR"]}}}}"#
+        ),
     );
     let err = store.import_lines(lines(&text), false).unwrap_err();
-    assert!(err.to_string().contains("not in the store or earlier in this input"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("not in the store or earlier in this input"),
+        "{err}"
+    );
     assert_eq!(store.head().seq, 0);
     let self_target = format!(r#"{{"id":"{a}","kind":"retraction","target":"{a}","reason":"x"}}"#);
     let errs = parse_reader(self_target.as_bytes()).unwrap_err();
@@ -119,11 +143,18 @@ fn flipped_byte_in_a_record_is_caught_with_its_seq() {
     value[mid] ^= 0x20;
     testing_raw::put(&store, &key, &value).unwrap();
     match store.verify().unwrap_err() {
-        Error::Corrupt { seq: Some(17), reason, .. } => assert!(reason.contains("checksum"), "{reason}"),
+        Error::Corrupt {
+            seq: Some(17),
+            reason,
+            ..
+        } => assert!(reason.contains("checksum"), "{reason}"),
         other => panic!("expected corruption at seq 17, got {other}"),
     }
     // Reading the damaged record is an error naming the seq, never a panic or a wrong answer.
-    assert!(matches!(store.event(17), Err(Error::Corrupt { seq: Some(17), .. })));
+    assert!(matches!(
+        store.event(17),
+        Err(Error::Corrupt { seq: Some(17), .. })
+    ));
 }
 
 #[test]
@@ -131,10 +162,18 @@ fn rewritten_record_with_a_valid_checksum_breaks_the_hash_chain() {
     let store = temp_store();
     store.import_lines(lines(SAMPLE), true).unwrap();
     // Forge a rewrite: change the summary and re-seal it with a correct checksum.
-    testing_raw::forge_log_record(&store, 30, |e| e.content.summary = Some("rewritten".into())).unwrap();
-    assert_eq!(store.event(30).unwrap().content.summary.as_deref(), Some("rewritten"));
+    testing_raw::forge_log_record(&store, 30, |e| e.content.summary = Some("rewritten".into()))
+        .unwrap();
+    assert_eq!(
+        store.event(30).unwrap().content.summary.as_deref(),
+        Some("rewritten")
+    );
     match store.verify() {
-        Err(Error::Corrupt { seq: Some(30), reason, .. }) => assert!(reason.contains("hash chain"), "{reason}"),
+        Err(Error::Corrupt {
+            seq: Some(30),
+            reason,
+            ..
+        }) => assert!(reason.contains("hash chain"), "{reason}"),
         other => panic!("expected a broken chain at seq 30, got {other:?}"),
     }
 }
@@ -146,7 +185,11 @@ fn rewriting_the_last_record_is_caught_by_the_head_hash() {
     let last = store.head().seq;
     testing_raw::forge_log_record(&store, last, |e| e.content.summary = None).unwrap();
     match store.verify() {
-        Err(Error::Corrupt { seq: Some(s), reason, .. }) => {
+        Err(Error::Corrupt {
+            seq: Some(s),
+            reason,
+            ..
+        }) => {
             assert_eq!(s, last);
             assert!(reason.contains("head"), "{reason}");
         }
@@ -200,7 +243,10 @@ fn dates_print_back_in_the_precision_given() {
     store.import_lines(lines(EXAMPLES), false).unwrap();
     let exported = export(&store).join("\n");
     for date in ["\"1950-04?\"", "\"1950-10/1950-11%\"", "\"2006-10-09\""] {
-        assert!(exported.contains(&format!("\"date\":{date}")), "{date} missing from export");
+        assert!(
+            exported.contains(&format!("\"date\":{date}")),
+            "{date} missing from export"
+        );
     }
     let line = r#"{"date":"2023-08","kind":"statement","actors":["USA"]}"#;
     store.append(ev(line)).unwrap();
@@ -222,7 +268,9 @@ fn reopening_after_drop_keeps_everything() {
     assert_eq!(export(&store), exported);
     store.verify().unwrap();
     // And appending continues the chain.
-    store.append(ev(r#"{"date":"2026","kind":"statement","actors":["USA"]}"#)).unwrap();
+    store
+        .append(ev(r#"{"date":"2026","kind":"statement","actors":["USA"]}"#))
+        .unwrap();
     assert_eq!(store.head().seq, head.seq + 1);
     store.verify().unwrap();
 }
@@ -247,27 +295,50 @@ fn leftovers_past_the_head_are_rolled_back_on_open() {
         store.import_lines(lines(SAMPLE), true).unwrap();
         let head = store.head();
         // Simulate a crash in the middle of a multi-batch import: a record past the head.
-        let value = testing_raw::get(&store, &testing_raw::log_key(head.seq)).unwrap().unwrap();
+        let value = testing_raw::get(&store, &testing_raw::log_key(head.seq))
+            .unwrap()
+            .unwrap();
         testing_raw::put(&store, &testing_raw::log_key(head.seq + 1), &value).unwrap();
         head
     };
     let store = open(&path);
     assert_eq!(store.head(), head);
-    assert!(testing_raw::get(&store, &testing_raw::log_key(head.seq + 1)).unwrap().is_none());
+    assert!(
+        testing_raw::get(&store, &testing_raw::log_key(head.seq + 1))
+            .unwrap()
+            .is_none()
+    );
     store.verify().unwrap();
 }
 
 #[test]
 fn optimistic_concurrency_conflict_writes_nothing() {
     let store = temp_store();
-    store.append(ev(r#"{"date":"2024","kind":"statement","actors":["USA"]}"#)).unwrap();
+    store
+        .append(ev(r#"{"date":"2024","kind":"statement","actors":["USA"]}"#))
+        .unwrap();
     let err = store
-        .append_expecting(0, [ev(r#"{"date":"2024","kind":"statement","actors":["KOR"]}"#)])
+        .append_expecting(
+            0,
+            [ev(r#"{"date":"2024","kind":"statement","actors":["KOR"]}"#)],
+        )
         .unwrap_err();
-    assert!(matches!(err, Error::Conflict { expected: 0, actual: 1 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Conflict {
+                expected: 0,
+                actual: 1
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(store.head().seq, 1);
     store
-        .append_expecting(1, [ev(r#"{"date":"2024","kind":"statement","actors":["KOR"]}"#)])
+        .append_expecting(
+            1,
+            [ev(r#"{"date":"2024","kind":"statement","actors":["KOR"]}"#)],
+        )
         .unwrap();
     assert_eq!(store.head().seq, 2);
 }
@@ -291,8 +362,13 @@ fn by_actor_and_by_range() {
     let prk = annals::Code::parse("prk").unwrap();
     let events = store.actor_events(&prk).unwrap();
     assert!(events.len() >= 15);
-    assert!(events.iter().all(|e| e.content.kind.codes().iter().any(|c| **c == prk)));
-    let days: Vec<_> = events.iter().map(|e| store.timeline_key(e).unwrap().unwrap()).collect();
+    assert!(events
+        .iter()
+        .all(|e| e.content.kind.codes().iter().any(|c| **c == prk)));
+    let days: Vec<_> = events
+        .iter()
+        .map(|e| store.timeline_key(e).unwrap().unwrap())
+        .collect();
     assert!(days.windows(2).all(|w| w[0] <= w[1]), "timeline order");
     let from = annals::Day::parse_query("2024-11-01").unwrap();
     let to = annals::Day::parse_query("2024-11-05").unwrap();

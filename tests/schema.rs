@@ -29,19 +29,29 @@ fn schema_accepts(schemas: &boon::Schemas, index: boon::SchemaIndex, line: &str)
 #[test]
 fn every_example_line_validates_and_imports() {
     let (schemas, index) = schema();
-    for (file, text) in [("events.jsonl", EXAMPLES), ("sample_timeline.jsonl", SAMPLE)] {
+    for (file, text) in [
+        ("events.jsonl", EXAMPLES),
+        ("sample_timeline.jsonl", SAMPLE),
+    ] {
         let mut n = 0;
-        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let v: Value = serde_json::from_str(line).unwrap();
             if let Err(e) = schemas.validate(&v, index) {
                 panic!("{file}:{}: schema rejects the example: {e:#}", i + 1);
             }
-            parse_line(line).unwrap_or_else(|e| panic!("{file}:{}: parser rejects the example: {e}", i + 1));
+            parse_line(line)
+                .unwrap_or_else(|e| panic!("{file}:{}: parser rejects the example: {e}", i + 1));
             n += 1;
         }
         assert!(n > 0);
         let store = temp_store();
-        store.import_lines(lines(text), file == "sample_timeline.jsonl").unwrap();
+        store
+            .import_lines(lines(text), file == "sample_timeline.jsonl")
+            .unwrap();
     }
 }
 
@@ -49,7 +59,8 @@ fn every_example_line_validates_and_imports() {
 fn every_kind_is_in_the_examples() {
     for kind in annals::event::KIND_NAMES {
         assert!(
-            EXAMPLES.contains(&format!("\"kind\": \"{kind}\"")) || EXAMPLES.contains(&format!("\"kind\":\"{kind}\"")),
+            EXAMPLES.contains(&format!("\"kind\": \"{kind}\""))
+                || EXAMPLES.contains(&format!("\"kind\":\"{kind}\"")),
             "no example of {kind}"
         );
     }
@@ -64,7 +75,10 @@ fn what_the_writer_prints_the_schema_accepts() {
     for e in store.events() {
         let e = e.unwrap();
         let line = annals::interchange::event_line(&e);
-        assert!(schema_accepts(&schemas, index, &line), "schema rejects our own output: {line}");
+        assert!(
+            schema_accepts(&schemas, index, &line),
+            "schema rejects our own output: {line}"
+        );
         assert!(schema_accepts(&schemas, index, &canonical_text(&e.content)));
     }
 }
@@ -120,7 +134,10 @@ fn schema_and_parser_reject_the_same_lines() {
     for line in INVALID {
         let parser = parse_line(line);
         assert!(parser.is_err(), "parser accepts: {line}");
-        assert!(!schema_accepts(&schemas, index, line), "schema accepts: {line}");
+        assert!(
+            !schema_accepts(&schemas, index, line),
+            "schema accepts: {line}"
+        );
     }
 }
 

@@ -24,7 +24,14 @@ pub const SAMPLE_TIMELINE: &str = include_str!("../../schema/examples/sample_tim
 )]
 struct Cli {
     /// Database directory [env: ANNALS_DB] [default: ./annals.db]
-    #[arg(long, global = true, env = "ANNALS_DB", default_value = "annals.db", hide_env = true, hide_default_value = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "ANNALS_DB",
+        default_value = "annals.db",
+        hide_env = true,
+        hide_default_value = true
+    )]
     db: PathBuf,
 
     /// Print machine-readable JSON instead of a table.
@@ -39,7 +46,9 @@ struct Cli {
 enum Command {
     /// Import JSON Lines from FILE (or - for stdin). All lines are validated first; any
     /// invalid line fails the whole import and nothing is written.
-    #[command(after_help = "Example:\n  annals import events.jsonl\n  cat events.jsonl | annals import -")]
+    #[command(
+        after_help = "Example:\n  annals import events.jsonl\n  cat events.jsonl | annals import -"
+    )]
     Import {
         /// A JSON Lines file, or - for standard input.
         file: String,
@@ -48,7 +57,9 @@ enum Command {
         keep_recorded: bool,
     },
     /// Append one event given as JSON (as an argument, or on stdin).
-    #[command(after_help = "Example:\n  annals append '{\"date\":\"2024-10-31\",\"kind\":\"missile_test\",\"actor\":\"PRK\",\"class\":\"ICBM\"}'")]
+    #[command(
+        after_help = "Example:\n  annals append '{\"date\":\"2024-10-31\",\"kind\":\"missile_test\",\"actor\":\"PRK\",\"class\":\"ICBM\"}'"
+    )]
     Append {
         /// The event as one JSON object; read from stdin when absent.
         event: Option<String>,
@@ -73,7 +84,9 @@ enum Command {
         order: Order,
     },
     /// Write every event in seq order as JSON Lines.
-    #[command(after_help = "Example:\n  annals export > backup.jsonl\n  annals --db copy.db import backup.jsonl --keep-recorded")]
+    #[command(
+        after_help = "Example:\n  annals export > backup.jsonl\n  annals --db copy.db import backup.jsonl --keep-recorded"
+    )]
     Export,
     /// Check every checksum, the hash chain and every derived index.
     #[command(after_help = "Example:\n  annals verify --json")]
@@ -131,7 +144,12 @@ fn report(e: &anyhow::Error) {
     // Input errors list every bad line, one per line.
     if let Some(Error::InvalidInput(lines)) = e.downcast_ref::<Error>() {
         let context: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
-        let _ = writeln!(stderr, "error: {} invalid line{}; nothing was written", lines.len(), if lines.len() == 1 { "" } else { "s" });
+        let _ = writeln!(
+            stderr,
+            "error: {} invalid line{}; nothing was written",
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" }
+        );
         for l in lines.iter().take(50) {
             let _ = writeln!(stderr, "  {l}");
         }
@@ -149,7 +167,13 @@ fn report(e: &anyhow::Error) {
 }
 
 fn open_existing(path: &PathBuf) -> Result<Store> {
-    Ok(Store::open_with(path, StoreOptions { create: false, ..StoreOptions::default() })?)
+    Ok(Store::open_with(
+        path,
+        StoreOptions {
+            create: false,
+            ..StoreOptions::default()
+        },
+    )?)
 }
 
 fn open_or_create(path: &PathBuf) -> Result<Store> {
@@ -167,11 +191,15 @@ fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
 fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
     let json = cli.json;
     match cli.command {
-        Command::Import { file, keep_recorded } => {
+        Command::Import {
+            file,
+            keep_recorded,
+        } => {
             let lines = if file == "-" {
                 parse_reader(BufReader::new(std::io::stdin().lock()))
             } else {
-                let f = std::fs::File::open(&file).with_context(|| format!("cannot open {file}"))?;
+                let f =
+                    std::fs::File::open(&file).with_context(|| format!("cannot open {file}"))?;
                 parse_reader(BufReader::new(f))
             };
             let lines = lines.map_err(Error::InvalidInput)?;
@@ -184,7 +212,11 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                 Some(t) => t,
                 None => {
                     let mut s = String::new();
-                    std::io::stdin().lock().take(annals::limits::MAX_LINE_BYTES as u64 + 1).read_to_string(&mut s).context("reading the event from stdin")?;
+                    std::io::stdin()
+                        .lock()
+                        .take(annals::limits::MAX_LINE_BYTES as u64 + 1)
+                        .read_to_string(&mut s)
+                        .context("reading the event from stdin")?;
                     s
                 }
             };
@@ -195,23 +227,42 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             let (id, outcome) = report.events[0];
             let mut out = stdout();
             match (json, outcome) {
-                (true, o) => writeln!(out, "{}", json!({"id": id.to_string(), "seq": o.seq(), "already_present": matches!(o, annals::Outcome::AlreadyPresent(_))}))?,
-                (false, annals::Outcome::Appended(seq)) => writeln!(out, "appended seq {seq} (id {id})")?,
-                (false, annals::Outcome::AlreadyPresent(seq)) => writeln!(out, "already present at seq {seq} (id {id}); nothing written")?,
+                (true, o) => writeln!(
+                    out,
+                    "{}",
+                    json!({"id": id.to_string(), "seq": o.seq(), "already_present": matches!(o, annals::Outcome::AlreadyPresent(_))})
+                )?,
+                (false, annals::Outcome::Appended(seq)) => {
+                    writeln!(out, "appended seq {seq} (id {id})")?
+                }
+                (false, annals::Outcome::AlreadyPresent(seq)) => writeln!(
+                    out,
+                    "already present at seq {seq} (id {id}); nothing written"
+                )?,
             }
             Ok(out.flush()?)
         }
-        Command::Log { from, to, actor, kind, order } => {
+        Command::Log {
+            from,
+            to,
+            actor,
+            kind,
+            order,
+        } => {
             let store = open_existing(&cli.db)?;
             let from = from.map(|f| first_day_of(&f)).transpose()?;
             let to = to.map(|t| parse_day("--to", &t)).transpose()?;
             if let Some(k) = &kind {
                 if !annals::event::KIND_NAMES.contains(&k.as_str()) {
-                    let hint = annals::interchange::nearest(k, annals::event::KIND_NAMES).map(|n| format!("; did you mean `{n}`?")).unwrap_or_default();
+                    let hint = annals::interchange::nearest(k, annals::event::KIND_NAMES)
+                        .map(|n| format!("; did you mean `{n}`?"))
+                        .unwrap_or_default();
                     return Err(anyhow!("--kind: unknown kind `{k}`{hint}"));
                 }
             }
-            let actor = actor.map(|a| Code::parse(&a).map_err(|e| anyhow!("--actor: {e}"))).transpose()?;
+            let actor = actor
+                .map(|a| Code::parse(&a).map_err(|e| anyhow!("--actor: {e}")))
+                .transpose()?;
             let mut events: Vec<annals::Event> = match (&actor, order) {
                 (Some(code), _) => store.actor_events(code)?,
                 (None, Order::Valid) => store.timeline(from, to).collect::<annals::Result<_>>()?,
@@ -222,7 +273,8 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                 for e in events {
                     let key = store.timeline_key(&e)?;
                     let earliest = key.map(|k| k.0);
-                    let in_range = from.is_none_or(|f| earliest.is_some_and(|d| d >= f)) && to.is_none_or(|t| earliest.is_some_and(|d| d <= t));
+                    let in_range = from.is_none_or(|f| earliest.is_some_and(|d| d >= f))
+                        && to.is_none_or(|t| earliest.is_some_and(|d| d <= t));
                     if in_range {
                         kept.push(e);
                     }
@@ -283,13 +335,26 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             let store = open_existing(&cli.db)?;
             let started = std::time::Instant::now();
             let n = store.rebuild_indexes()?;
-            eprintln!("rebuilt the indexes of {n} events in {:.2?}", started.elapsed());
+            eprintln!(
+                "rebuilt the indexes of {n} events in {:.2?}",
+                started.elapsed()
+            );
             Ok(())
         }
         Command::Generate { events, seed } => {
             let mut out = stdout();
-            for (i, e) in annals::workload::generate(events, seed).into_iter().enumerate() {
-                let event = annals::Event { id: e.id.unwrap_or_else(|| annals::interchange::content_id(&e.content)), seq: i as u64 + 1, recorded_micros: 0, content: e.content };
+            for (i, e) in annals::workload::generate(events, seed)
+                .into_iter()
+                .enumerate()
+            {
+                let event = annals::Event {
+                    id: e
+                        .id
+                        .unwrap_or_else(|| annals::interchange::content_id(&e.content)),
+                    seq: i as u64 + 1,
+                    recorded_micros: 0,
+                    content: e.content,
+                };
                 let mut v = event_json(&event);
                 if let Some(m) = v.as_object_mut() {
                     m.remove("seq");
@@ -300,9 +365,16 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             Ok(out.flush()?)
         }
         Command::Demo => {
-            let store = if demo_uses_default_db { Store::temporary()? } else { open_or_create(&cli.db)? };
-            let lines = parse_reader(BufReader::new(SAMPLE_TIMELINE.as_bytes())).map_err(Error::InvalidInput)?;
-            let report = store.import_lines(lines, true).context("importing the bundled sample timeline")?;
+            let store = if demo_uses_default_db {
+                Store::temporary()?
+            } else {
+                open_or_create(&cli.db)?
+            };
+            let lines = parse_reader(BufReader::new(SAMPLE_TIMELINE.as_bytes()))
+                .map_err(Error::InvalidInput)?;
+            let report = store
+                .import_lines(lines, true)
+                .context("importing the bundled sample timeline")?;
             let mut out = stdout();
             if json {
                 for e in store.timeline(None, None) {
@@ -310,12 +382,22 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                 }
                 return Ok(out.flush()?);
             }
-            writeln!(out, "Imported the bundled sample timeline: {} events ({} already present).\n", report.new_count(), report.present_count())?;
+            writeln!(
+                out,
+                "Imported the bundled sample timeline: {} events ({} already present).\n",
+                report.new_count(),
+                report.present_count()
+            )?;
             writeln!(out, "The log in timeline order:")?;
-            let events: Vec<annals::Event> = store.timeline(None, None).collect::<annals::Result<_>>()?;
+            let events: Vec<annals::Event> =
+                store.timeline(None, None).collect::<annals::Result<_>>()?;
             render::event_table(&mut out, &events)?;
             let v = store.verify()?;
-            writeln!(out, "\nverify: {} events, hash chain intact; head hash {}", v.events, v.head_hash)?;
+            writeln!(
+                out,
+                "\nverify: {} events, hash chain intact; head hash {}",
+                v.events, v.head_hash
+            )?;
             Ok(out.flush()?)
         }
     }
@@ -324,7 +406,9 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
 /// `--from 2024` means from the first day of 2024 (`--to 2024`, to its last day).
 fn first_day_of(text: &str) -> Result<Day> {
     let last = parse_day("--from", text)?;
-    Ok(annals::Date::parse(text.trim()).map(|d| d.earliest()).unwrap_or(last))
+    Ok(annals::Date::parse(text.trim())
+        .map(|d| d.earliest())
+        .unwrap_or(last))
 }
 
 fn print_import(report: &annals::AppendReport, json: bool) -> Result<()> {
@@ -343,8 +427,17 @@ fn print_import(report: &annals::AppendReport, json: bool) -> Result<()> {
         )?;
     } else {
         match range {
-            Some((a, b)) => writeln!(out, "imported {} new events ({} already present), seq {a}..{b}", report.new_count(), report.present_count())?,
-            None => writeln!(out, "imported 0 new events ({} already present)", report.present_count())?,
+            Some((a, b)) => writeln!(
+                out,
+                "imported {} new events ({} already present), seq {a}..{b}",
+                report.new_count(),
+                report.present_count()
+            )?,
+            None => writeln!(
+                out,
+                "imported 0 new events ({} already present)",
+                report.present_count()
+            )?,
         }
     }
     Ok(out.flush()?)

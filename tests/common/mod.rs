@@ -12,7 +12,9 @@ pub const SAMPLE: &str = include_str!("../../schema/examples/sample_timeline.jso
 
 /// Parse one JSON line into an event, panicking with the reason (tests only).
 pub fn ev(line: &str) -> NewEvent {
-    parse_line(line).unwrap_or_else(|e| panic!("{e}: {line}")).event
+    parse_line(line)
+        .unwrap_or_else(|e| panic!("{e}: {line}"))
+        .event
 }
 
 pub fn content(line: &str) -> Content {
@@ -24,13 +26,22 @@ pub fn lines(text: &str) -> Vec<(usize, annals::interchange::ParsedLine)> {
 }
 
 pub fn t(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339).unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339(rfc3339)
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// A temporary store whose clock starts at 2025-01-01 and ticks one second per append.
 pub fn temp_store() -> Store {
-    let clock = Arc::new(ManualClock::stepping(t("2025-01-01T00:00:00Z"), Duration::seconds(1)));
-    Store::temporary_with(StoreOptions { clock, ..StoreOptions::default() }).unwrap()
+    let clock = Arc::new(ManualClock::stepping(
+        t("2025-01-01T00:00:00Z"),
+        Duration::seconds(1),
+    ));
+    Store::temporary_with(StoreOptions {
+        clock,
+        ..StoreOptions::default()
+    })
+    .unwrap()
 }
 
 pub fn open(path: &Path) -> Store {
