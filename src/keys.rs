@@ -8,7 +8,10 @@
 //! 'H'       'H'                                          head: last committed seq, its hash, recorded
 //! 'L'       'L' seq:u64                                  log record (tag 'L')
 //! 'I'       'I' id:16 bytes                              seq:u64 of the event with that id (tag 'I')
-//! 'T'       'T' earliest:u32                             posting list of (latest, seq) of events whose timeline date starts that day (tag 'T')
+//! 'T'       'T' earliest:u32                             posting list of (latest, seq, kind code) of events whose timeline date starts that day (tag 'T')
+//! 'C'       'C' view:16 bytes position:u128              view checkpoint: the view's state after folding every effective entry at or before position (tag 'C')
+//! 'V'       'V' view:16 bytes                            view meta: state version, checkpoint frontier, tail count (tag 'V')
+//! 'U'       'U' block:u64                                smallest timeline position touched by the seqs of that block of 256 (tag 'U')
 //! 'A'       'A' code:16 bytes (zero-padded) block:u64    posting list of seqs naming that code in that seq block (tag 'A')
 //! 'R'       'R' target_seq:u64 seq:u64                   an amendment (retraction/correction) of target
 //! ```
@@ -27,6 +30,12 @@ pub const ID: u8 = b'I';
 pub const TIME: u8 = b'T';
 pub const ACTOR: u8 = b'A';
 pub const AMEND: u8 = b'R';
+pub const CHECKPOINT: u8 = b'C';
+pub const VIEW_META: u8 = b'V';
+pub const TOUCH: u8 = b'U';
+
+/// Seqs per touch-summary block.
+pub const TOUCH_BLOCK: u64 = 256;
 
 /// Seqs per actor-index block: one stored posting list holds an actor's seqs in
 /// `[block * ACTOR_BLOCK, (block + 1) * ACTOR_BLOCK)`.
@@ -62,14 +71,75 @@ pub fn parse_time_bucket(key: &[u8]) -> Option<Day> {
     Some(Day(u32::from_be_bytes(key[1..5].try_into().ok()?)))
 }
 
-/// A timeline posting: (latest, seq) packed so numeric order is timeline order.
-pub fn time_item(latest: Day, seq: u64) -> u128 {
-    (u128::from(latest.0) << 64) | u128::from(seq)
+/// A timeline posting: (latest, seq, kind code) packed so numeric order is timeline order.
+pub fn time_item(latest: Day, seq: u64, code: u8) -> u128 {
+    (u128::from(latest.0) << 72) | (u128::from(seq) << 8) | u128::from(code)
 }
 
-/// Unpack a timeline posting into (latest, seq).
-pub fn parse_time_item(item: u128) -> (Day, u64) {
-    (Day((item >> 64) as u32), item as u64)
+/// Unpack a timeline posting into (latest, seq, kind code).
+pub fn parse_time_item(item: u128) -> (Day, u64, u8) {
+    (Day((item >> 72) as u32), (item >> 8) as u64, item as u8)
+}
+
+/// The seq inside a posting-list item (timeline items carry it above the kind code).
+pub fn item_seq(key: &[u8], item: u128) -> u64 {
+    if key.first() == Some(&TIME) {
+        (item >> 8) as u64
+    } else {
+        item as u64
+    }
+}
+
+/// A timeline position (earliest, latest, seq) as one ordered number.
+pub fn position(earliest: Day, latest: Day, seq: u64) -> u128 {
+    (u128::from(earliest.0) << 96) | (u128::from(latest.0) << 64) | u128::from(seq)
+}
+
+/// Split a position into (earliest, latest, seq).
+pub fn parse_position(pos: u128) -> (Day, Day, u64) {
+    (Day((pos >> 96) as u32), Day((pos >> 64) as u32), pos as u64)
+}
+
+/// The largest position whose earliest day is `day`: every entry counted as of `day`.
+pub fn position_end_of(day: Day) -> u128 {
+    position(day, Day(u32::MAX), u64::MAX)
+}
+
+fn view_bytes(view: &str) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    let b = view.as_bytes();
+    let n = b.len().min(16);
+    out[..n].copy_from_slice(&b[..n]);
+    out
+}
+
+pub fn checkpoint(view: &str, pos: u128) -> [u8; 33] {
+    let mut k = [0u8; 33];
+    k[0] = CHECKPOINT;
+    k[1..17].copy_from_slice(&view_bytes(view));
+    k[17..].copy_from_slice(&pos.to_be_bytes());
+    k
+}
+
+pub fn parse_checkpoint_pos(key: &[u8]) -> Option<u128> {
+    if key.len() != 33 || key[0] != CHECKPOINT {
+        return None;
+    }
+    Some(u128::from_be_bytes(key[17..33].try_into().ok()?))
+}
+
+pub fn view_meta(view: &str) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[0] = VIEW_META;
+    k[1..].copy_from_slice(&view_bytes(view));
+    k
+}
+
+pub fn touch(block: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = TOUCH;
+    k[1..].copy_from_slice(&block.to_be_bytes());
+    k
 }
 
 fn code_bytes(code: &Code) -> [u8; 16] {
@@ -125,8 +195,15 @@ mod tests {
         assert!(log(255) < log(256));
         assert!(time_bucket(Day(5)) < time_bucket(Day(256)));
         assert_eq!(parse_time_bucket(&time_bucket(Day(7))), Some(Day(7)));
-        assert!(time_item(Day(5), u64::MAX) < time_item(Day(6), 0));
-        assert_eq!(parse_time_item(time_item(Day(7), 9)), (Day(7), 9));
+        assert!(time_item(Day(5), u64::MAX >> 8, 0) < time_item(Day(6), 0, 0));
+        assert_eq!(parse_time_item(time_item(Day(7), 9, 3)), (Day(7), 9, 3));
+        assert!(position(Day(1), Day(9), 5) < position(Day(2), Day(2), 0));
+        assert_eq!(
+            parse_position(position(Day(1), Day(9), 5)),
+            (Day(1), Day(9), 5)
+        );
+        assert!(checkpoint("arms", 5) < checkpoint("arms", 6));
+        assert!(checkpoint("arms", u128::MAX) < checkpoint("armsx", 0));
         let us = Code::parse("USA").unwrap();
         let usa_x = Code::parse("USAX").unwrap();
         assert!(actor_block(&us, u64::MAX) < actor_block(&usa_x, 0));

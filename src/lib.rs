@@ -33,11 +33,15 @@ pub mod interchange;
 mod keys;
 pub mod limits;
 mod log;
+mod materialize;
+pub mod query;
 mod read;
 pub mod storage;
 mod store;
+mod timeline;
 pub mod validate;
 mod verify;
+pub mod views;
 pub mod workload;
 
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -45,9 +49,11 @@ pub use date::{Date, Day};
 pub use error::{Error, InputError, Result};
 pub use event::{AllianceType, Code, Confidence, Content, Event, Kind, NewEvent, Source};
 pub use log::{AppendReport, Outcome};
+pub use query::{Answer, At, Basis, KnownAt};
 pub use read::TimelineKey;
 pub use store::{Head, Store, StoreOptions, MIN_STORAGE_FORMAT_VERSION, STORAGE_FORMAT_VERSION};
 pub use verify::{Stats, VerifyReport};
+pub use views::{View, ViewRegistration};
 
 /// The README's code examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -162,6 +162,26 @@ pub(crate) fn timeline_date(content: &Content, target: Option<&Content>) -> Opti
     })
 }
 
+/// The kind code stored in timeline postings: the kind's index in `KIND_NAMES`; for a
+/// correction, `CORRECTION_BIT` plus its replacement's kind, so views can skip entries of
+/// kinds they do not fold without reading the log.
+pub(crate) fn kind_code(content: &Content) -> u8 {
+    match &content.kind {
+        Kind::Correction { replacement, .. } => CORRECTION_BIT | kind_index(&replacement.kind),
+        kind => kind_index(kind),
+    }
+}
+
+/// Marks a timeline posting of a correction (the low bits are its replacement's kind).
+pub(crate) const CORRECTION_BIT: u8 = 0x40;
+
+pub(crate) fn kind_index(kind: &Kind) -> u8 {
+    crate::event::KIND_NAMES
+        .iter()
+        .position(|n| *n == kind.name())
+        .unwrap_or(0) as u8
+}
+
 /// The actor codes an event is indexed under: its own, or its target's for a retraction.
 pub(crate) fn index_codes<'a>(content: &'a Content, target: Option<&'a Content>) -> Vec<&'a Code> {
     match (&content.kind, target) {
@@ -183,7 +203,7 @@ pub(crate) fn index_entries(event: &Event, target: Option<(u64, &Content)>) -> I
     if let Some(d) = timeline_date(&event.content, target.map(|t| t.1)) {
         postings.push((
             keys::time_bucket(d.earliest()).to_vec(),
-            keys::time_item(d.latest(), event.seq),
+            keys::time_item(d.latest(), event.seq, kind_code(&event.content)),
         ));
     }
     for code in index_codes(&event.content, target.map(|t| t.1)) {
@@ -394,6 +414,8 @@ impl Store {
         let mut planned: Vec<(Event, Option<TargetInfo>)> = Vec::new();
         // id -> index into `planned`, for events new in this batch.
         let mut batch_ids: HashMap<Uuid, usize> = HashMap::new();
+        // The input line of each planned event.
+        let mut lines: Vec<usize> = Vec::new();
         let mut next_seq = head.seq + 1;
         let mut last_recorded = head.recorded_micros;
         let now = self
@@ -504,6 +526,7 @@ impl Store {
             outcomes.push((id, Outcome::Appended(event.seq)));
             batch_ids.insert(id, planned.len());
             planned.push((event, target));
+            lines.push(line);
         }
         if !errors.is_empty() {
             return Err(Error::InvalidInput(errors));
@@ -515,12 +538,10 @@ impl Store {
             });
         }
 
-        // Write: chunks of log records with their index entries; the head goes in the last.
+        // Write: chunks of log records with their index entries, uncommitted (past the head).
         let mut new_head = head;
-        let chunks: Vec<&[(Event, Option<TargetInfo>)]> = planned.chunks(CHUNK_EVENTS).collect();
-        let last_chunk = chunks.len() - 1;
-        let result = (|| -> Result<()> {
-            for (i, chunk) in chunks.iter().enumerate() {
+        let result = (|| -> Result<Vec<(u64, String)>> {
+            for chunk in planned.chunks(CHUNK_EVENTS) {
                 let mut batch = Batch::new();
                 for (event, _) in chunk.iter() {
                     let record = LogRecord {
@@ -543,20 +564,44 @@ impl Store {
                     .map(|(e, t)| (e, t.as_ref().map(|t| (t.seq, &t.content))))
                     .collect();
                 self.index_into(&mut batch, &items)?;
-                if i == last_chunk {
-                    batch.put(vec![keys::HEAD], Store::head_value(&new_head));
-                }
                 self.engine.write(batch)?;
             }
-            self.engine.flush()
+            // Views, checks and the commit record go together in the last batch.
+            let _views = self.views_lock.write().map_err(|_| {
+                Error::Storage("views lock poisoned by a panic in another thread".into())
+            })?;
+            let mut commit = Batch::new();
+            let oddities = self.maintain_views(head.seq, new_head.seq, &mut commit)?;
+            if !oddities.is_empty() {
+                return Ok(oddities);
+            }
+            commit.put(vec![keys::HEAD], Store::head_value(&new_head));
+            self.engine.write(commit)?;
+            self.engine.flush()?;
+            self.set_head(new_head);
+            Ok(Vec::new())
         })();
         match result {
-            Ok(()) => {
-                self.set_head(new_head);
-                Ok(AppendReport {
-                    events: outcomes,
-                    head: new_head,
-                })
+            Ok(oddities) if oddities.is_empty() => Ok(AppendReport {
+                events: outcomes,
+                head: new_head,
+            }),
+            Ok(oddities) => {
+                let _ = self.recover_after_failure();
+                let line_of: HashMap<u64, usize> = planned
+                    .iter()
+                    .zip(lines.iter())
+                    .map(|((e, _), line)| (e.seq, *line))
+                    .collect();
+                Err(Error::InvalidInput(
+                    oddities
+                        .into_iter()
+                        .map(|(seq, reason)| InputError {
+                            line: line_of.get(&seq).copied().unwrap_or(0),
+                            reason,
+                        })
+                        .collect(),
+                ))
             }
             Err(e) => {
                 // Undo whatever chunks made it in; the head was not moved.
@@ -620,7 +665,7 @@ impl Store {
             if let Some(existing) = self.engine.get(&key)? {
                 let kept: Vec<u128> = decode_posting(&key, &existing)?
                     .into_iter()
-                    .filter(|item| (*item as u64) <= head)
+                    .filter(|item| keys::item_seq(&key, *item) <= head)
                     .collect();
                 if kept.is_empty() {
                     batch.delete(key);

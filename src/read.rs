@@ -98,8 +98,8 @@ impl Store {
                 Ok((earliest, items)) => items
                     .into_iter()
                     .map(keys::parse_time_item)
-                    .filter(|(_, seq)| *seq <= head)
-                    .map(|(latest, seq)| Ok((earliest, latest, seq)))
+                    .filter(|(_, seq, _)| *seq <= head)
+                    .map(|(latest, seq, _)| Ok((earliest, latest, seq)))
                     .collect(),
             };
             out

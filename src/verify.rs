@@ -31,6 +31,8 @@ pub struct VerifyReport {
     pub head_hash: String,
     /// Derived index entries checked.
     pub index_entries: u64,
+    /// View checkpoints checked against a from-scratch fold.
+    pub checkpoints: u64,
 }
 
 /// Counts and extent of the log.
@@ -151,7 +153,16 @@ impl Store {
         Ok((head, exp))
     }
 
-    /// Check every checksum, the seq sequence, the hash chain and every derived index.
+    /// Drop every derived structure (indexes, touch summary, view checkpoints) and derive
+    /// it again from the log. Returns the number of events.
+    pub fn rebuild(&self) -> Result<u64> {
+        let n = self.rebuild_indexes()?;
+        self.rebuild_views()?;
+        Ok(n)
+    }
+
+    /// Check every checksum, the seq sequence, the hash chain, every derived index and
+    /// every view checkpoint.
     /// On failure the error names the first bad seq or the bad structure.
     pub fn verify(&self) -> Result<VerifyReport> {
         let (head, exp) = self.expected_indexes()?;
@@ -243,11 +254,13 @@ impl Store {
         }
         compare(keys::TIME, "timeline index", times)?;
         compare(keys::ACTOR, "actor index", actors)?;
+        let checkpoints = self.verify_views()?;
         Ok(VerifyReport {
             events: head.seq,
             head_seq: head.seq,
             head_hash: head.hash_hex(),
             index_entries: checked,
+            checkpoints,
         })
     }
 

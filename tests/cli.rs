@@ -41,7 +41,7 @@ fn import_reports_counts_and_is_idempotent() {
         .success()
         .stdout(
             predicate::str::is_match(
-                r"^imported 23 new events \(0 already present\), seq 1\.\.23\n$",
+                r"^imported 25 new events \(0 already present\), seq 1\.\.25\n$",
             )
             .unwrap(),
         );
@@ -49,7 +49,7 @@ fn import_reports_counts_and_is_idempotent() {
         .args(["import", "schema/examples/events.jsonl", "--json"])
         .assert()
         .success()
-        .stdout("{\"imported\":0,\"already_present\":23,\"first_seq\":null,\"last_seq\":null}\n");
+        .stdout("{\"imported\":0,\"already_present\":25,\"first_seq\":null,\"last_seq\":null}\n");
 }
 
 #[test]

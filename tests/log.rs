@@ -78,15 +78,15 @@ fn a_bad_line_fails_the_whole_batch_and_writes_nothing() {
     let bad_references = [
         // target that does not exist
         r#"{"kind":"retraction","target":"00000000-0000-4000-8000-000000000099","reason":"x"}"#,
-        // retraction of a retraction (line 22 of the examples is a retraction)
+        // retraction of a retraction (line 24 of the examples is a retraction)
         &format!(
             r#"{{"kind":"retraction","target":"{}","reason":"x"}}"#,
-            store.event(22).unwrap().id
+            store.event(24).unwrap().id
         ),
         // correction of a retracted event
         &format!(
             r#"{{"kind":"correction","target":"{}","event":{{"date":"2006","kind":"nuclear_test","actor":"PRK"}}}}"#,
-            match store.event(22).unwrap().content.kind {
+            match store.event(24).unwrap().content.kind {
                 annals::Kind::Retraction { target, .. } => target,
                 _ => unreachable!(),
             }

@@ -14,8 +14,43 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 pub(crate) struct SledEngine {
-    db: sled::Db,
+    /// `None` only while the engine is being dropped.
+    db: Option<sled::Db>,
     path: Option<PathBuf>,
+}
+
+impl Drop for SledEngine {
+    /// sled releases its file lock only when its background I/O tasks drop their last
+    /// handle, which can be a moment after the `Db` itself is dropped. Wait (briefly,
+    /// bounded) until the lock is free, so that closing a store and opening it again —
+    /// in this process or another — works at once.
+    fn drop(&mut self) {
+        if let Some(db) = self.db.take() {
+            let _ = db.flush();
+        }
+        let Some(path) = self.path.take() else {
+            return;
+        };
+        let lock_file = path.join("db");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            match std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&lock_file)
+            {
+                Ok(f) => {
+                    use fs2::FileExt;
+                    if f.try_lock_exclusive().is_ok() {
+                        let _ = FileExt::unlock(&f);
+                        return;
+                    }
+                }
+                Err(_) => return,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
 }
 
 fn storage_error(e: sled::Error) -> Error {
@@ -42,7 +77,7 @@ impl SledEngine {
             }
         })?;
         Ok(SledEngine {
-            db,
+            db: Some(db),
             path: Some(path.to_path_buf()),
         })
     }
@@ -56,7 +91,10 @@ impl SledEngine {
                 path: "(temporary)".into(),
                 reason: e.to_string(),
             })?;
-        Ok(SledEngine { db, path: None })
+        Ok(SledEngine {
+            db: Some(db),
+            path: None,
+        })
     }
 }
 
@@ -65,9 +103,17 @@ fn pair(item: sled::Result<(sled::IVec, sled::IVec)>) -> Result<Pair> {
         .map_err(storage_error)
 }
 
+impl SledEngine {
+    fn db(&self) -> Result<&sled::Db> {
+        self.db
+            .as_ref()
+            .ok_or_else(|| Error::Storage("the database is closed".into()))
+    }
+}
+
 impl Engine for SledEngine {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.db
+        self.db()?
             .get(key)
             .map(|v| v.map(|v| v.to_vec()))
             .map_err(storage_error)
@@ -77,14 +123,20 @@ impl Engine for SledEngine {
         if start >= end {
             return Box::new(std::iter::empty());
         }
-        Box::new(self.db.range(start.to_vec()..end.to_vec()).map(pair))
+        match self.db() {
+            Ok(db) => Box::new(db.range(start.to_vec()..end.to_vec()).map(pair)),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
     }
 
     fn scan_rev(&self, start: &[u8], end: &[u8]) -> PairIter<'_> {
         if start >= end {
             return Box::new(std::iter::empty());
         }
-        Box::new(self.db.range(start.to_vec()..end.to_vec()).rev().map(pair))
+        match self.db() {
+            Ok(db) => Box::new(db.range(start.to_vec()..end.to_vec()).rev().map(pair)),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
     }
 
     fn write(&self, batch: Batch) -> Result<()> {
@@ -95,17 +147,17 @@ impl Engine for SledEngine {
                 None => sled_batch.remove(key),
             }
         }
-        self.db.apply_batch(sled_batch).map_err(storage_error)
+        self.db()?.apply_batch(sled_batch).map_err(storage_error)
     }
 
     fn flush(&self) -> Result<()> {
-        self.db.flush().map(|_| ()).map_err(storage_error)
+        self.db()?.flush().map(|_| ()).map_err(storage_error)
     }
 
     fn size_on_disk(&self) -> Result<u64> {
         match &self.path {
             Some(path) => Ok(dir_size(path)),
-            None => self.db.size_on_disk().map_err(storage_error),
+            None => self.db()?.size_on_disk().map_err(storage_error),
         }
     }
 

@@ -1,0 +1,573 @@
+//! Materialized views: checkpoints along the valid timeline, kept in step with the log.
+//!
+//! A checkpoint of view V at position X holds V's state after folding every entry of the
+//! effective timeline (at the knowledge it was computed at) with position <= X. An as-of-D
+//! query loads the nearest usable checkpoint at or before D and folds only the entries
+//! between it and D. Checkpoints are written every `checkpoint_interval` entries that V
+//! folds (entries of other kinds are skipped without being read).
+//!
+//! Maintenance runs inside every append, before the head is committed, at the new
+//! knowledge:
+//! - each new event *touches* timeline positions: its own, or for an amendment the
+//!   positions of the version in effect before and after it; a view is touched when it
+//!   folds the kind found there;
+//! - an append after a view's last checkpoint (the usual case) invalidates nothing: at most
+//!   the tail after the last checkpoint is folded, to check the new events and to cut the
+//!   next checkpoint;
+//! - a backdated event or an amendment at position P deletes only that view's checkpoints
+//!   at or after P, then refolds from the checkpoint before P: through the new events (to
+//!   check them), then onwards for at most `repair_budget` entries per append (imports of
+//!   1,000 events or more run to the end). Where the budget stops, the view's *frontier*
+//!   is recorded; later appends continue the repair, so a stream of backdated events costs
+//!   bounded work each instead of a refold of everything after it;
+//! - new events whose fold reports an oddity (see `views`) fail the append: nothing is
+//!   committed.
+//!
+//! Invariants: every checkpoint below a view's frontier equals a from-scratch fold at the
+//! head's knowledge (`verify` checks it); checkpoints are deleted, never patched; a
+//! checkpoint that fails to decode or carries another view version is skipped, never
+//! trusted; the touch summary records, per block of 256 seqs, the smallest position those
+//! seqs touched, which is how a query with an earlier `known_at` decides which checkpoints
+//! it may reuse.
+
+use crate::date::Day;
+use crate::envelope;
+use crate::error::{Error, Result};
+use crate::keys;
+use crate::log::INDEX_VERSION;
+use crate::storage::Batch;
+use crate::store::Store;
+use crate::views::{ErasedState, ErasedView, Fact};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub(crate) const CHECKPOINT_VERSION: u8 = 1;
+pub(crate) const VIEW_META_VERSION: u8 = 1;
+/// Appends of at least this many events refold to the end regardless of the budget.
+const BULK_EVENTS: u64 = 1000;
+
+/// The stored form of a checkpoint.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct CheckpointRecord {
+    pub view_version: u32,
+    /// The head seq whose knowledge the state reflects.
+    pub computed_at: u64,
+    /// bincode of the view's state.
+    pub state: Vec<u8>,
+}
+
+/// The stored per-view bookkeeping.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ViewMeta {
+    pub view_version: u32,
+    /// `None` when checkpoints are complete; else no checkpoint exists at or after it.
+    pub frontier: Option<u128>,
+    /// Entries folded by the view after its last checkpoint (when complete).
+    pub tail: u64,
+    /// The head seq the view was last maintained at.
+    pub applied: u64,
+}
+
+/// Where a fold stopped.
+enum FoldEnd {
+    Complete { tail: u64 },
+    Stopped { frontier: u128 },
+}
+
+impl Store {
+    pub(crate) fn view_meta(&self, view: &dyn ErasedView) -> Result<Option<ViewMeta>> {
+        match self.engine.get(&keys::view_meta(view.name()))? {
+            None => Ok(None),
+            Some(bytes) => envelope::open(keys::VIEW_META, VIEW_META_VERSION, &bytes)
+                .map(Some)
+                .map_err(|e| {
+                    Error::corrupt_in(format!("view {} meta", view.name()), e.to_string())
+                }),
+        }
+    }
+
+    fn put_meta(batch: &mut Batch, view: &dyn ErasedView, meta: &ViewMeta) {
+        batch.put(
+            keys::view_meta(view.name()).to_vec(),
+            envelope::seal(keys::VIEW_META, VIEW_META_VERSION, meta),
+        );
+    }
+
+    /// Checkpoints of `view` with position in `[from, to]`, newest first, as raw pairs.
+    fn checkpoints_rev(
+        &self,
+        view: &dyn ErasedView,
+        from: u128,
+        to: u128,
+    ) -> impl Iterator<Item = Result<(u128, Vec<u8>)>> + '_ {
+        let start = keys::checkpoint(view.name(), from);
+        let end_pos = to.checked_add(1);
+        let end = match end_pos {
+            Some(p) => keys::checkpoint(view.name(), p).to_vec(),
+            None => {
+                let mut e = keys::checkpoint(view.name(), u128::MAX).to_vec();
+                e.push(0);
+                e
+            }
+        };
+        self.engine.scan_rev(&start, &end).map(|item| {
+            let (key, value) = item?;
+            let pos = keys::parse_checkpoint_pos(&key)
+                .ok_or_else(|| Error::corrupt_in("checkpoints", "malformed key"))?;
+            Ok((pos, value))
+        })
+    }
+
+    fn decode_checkpoint(
+        view: &dyn ErasedView,
+        value: &[u8],
+    ) -> Option<(CheckpointRecord, Box<dyn ErasedState>)> {
+        let record: CheckpointRecord =
+            envelope::open(keys::CHECKPOINT, CHECKPOINT_VERSION, value).ok()?;
+        if record.view_version != view.version() {
+            return None;
+        }
+        let state = view.decode(&record.state)?;
+        Some((record, state))
+    }
+
+    /// The newest checkpoint of `view` strictly before `before` that decodes and that is
+    /// valid for knowledge `k`, with its state.
+    pub(crate) fn usable_checkpoint(
+        &self,
+        view: &dyn ErasedView,
+        through: u128,
+        k: u64,
+    ) -> Result<Option<(u128, Box<dyn ErasedState>)>> {
+        let mut touch_cache: BTreeMap<u64, Option<u128>> = BTreeMap::new();
+        for item in self.checkpoints_rev(view, 0, through) {
+            let (pos, value) = item?;
+            let Some((record, state)) = Store::decode_checkpoint(view, &value) else {
+                continue;
+            };
+            if record.computed_at > k {
+                // Valid for an earlier knowledge only if nothing recorded after it touched
+                // a position at or before this checkpoint.
+                let touched = match touch_cache.get(&record.computed_at) {
+                    Some(t) => *t,
+                    None => {
+                        let t = self.touch_min(k, record.computed_at)?;
+                        touch_cache.insert(record.computed_at, t);
+                        t
+                    }
+                };
+                if touched.is_some_and(|t| t <= pos) {
+                    continue;
+                }
+            }
+            return Ok(Some((pos, state)));
+        }
+        Ok(None)
+    }
+
+    /// The state of `view` as of `as_of` at knowledge `k`.
+    pub(crate) fn view_state(
+        &self,
+        view: &dyn ErasedView,
+        as_of: Day,
+        k: u64,
+    ) -> Result<Box<dyn ErasedState>> {
+        let through = keys::position_end_of(as_of);
+        let (after, mut state) = match self.usable_checkpoint(view, through, k)? {
+            Some((pos, state)) => (Some(pos), state),
+            None => (None, view.empty()),
+        };
+        let wanted = |code: u8| view.consumes_code(code);
+        for entry in self.effective_entries(after, Some(as_of), k, &wanted) {
+            let e = entry?;
+            let _ = state.apply(&Fact {
+                seq: e.seq,
+                date: &e.date,
+                content: &e.content,
+            });
+        }
+        Ok(state)
+    }
+
+    /// Fold `view` from `start` at knowledge `k`, cutting checkpoints into `batch`.
+    #[allow(clippy::too_many_arguments)]
+    fn fold_view(
+        &self,
+        view: &dyn ErasedView,
+        start: Option<(u128, Box<dyn ErasedState>)>,
+        k: u64,
+        old_head: u64,
+        must_reach: Option<u128>,
+        budget: Option<u64>,
+        batch: &mut Batch,
+        oddities: &mut Vec<(u64, String)>,
+    ) -> Result<FoldEnd> {
+        let (after, mut state) = match start {
+            Some((p, s)) => (Some(p), s),
+            None => (None, view.empty()),
+        };
+        let interval = self.checkpoint_interval.max(1);
+        let (mut since, mut folded) = (0u64, 0u64);
+        let wanted = |code: u8| view.consumes_code(code);
+        for entry in self.effective_entries(after, None, k, &wanted) {
+            let e = entry?;
+            if let Err(reason) = state.apply(&Fact {
+                seq: e.seq,
+                date: &e.date,
+                content: &e.content,
+            }) {
+                if e.seq > old_head && view.may_reject_code(crate::log::kind_index(&e.content.kind))
+                {
+                    oddities.push((e.seq, format!("{} view: {reason}", view.name())));
+                }
+            }
+            since += 1;
+            folded += 1;
+            if since >= interval {
+                let record = CheckpointRecord {
+                    view_version: view.version(),
+                    computed_at: k,
+                    state: state.encode(),
+                };
+                batch.put(
+                    keys::checkpoint(view.name(), e.pos).to_vec(),
+                    envelope::seal(keys::CHECKPOINT, CHECKPOINT_VERSION, &record),
+                );
+                since = 0;
+                let reached = must_reach.is_none_or(|m| e.pos >= m);
+                if reached && budget.is_some_and(|b| folded >= b) {
+                    return Ok(FoldEnd::Stopped {
+                        frontier: e.pos + 1,
+                    });
+                }
+            }
+        }
+        Ok(FoldEnd::Complete { tail: since })
+    }
+
+    /// Delete `view`'s checkpoints at or after `from`.
+    fn drop_checkpoints_from(
+        &self,
+        view: &dyn ErasedView,
+        from: u128,
+        batch: &mut Batch,
+    ) -> Result<()> {
+        for item in self.checkpoints_rev(view, from, u128::MAX) {
+            let (pos, _) = item?;
+            batch.delete(keys::checkpoint(view.name(), pos).to_vec());
+        }
+        Ok(())
+    }
+
+    /// Keep every view in step with the log after events `(old_head, new_head]` were
+    /// written (not yet committed). Adds checkpoint, meta and touch-summary writes to
+    /// `batch`; returns the oddities found among the new events as (seq, reason).
+    pub(crate) fn maintain_views(
+        &self,
+        old_head: u64,
+        new_head: u64,
+        batch: &mut Batch,
+    ) -> Result<Vec<(u64, String)>> {
+        let k = new_head;
+        let n_new = new_head - old_head;
+        // What the new events touched: per block (touch summary) and per view.
+        let mut block_min: BTreeMap<u64, u128> = BTreeMap::new();
+        let views: Vec<Arc<dyn ErasedView>> = self.views.clone();
+        let mut touched_min: Vec<Option<u128>> = vec![None; views.len()];
+        let mut must_reach: Vec<Option<u128>> = vec![None; views.len()];
+        let mut touched_count: Vec<u64> = vec![0; views.len()];
+        for seq in old_head + 1..=new_head {
+            for (pos, code) in self.touched_by_with_codes(seq, k)? {
+                let b = block_min.entry(seq / keys::TOUCH_BLOCK).or_insert(pos);
+                *b = (*b).min(pos);
+                for (i, v) in views.iter().enumerate() {
+                    if v.consumes_code(code) {
+                        touched_min[i] = Some(touched_min[i].map_or(pos, |m| m.min(pos)));
+                        touched_count[i] += 1;
+                        if v.may_reject_code(code) {
+                            must_reach[i] = Some(must_reach[i].map_or(pos, |m| m.max(pos)));
+                        }
+                    }
+                }
+            }
+        }
+        for (block, min) in block_min {
+            let key = keys::touch(block);
+            let min = match self.engine.get(&key)? {
+                Some(v) => envelope::open::<u128>(keys::TOUCH, INDEX_VERSION, &v)
+                    .map(|old| old.min(min))
+                    .unwrap_or(min),
+                None => min,
+            };
+            batch.put(
+                key.to_vec(),
+                envelope::seal(keys::TOUCH, INDEX_VERSION, &min),
+            );
+        }
+        let budget = if n_new >= BULK_EVENTS {
+            None
+        } else {
+            Some(self.repair_budget)
+        };
+        let mut oddities = Vec::new();
+        for (i, view) in views.iter().enumerate() {
+            let view = view.as_ref();
+            let mut meta = match self.view_meta(view)? {
+                Some(m) if m.view_version == view.version() => m,
+                _ => {
+                    // Missing or stale bookkeeping: rebuild this view from the log.
+                    self.rebuild_view_into(view, k, old_head, batch, &mut oddities)?;
+                    continue;
+                }
+            };
+            meta.applied = new_head;
+            let last_cp = self
+                .checkpoints_rev(view, 0, u128::MAX)
+                .next()
+                .transpose()?
+                .map(|(p, _)| p);
+            match (touched_min[i], meta.frontier) {
+                (None, None) => {
+                    Store::put_meta(batch, view, &meta);
+                    continue;
+                }
+                (Some(p), None) if last_cp.is_none_or(|c| p > c) => {
+                    // Everything new lies after the last checkpoint.
+                    if must_reach[i].is_none()
+                        && meta.tail + touched_count[i] < self.checkpoint_interval
+                    {
+                        meta.tail += touched_count[i];
+                        Store::put_meta(batch, view, &meta);
+                        continue;
+                    }
+                    let start = match last_cp {
+                        Some(c) => self.usable_checkpoint(view, c, k)?,
+                        None => None,
+                    };
+                    match self.fold_view(
+                        view,
+                        start,
+                        k,
+                        old_head,
+                        must_reach[i],
+                        None,
+                        batch,
+                        &mut oddities,
+                    )? {
+                        FoldEnd::Complete { tail } => meta.tail = tail,
+                        FoldEnd::Stopped { .. } => unreachable!("no budget"),
+                    }
+                }
+                (touched, frontier) => {
+                    let from = match (touched, frontier) {
+                        (Some(t), Some(f)) => t.min(f),
+                        (Some(t), None) => t,
+                        (None, Some(f)) => f,
+                        (None, None) => unreachable!("handled above"),
+                    };
+                    self.drop_checkpoints_from(view, from, batch)?;
+                    let start = if from == 0 {
+                        None
+                    } else {
+                        self.usable_checkpoint(view, from - 1, k)?
+                    };
+                    match self.fold_view(
+                        view,
+                        start,
+                        k,
+                        old_head,
+                        must_reach[i],
+                        budget,
+                        batch,
+                        &mut oddities,
+                    )? {
+                        FoldEnd::Complete { tail } => {
+                            meta.frontier = None;
+                            meta.tail = tail;
+                        }
+                        FoldEnd::Stopped { frontier } => {
+                            meta.frontier = Some(frontier);
+                            meta.tail = 0;
+                        }
+                    }
+                }
+            }
+            Store::put_meta(batch, view, &meta);
+        }
+        oddities.sort();
+        oddities.dedup();
+        Ok(oddities)
+    }
+
+    /// Drop `view`'s checkpoints and fold it from scratch at knowledge `k` into `batch`.
+    fn rebuild_view_into(
+        &self,
+        view: &dyn ErasedView,
+        k: u64,
+        old_head: u64,
+        batch: &mut Batch,
+        oddities: &mut Vec<(u64, String)>,
+    ) -> Result<()> {
+        self.drop_checkpoints_from(view, 0, batch)?;
+        let tail = match self.fold_view(view, None, k, old_head, None, None, batch, oddities)? {
+            FoldEnd::Complete { tail } => tail,
+            FoldEnd::Stopped { .. } => 0,
+        };
+        let meta = ViewMeta {
+            view_version: view.version(),
+            frontier: None,
+            tail,
+            applied: k,
+        };
+        Store::put_meta(batch, view, &meta);
+        Ok(())
+    }
+
+    /// Drop and refold every view's checkpoints from the log (at the head's knowledge).
+    pub fn rebuild_views(&self) -> Result<()> {
+        let _writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
+        let _views = self
+            .views_lock
+            .write()
+            .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+        self.rebuild_views_locked()
+    }
+
+    pub(crate) fn rebuild_views_locked(&self) -> Result<()> {
+        let head = self.head().seq;
+        // Rebuild the touch summary too: it is derived from the log like everything else.
+        let mut batch = Batch::new();
+        let (start, end) = keys::keyspace(keys::TOUCH);
+        for item in self.engine.scan(&start, &end) {
+            batch.delete(item?.0);
+        }
+        let mut block_min: BTreeMap<u64, u128> = BTreeMap::new();
+        for seq in 1..=head {
+            for (pos, _) in self.touched_by_with_codes(seq, head)? {
+                let b = block_min.entry(seq / keys::TOUCH_BLOCK).or_insert(pos);
+                *b = (*b).min(pos);
+            }
+        }
+        for (block, min) in block_min {
+            batch.put(
+                keys::touch(block).to_vec(),
+                envelope::seal(keys::TOUCH, INDEX_VERSION, &min),
+            );
+        }
+        self.engine.write(batch)?;
+        for view in self.views.clone() {
+            let mut batch = Batch::new();
+            let mut ignored = Vec::new();
+            self.rebuild_view_into(view.as_ref(), head, head, &mut batch, &mut ignored)?;
+            self.engine.write(batch)?;
+        }
+        self.engine.flush()
+    }
+
+    /// Bring views whose bookkeeping is missing, stale or behind the head up to date
+    /// (on open: a newly registered view, a changed view version, an interrupted write).
+    pub(crate) fn ensure_views(&self) -> Result<()> {
+        let head = self.head().seq;
+        let mut stale = false;
+        for view in &self.views {
+            match self.view_meta(view.as_ref()) {
+                Ok(Some(m)) if m.view_version == view.version() && m.applied == head => {}
+                _ => stale = true,
+            }
+        }
+        if stale {
+            let _writer = self
+                .writer
+                .lock()
+                .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
+            let _views = self
+                .views_lock
+                .write()
+                .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+            for view in self.views.clone() {
+                let fine = matches!(self.view_meta(view.as_ref()), Ok(Some(m)) if m.view_version == view.version() && m.applied == head);
+                if !fine {
+                    let mut batch = Batch::new();
+                    let mut ignored = Vec::new();
+                    self.rebuild_view_into(view.as_ref(), head, head, &mut batch, &mut ignored)?;
+                    self.engine.write(batch)?;
+                }
+            }
+            self.engine.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Check every view's checkpoints against a from-scratch fold at the head's knowledge.
+    /// Returns the number of checkpoints checked.
+    pub(crate) fn verify_views(&self) -> Result<u64> {
+        let _views = self
+            .views_lock
+            .read()
+            .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+        let head = self.head().seq;
+        let mut checked = 0;
+        for view in &self.views {
+            let view = view.as_ref();
+            let name = format!("view {} checkpoints", view.name());
+            let meta = self.view_meta(view)?.ok_or_else(|| {
+                Error::corrupt_in(
+                    name.clone(),
+                    "the view's meta record is missing; run `annals rebuild`",
+                )
+            })?;
+            if meta.view_version != view.version() || meta.applied != head {
+                return Err(Error::corrupt_in(
+                    name,
+                    "the view's meta record is stale; run `annals rebuild`",
+                ));
+            }
+            let mut checkpoints: Vec<(u128, Vec<u8>)> = self
+                .checkpoints_rev(view, 0, u128::MAX)
+                .collect::<Result<_>>()?;
+            checkpoints.reverse();
+            let mut state = view.empty();
+            let wanted = |code: u8| view.consumes_code(code);
+            let mut entries = self.effective_entries(None, None, head, &wanted).peekable();
+            for (pos, value) in checkpoints {
+                if meta.frontier.is_some_and(|f| pos >= f) {
+                    return Err(Error::corrupt_in(
+                        name,
+                        "a checkpoint lies beyond the view's frontier; run `annals rebuild`",
+                    ));
+                }
+                while let Some(Ok(e)) = entries.peek() {
+                    if e.pos > pos {
+                        break;
+                    }
+                    let e = entries.next().and_then(|r| r.ok()).ok_or_else(|| {
+                        Error::corrupt_in(name.clone(), "timeline changed during verify")
+                    })?;
+                    let _ = state.apply(&Fact {
+                        seq: e.seq,
+                        date: &e.date,
+                        content: &e.content,
+                    });
+                }
+                if let Some(Err(_)) = entries.peek() {
+                    return Err(entries.next().and_then(|r| r.err()).unwrap_or_else(|| {
+                        Error::corrupt_in(name.clone(), "timeline read failed")
+                    }));
+                }
+                let Some((_, stored)) = Store::decode_checkpoint(view, &value) else {
+                    return Err(Error::corrupt_in(name, format!("the checkpoint at position {pos:#x} does not decode; run `annals rebuild`")));
+                };
+                if !stored.eq_state(state.as_ref()) {
+                    let (d, _, s) = keys::parse_position(pos);
+                    return Err(Error::corrupt_in(name, format!("the checkpoint at {d} (seq {s}) differs from a fold of the log; run `annals rebuild`")));
+                }
+                checked += 1;
+            }
+        }
+        Ok(checked)
+    }
+}

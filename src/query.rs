@@ -1,0 +1,467 @@
+//! Time-travel queries: the typed API (`store.at(day).known_at(k).view::<V>()`), answers
+//! with their basis, and the questions built on views: `history`, `diff`, `relations`.
+//!
+//! Invariants: every answer names its basis — the as-of day and the knowledge (a seq and
+//! its recorded time) it was computed at — and is a pure function of that basis: events
+//! recorded later never change it. A query reads a head snapshot and holds the views lock
+//! shared, so it never sees a half-maintained checkpoint set.
+
+use crate::date::Day;
+use crate::error::{Error, Result};
+use crate::event::{Code, Event, Kind};
+use crate::interchange::format_recorded;
+use crate::store::Store;
+use crate::views::{state_of, View};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// Which knowledge to answer with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KnownAt {
+    /// Everything recorded so far.
+    Now,
+    /// Everything recorded at or before this seq.
+    Seq(u64),
+    /// Everything recorded at or before this moment.
+    Time(DateTime<Utc>),
+}
+
+impl KnownAt {
+    /// Parse `now`, `seq:N`, or an RFC 3339 timestamp.
+    pub fn parse(text: &str) -> Result<KnownAt> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("now") {
+            return Ok(KnownAt::Now);
+        }
+        if let Some(n) = t.strip_prefix("seq:") {
+            return n.parse::<u64>().map(KnownAt::Seq).map_err(|_| {
+                Error::InvalidArgument(format!(
+                    "known-at `{t}`: expected seq:N with N a whole number"
+                ))
+            });
+        }
+        DateTime::parse_from_rfc3339(t)
+            .map(|d| KnownAt::Time(d.with_timezone(&Utc)))
+            .map_err(|e| Error::InvalidArgument(format!("known-at `{t}`: expected an RFC 3339 timestamp (2024-11-01T00:00:00Z), seq:N or now ({e})")))
+    }
+}
+
+impl From<DateTime<Utc>> for KnownAt {
+    fn from(t: DateTime<Utc>) -> Self {
+        KnownAt::Time(t)
+    }
+}
+
+/// What an answer was computed from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Basis {
+    /// The valid-time day.
+    pub as_of: Day,
+    /// The last seq known.
+    pub known_seq: u64,
+    /// When that seq was recorded (`None` for an empty log).
+    pub known_recorded: Option<DateTime<Utc>>,
+}
+
+impl Basis {
+    /// `{"as_of": "...", "known_at": {"seq": N, "recorded": "..."}}` as a JSON object map.
+    pub fn json(&self) -> serde_json::Map<String, Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("as_of".into(), json!(self.as_of.to_string()));
+        m.insert(
+            "known_at".into(),
+            json!({"seq": self.known_seq, "recorded": self.known_recorded.map(format_recorded)}),
+        );
+        m
+    }
+
+    /// A one-line description for the human table's header.
+    pub fn describe(&self) -> String {
+        format!(
+            "as of {}, known at seq {} ({})",
+            self.as_of,
+            self.known_seq,
+            self.known_recorded
+                .map(format_recorded)
+                .unwrap_or_else(|| "empty log".into())
+        )
+    }
+}
+
+/// Rows of a view with their basis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer<R> {
+    pub basis: Basis,
+    pub rows: Vec<R>,
+}
+
+impl<R: Serialize> Answer<R> {
+    /// The stable JSON form: `{"as_of", "known_at": {"seq", "recorded"}, "rows": [...]}`.
+    pub fn to_json(&self) -> Value {
+        let mut m = self.basis.json();
+        m.insert(
+            "rows".into(),
+            serde_json::to_value(&self.rows).unwrap_or(Value::Null),
+        );
+        Value::Object(m)
+    }
+}
+
+/// A point in bitemporal time to ask questions at. Made by [`Store::at`].
+#[derive(Clone, Copy, Debug)]
+pub struct At<'s> {
+    store: &'s Store,
+    as_of: Day,
+    known_at: KnownAt,
+}
+
+impl Store {
+    /// Ask as of valid-time `as_of`, with everything known now (change with `known_at`).
+    pub fn at(&self, as_of: Day) -> At<'_> {
+        At {
+            store: self,
+            as_of,
+            known_at: KnownAt::Now,
+        }
+    }
+
+    /// The last seq recorded at or before `t` (0 when none).
+    pub fn seq_at_time(&self, t: DateTime<Utc>) -> Result<u64> {
+        let head = self.head().seq;
+        let micros = t.timestamp_micros();
+        // Recorded time never decreases with seq: binary search.
+        let (mut lo, mut hi) = (0u64, head);
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            if self.event_at(mid, head)?.recorded_micros <= micros {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        Ok(lo)
+    }
+
+    pub(crate) fn basis(&self, as_of: Day, known_at: KnownAt) -> Result<Basis> {
+        let head = self.head().seq;
+        let seq = match known_at {
+            KnownAt::Now => head,
+            KnownAt::Seq(s) => s.min(head),
+            KnownAt::Time(t) => self.seq_at_time(t)?,
+        };
+        let recorded = if seq == 0 {
+            None
+        } else {
+            Some(self.event_at(seq, head)?.recorded())
+        };
+        Ok(Basis {
+            as_of,
+            known_seq: seq,
+            known_recorded: recorded,
+        })
+    }
+}
+
+impl<'s> At<'s> {
+    /// Ask with the knowledge of `k` instead of now.
+    pub fn known_at(self, k: impl Into<KnownAt>) -> At<'s> {
+        At {
+            known_at: k.into(),
+            ..self
+        }
+    }
+
+    /// The rows of view `V`.
+    pub fn view<V: View>(&self) -> Result<Answer<V::Row>> {
+        let erased = self.store.find_view(V::NAME)?;
+        let _guard = self
+            .store
+            .views_lock
+            .read()
+            .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+        let basis = self.store.basis(self.as_of, self.known_at)?;
+        let state = self
+            .store
+            .view_state(erased.as_ref(), self.as_of, basis.known_seq)?;
+        let typed = state_of::<V>(state.as_ref()).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "view `{}` is registered with another type",
+                V::NAME
+            ))
+        })?;
+        Ok(Answer {
+            rows: V::rows(typed, self.as_of),
+            basis,
+        })
+    }
+
+    /// The rows of the view called `name` as (identity, JSON), optionally only rows
+    /// mentioning `actor`.
+    pub fn view_rows_json(
+        &self,
+        name: &str,
+        actor: Option<&Code>,
+    ) -> Result<(Basis, Vec<(String, Value)>)> {
+        let erased = self.store.find_view(name)?;
+        let _guard = self
+            .store
+            .views_lock
+            .read()
+            .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+        let basis = self.store.basis(self.as_of, self.known_at)?;
+        let state = self
+            .store
+            .view_state(erased.as_ref(), self.as_of, basis.known_seq)?;
+        Ok((basis, erased.rows_json(state.as_ref(), self.as_of, actor)))
+    }
+
+    /// `{"as_of", "known_at", "rows"}` for the view called `name`.
+    pub fn view_json(&self, name: &str, actor: Option<&Code>) -> Result<Value> {
+        let (basis, rows) = self.view_rows_json(name, actor)?;
+        let mut m = basis.json();
+        m.insert(
+            "rows".into(),
+            Value::Array(rows.into_iter().map(|(_, r)| r).collect()),
+        );
+        Ok(Value::Object(m))
+    }
+
+    /// What `a` and `b` share as of this point: alliances both belong to, deployments of
+    /// one in the other, arms flows between them, and their meetings up to the as-of day.
+    pub fn relations(&self, a: &Code, b: &Code) -> Result<Relations> {
+        let pair = |x: &Value, f1: &str, f2: &str| {
+            (x[f1] == a.as_str() && x[f2] == b.as_str())
+                || (x[f1] == b.as_str() && x[f2] == a.as_str())
+        };
+        let (basis, alliances) = self.view_rows_json("alliances", Some(a))?;
+        let alliances = alliances
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| {
+                r["members"].as_array().is_some_and(|m| {
+                    m.iter().any(|x| x == a.as_str()) && m.iter().any(|x| x == b.as_str())
+                })
+            })
+            .collect();
+        let deployments = self
+            .view_rows_json("deployments", Some(a))?
+            .1
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| pair(r, "actor", "host"))
+            .collect();
+        let arms = self
+            .view_rows_json("arms", Some(a))?
+            .1
+            .into_iter()
+            .map(|(_, r)| r)
+            .filter(|r| pair(r, "supplier", "recipient"))
+            .collect();
+        let mut meetings = Vec::new();
+        for entry in self.store.history(a, KnownAt::Seq(basis.known_seq))? {
+            if entry.status != Status::Current {
+                continue;
+            }
+            if let Kind::Meeting { actors, .. } = &entry.shown.content.kind {
+                let day = entry.shown.content.date.map(|d| d.earliest());
+                if actors.contains(b) && day.is_some_and(|d| d <= self.as_of) {
+                    meetings.push(crate::interchange::event_json(&entry.shown));
+                }
+            }
+        }
+        Ok(Relations {
+            basis,
+            alliances,
+            deployments,
+            arms,
+            meetings,
+        })
+    }
+
+    /// Rows added, removed and changed in view `name` between this as-of day and `to`
+    /// (both at this knowledge).
+    pub fn diff(&self, name: &str, to: Day) -> Result<Diff> {
+        let (from_basis, before) = self.view_rows_json(name, None)?;
+        let later = At {
+            as_of: to,
+            known_at: KnownAt::Seq(from_basis.known_seq),
+            ..*self
+        };
+        let (to_basis, after) = later.view_rows_json(name, None)?;
+        let before: std::collections::BTreeMap<String, Value> = before.into_iter().collect();
+        let after: std::collections::BTreeMap<String, Value> = after.into_iter().collect();
+        let mut d = Diff {
+            view: name.to_string(),
+            from: from_basis,
+            to: to_basis,
+            added: vec![],
+            removed: vec![],
+            changed: vec![],
+        };
+        for (key, row) in &after {
+            match before.get(key) {
+                None => d.added.push(row.clone()),
+                Some(old) if !same_ignoring_certainty(old, row) => {
+                    d.changed.push(json!({"key": key, "from": old, "to": row}))
+                }
+                _ => {}
+            }
+        }
+        for (key, row) in &before {
+            if !after.contains_key(key) {
+                d.removed.push(row.clone());
+            }
+        }
+        Ok(d)
+    }
+}
+
+fn same_ignoring_certainty(a: &Value, b: &Value) -> bool {
+    let strip = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(m) = v.as_object_mut() {
+            m.remove("certain");
+        }
+        v
+    };
+    strip(a) == strip(b)
+}
+
+/// The answer of `relations`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Relations {
+    pub basis: Basis,
+    pub alliances: Vec<Value>,
+    pub deployments: Vec<Value>,
+    pub arms: Vec<Value>,
+    pub meetings: Vec<Value>,
+}
+
+impl Relations {
+    pub fn to_json(&self) -> Value {
+        let mut m = self.basis.json();
+        m.insert("alliances".into(), Value::Array(self.alliances.clone()));
+        m.insert("deployments".into(), Value::Array(self.deployments.clone()));
+        m.insert("arms".into(), Value::Array(self.arms.clone()));
+        m.insert("meetings".into(), Value::Array(self.meetings.clone()));
+        Value::Object(m)
+    }
+}
+
+/// The answer of `diff`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diff {
+    pub view: String,
+    pub from: Basis,
+    pub to: Basis,
+    pub added: Vec<Value>,
+    pub removed: Vec<Value>,
+    pub changed: Vec<Value>,
+}
+
+impl Diff {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "view": self.view,
+            "from": self.from.as_of.to_string(),
+            "to": self.to.as_of.to_string(),
+            "known_at": {"seq": self.from.known_seq, "recorded": self.from.known_recorded.map(format_recorded)},
+            "added": self.added,
+            "removed": self.removed,
+            "changed": self.changed,
+        })
+    }
+}
+
+/// How an event stands at some knowledge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// In effect as recorded (or, for a correction, the version in effect).
+    Current,
+    /// Replaced by a correction (the seq of the version in effect is in `by`).
+    Corrected,
+    /// Withdrawn by a retraction, or replaced by a later correction of the same event.
+    Retracted,
+    /// A correction no longer in effect (superseded or retracted).
+    Superseded,
+    /// A retraction (it amends another event).
+    Retraction,
+}
+
+/// One event in an actor's history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryEntry {
+    /// The event as recorded.
+    pub event: Event,
+    /// What to show: the event, or for a correction, the correction carrying its replacement.
+    pub shown: Event,
+    pub status: Status,
+    /// The seq that corrected or retracted it, or the seq a correction amends.
+    pub by: Option<u64>,
+}
+
+impl Store {
+    /// Every event involving `code`, in timeline order, with how it stands at `known_at`.
+    pub fn history(&self, code: &Code, known_at: KnownAt) -> Result<Vec<HistoryEntry>> {
+        let k = self.basis(Day(1), known_at)?.known_seq;
+        let mut out = Vec::new();
+        for seq in self.actor_seqs(code)? {
+            if seq > k {
+                continue;
+            }
+            let event = self.event_at(seq, k)?;
+            let (status, by, shown) = match &event.content.kind {
+                Kind::Retraction { target, .. } => (
+                    Status::Retraction,
+                    self.lookup_id(target, k)?,
+                    event.clone(),
+                ),
+                Kind::Correction { .. } => {
+                    let root = self.root_of(seq, &event.content, k)?;
+                    match self.resolve(root, k)? {
+                        Some(leaf) if leaf == seq => {
+                            let mut shown = event.clone();
+                            if let Kind::Correction { replacement, .. } = &event.content.kind {
+                                shown.content = (**replacement).clone();
+                            }
+                            (Status::Current, Some(root), shown)
+                        }
+                        _ => (Status::Superseded, Some(root), event.clone()),
+                    }
+                }
+                _ => match self.resolve(seq, k)? {
+                    Some(leaf) if leaf == seq => (Status::Current, None, event.clone()),
+                    Some(leaf) => (Status::Corrected, Some(leaf), event.clone()),
+                    None => {
+                        let by = self
+                            .amendments_of(seq, k)?
+                            .into_iter()
+                            .find(|(_, kind)| *kind == crate::log::AMEND_RETRACTION)
+                            .map(|(s, _)| s);
+                        (Status::Retracted, by, event.clone())
+                    }
+                },
+            };
+            out.push(HistoryEntry {
+                event,
+                shown,
+                status,
+                by,
+            });
+        }
+        let mut keyed: Vec<(crate::read::TimelineKey, HistoryEntry)> =
+            Vec::with_capacity(out.len());
+        for entry in out {
+            let key = self.timeline_key(&entry.shown)?.unwrap_or((
+                Day(u32::MAX),
+                Day(u32::MAX),
+                entry.event.seq,
+            ));
+            keyed.push((key, entry));
+        }
+        keyed.sort_by_key(|(k, _)| *k);
+        Ok(keyed.into_iter().map(|(_, e)| e).collect())
+    }
+}

@@ -1,0 +1,118 @@
+//! The `deployments` view: forces of one actor in another's territory as of a day, keyed
+//! by (actor, host, region).
+//!
+//! Fold: `deployment` sets the strength (a later report replaces it); `since` is the date
+//! of the first report of the unbroken deployment and `reported` the date of the latest
+//! report. `withdrawal` removes the row. Lenient rule: a withdrawal of a deployment that
+//! does not exist at that date is ignored (and rejected when appended). Rows are sorted by
+//! (actor, host, region), with no region first.
+
+use super::{certain_as_of, Fact, View};
+use crate::date::{Date, Day};
+use crate::event::{Code, Kind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One deployment as folded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentState {
+    pub strength: u64,
+    pub since: Date,
+    pub reported: Date,
+}
+
+/// A row of the `deployments` view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeploymentRow {
+    pub actor: String,
+    pub host: String,
+    pub region: Option<String>,
+    pub strength: u64,
+    pub since: String,
+    pub reported: String,
+    pub certain: bool,
+}
+
+/// The `deployments` view.
+pub struct Deployments;
+
+impl View for Deployments {
+    const NAME: &'static str = "deployments";
+    const VERSION: u32 = 1;
+    type State = BTreeMap<(Code, Code, Option<String>), DeploymentState>;
+    type Row = DeploymentRow;
+
+    fn consumes(kind: &str) -> bool {
+        kind == "deployment" || kind == "withdrawal"
+    }
+
+    fn may_reject(kind: &str) -> bool {
+        kind == "withdrawal"
+    }
+
+    fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
+        match &fact.content.kind {
+            Kind::Deployment {
+                actor,
+                host,
+                region,
+                strength,
+            } => {
+                let key = (actor.clone(), host.clone(), region.clone());
+                let since = state.get(&key).map(|d| d.since).unwrap_or(*fact.date);
+                state.insert(
+                    key,
+                    DeploymentState {
+                        strength: *strength,
+                        since,
+                        reported: *fact.date,
+                    },
+                );
+                Ok(())
+            }
+            Kind::Withdrawal {
+                actor,
+                host,
+                region,
+            } => match state.remove(&(actor.clone(), host.clone(), region.clone())) {
+                Some(_) => Ok(()),
+                None => Err(format!(
+                    "no deployment of {actor} in {host}{} at this date to withdraw",
+                    region
+                        .as_ref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                )),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    fn rows(state: &Self::State, as_of: Day) -> Vec<DeploymentRow> {
+        state
+            .iter()
+            .map(|((actor, host, region), d)| DeploymentRow {
+                actor: actor.to_string(),
+                host: host.to_string(),
+                region: region.clone(),
+                strength: d.strength,
+                since: d.since.to_string(),
+                reported: d.reported.to_string(),
+                certain: certain_as_of(d.since.latest().max(d.reported.latest()), as_of),
+            })
+            .collect()
+    }
+
+    fn row_mentions(row: &DeploymentRow, code: &Code) -> bool {
+        row.actor == code.as_str() || row.host == code.as_str()
+    }
+
+    fn row_key(row: &DeploymentRow) -> String {
+        format!(
+            "{}/{}/{}",
+            row.actor,
+            row.host,
+            row.region.as_deref().unwrap_or("-")
+        )
+    }
+}

@@ -1,0 +1,106 @@
+//! The `leaders` view: who holds each office as of a day, keyed by (actor, office).
+//!
+//! Fold: `leader_took_office` replaces the holder; `leader_left_office` removes the holder.
+//! Lenient rules: leaving an office nobody holds, or that another person holds (when
+//! `person` is given), is ignored (and rejected when appended). Rows are sorted by
+//! (actor, office).
+
+use super::{certain_as_of, Fact, View};
+use crate::date::{Date, Day};
+use crate::event::{Code, Kind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One office holder as folded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    pub person: String,
+    pub since: Date,
+}
+
+/// A row of the `leaders` view.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LeaderRow {
+    pub actor: String,
+    pub office: String,
+    pub person: String,
+    pub since: String,
+    pub certain: bool,
+}
+
+/// The `leaders` view.
+pub struct Leaders;
+
+impl View for Leaders {
+    const NAME: &'static str = "leaders";
+    const VERSION: u32 = 1;
+    type State = BTreeMap<(Code, String), Holder>;
+    type Row = LeaderRow;
+
+    fn consumes(kind: &str) -> bool {
+        kind == "leader_took_office" || kind == "leader_left_office"
+    }
+
+    fn may_reject(kind: &str) -> bool {
+        kind == "leader_left_office"
+    }
+
+    fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
+        match &fact.content.kind {
+            Kind::LeaderTookOffice {
+                actor,
+                office,
+                person,
+            } => {
+                state.insert(
+                    (actor.clone(), office.clone()),
+                    Holder {
+                        person: person.clone(),
+                        since: *fact.date,
+                    },
+                );
+                Ok(())
+            }
+            Kind::LeaderLeftOffice {
+                actor,
+                office,
+                person,
+            } => {
+                let key = (actor.clone(), office.clone());
+                match (state.get(&key), person) {
+                    (None, _) => Err(format!("nobody holds {actor} {office} at this date")),
+                    (Some(h), Some(p)) if h.person != *p => Err(format!(
+                        "{actor} {office} is held by {} at this date, not {p}",
+                        h.person
+                    )),
+                    _ => {
+                        state.remove(&key);
+                        Ok(())
+                    }
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn rows(state: &Self::State, as_of: Day) -> Vec<LeaderRow> {
+        state
+            .iter()
+            .map(|((actor, office), h)| LeaderRow {
+                actor: actor.to_string(),
+                office: office.clone(),
+                person: h.person.clone(),
+                since: h.since.to_string(),
+                certain: certain_as_of(h.since.latest(), as_of),
+            })
+            .collect()
+    }
+
+    fn row_mentions(row: &LeaderRow, code: &Code) -> bool {
+        row.actor == code.as_str()
+    }
+
+    fn row_key(row: &LeaderRow) -> String {
+        format!("{}/{}", row.actor, row.office)
+    }
+}

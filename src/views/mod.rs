@@ -1,0 +1,248 @@
+//! Views: folds of the effective timeline into state, as of a day.
+//!
+//! Owns: the one [`View`] trait that every view implements (the five built-ins and any an
+//! embedder registers), the [`Fact`] a fold sees, and the type-erased form the
+//! materializer uses to fold, checkpoint, rebuild and verify every view the same way.
+//!
+//! Invariants: `apply` is total — it never panics and always leaves a valid state; an
+//! event that makes no sense at its position (an oddity, e.g. joining an alliance that does
+//! not exist yet) is ignored by the fold and reported as `Err(reason)`, which the store
+//! turns into a rejection when the event is being appended. A state's encoding is
+//! deterministic (ordered maps only), so equal states encode to equal bytes.
+
+mod alliances;
+mod arms;
+mod deployments;
+mod leaders;
+mod tests_view;
+
+pub use alliances::{AllianceRow, Alliances};
+pub use arms::{Arms, ArmsRow};
+pub use deployments::{DeploymentRow, Deployments};
+pub use leaders::{LeaderRow, Leaders};
+pub use tests_view::{TestRow, Tests};
+
+use crate::date::{Date, Day};
+use crate::event::{Code, Content, KIND_NAMES};
+use serde::{de::DeserializeOwned, Serialize};
+use std::any::Any;
+use std::fmt::Debug;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// One fact as a view folds it: the version in effect of an event.
+#[derive(Clone, Copy, Debug)]
+pub struct Fact<'a> {
+    /// The seq of the version in effect (the event's, or its correction's).
+    pub seq: u64,
+    /// Its valid-time date.
+    pub date: &'a Date,
+    /// Its content (never a retraction or correction).
+    pub content: &'a Content,
+}
+
+/// A materialized view. Implement it for your own type and register it with
+/// [`crate::StoreOptions::with_view`]; it is then folded, checkpointed, rebuilt and
+/// verified exactly like the built-in views.
+pub trait View: Send + Sync + 'static {
+    /// Unique name, 1–16 characters of `[a-z0-9_]`; the CLI and the storage keys use it.
+    const NAME: &'static str;
+    /// Bump when `State`'s encoding or the fold's meaning changes: stored checkpoints of
+    /// another version are discarded and rebuilt, never trusted.
+    const VERSION: u32;
+    /// The folded state. Use ordered maps so the encoding is deterministic.
+    type State: Serialize
+        + DeserializeOwned
+        + Default
+        + Clone
+        + PartialEq
+        + Debug
+        + Send
+        + Sync
+        + 'static;
+    /// One row of an answer.
+    type Row: Serialize + Clone + PartialEq + Debug + Send + 'static;
+
+    /// Whether events of this kind (its JSON name) change the state. Events of other kinds
+    /// are never read for this view.
+    fn consumes(kind: &str) -> bool;
+
+    /// Whether an event of this kind can be an oddity that appends should reject.
+    fn may_reject(_kind: &str) -> bool {
+        false
+    }
+
+    /// Fold one fact. Total: on an oddity, leave the state sensible and return the reason.
+    fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String>;
+
+    /// The rows of `state` as of `as_of`, in the view's documented order.
+    fn rows(state: &Self::State, as_of: Day) -> Vec<Self::Row>;
+
+    /// Whether a row involves `code` (for `--actor` filters).
+    fn row_mentions(row: &Self::Row, code: &Code) -> bool;
+
+    /// The identity of a row (what `diff` matches rows by), e.g. `PRK/RUS/Kursk`.
+    fn row_key(row: &Self::Row) -> String;
+}
+
+/// `certain` for a row: every supporting date has ended by `as_of`.
+pub fn certain_as_of(latest_supporting_day: Day, as_of: Day) -> bool {
+    latest_supporting_day <= as_of
+}
+
+/// A view's state behind a type-erased handle.
+pub(crate) trait ErasedState: Send {
+    fn apply(&mut self, fact: &Fact<'_>) -> Result<(), String>;
+    fn encode(&self) -> Vec<u8>;
+    fn as_any(&self) -> &dyn Any;
+    fn eq_state(&self, other: &dyn ErasedState) -> bool;
+}
+
+struct StateBox<V: View>(V::State);
+
+impl<V: View> ErasedState for StateBox<V> {
+    fn apply(&mut self, fact: &Fact<'_>) -> Result<(), String> {
+        V::apply(&mut self.0, fact)
+    }
+    fn encode(&self) -> Vec<u8> {
+        crate::envelope::encode_payload(&self.0)
+    }
+    fn as_any(&self) -> &dyn Any {
+        &self.0
+    }
+    fn eq_state(&self, other: &dyn ErasedState) -> bool {
+        other.as_any().downcast_ref::<V::State>() == Some(&self.0)
+    }
+}
+
+/// A view behind a type-erased handle: what the materializer works with.
+pub(crate) trait ErasedView: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn version(&self) -> u32;
+    /// Whether the view folds entries of this kind code (index in `KIND_NAMES`).
+    fn consumes_code(&self, code: u8) -> bool;
+    fn may_reject_code(&self, code: u8) -> bool;
+    fn empty(&self) -> Box<dyn ErasedState>;
+    fn decode(&self, bytes: &[u8]) -> Option<Box<dyn ErasedState>>;
+    /// Rows as (identity, JSON), optionally only those mentioning `actor`.
+    fn rows_json(
+        &self,
+        state: &dyn ErasedState,
+        as_of: Day,
+        actor: Option<&Code>,
+    ) -> Vec<(String, serde_json::Value)>;
+}
+
+struct Adapter<V: View> {
+    consumes: [bool; 32],
+    rejects: [bool; 32],
+    _view: PhantomData<fn() -> V>,
+}
+
+impl<V: View> Adapter<V> {
+    fn new() -> Self {
+        let mut consumes = [false; 32];
+        let mut rejects = [false; 32];
+        for (i, name) in KIND_NAMES.iter().enumerate() {
+            consumes[i] = V::consumes(name);
+            rejects[i] = V::consumes(name) && V::may_reject(name);
+        }
+        Adapter {
+            consumes,
+            rejects,
+            _view: PhantomData,
+        }
+    }
+}
+
+impl<V: View> ErasedView for Adapter<V> {
+    fn name(&self) -> &'static str {
+        V::NAME
+    }
+    fn version(&self) -> u32 {
+        V::VERSION
+    }
+    fn consumes_code(&self, code: u8) -> bool {
+        self.consumes.get(code as usize).copied().unwrap_or(false)
+    }
+    fn may_reject_code(&self, code: u8) -> bool {
+        self.rejects.get(code as usize).copied().unwrap_or(false)
+    }
+    fn empty(&self) -> Box<dyn ErasedState> {
+        Box::new(StateBox::<V>(V::State::default()))
+    }
+    fn decode(&self, bytes: &[u8]) -> Option<Box<dyn ErasedState>> {
+        crate::envelope::decode_payload::<V::State>(bytes)
+            .ok()
+            .map(|s| Box::new(StateBox::<V>(s)) as Box<dyn ErasedState>)
+    }
+    fn rows_json(
+        &self,
+        state: &dyn ErasedState,
+        as_of: Day,
+        actor: Option<&Code>,
+    ) -> Vec<(String, serde_json::Value)> {
+        let Some(state) = state_of::<V>(state) else {
+            return Vec::new();
+        };
+        V::rows(state, as_of)
+            .into_iter()
+            .filter(|r| actor.is_none_or(|a| V::row_mentions(r, a)))
+            .map(|r| {
+                (
+                    V::row_key(&r),
+                    serde_json::to_value(&r).unwrap_or(serde_json::Value::Null),
+                )
+            })
+            .collect()
+    }
+}
+
+/// A view to register with a store (see [`crate::StoreOptions::with_view`]).
+#[derive(Clone)]
+pub struct ViewRegistration(pub(crate) Arc<dyn ErasedView>);
+
+impl ViewRegistration {
+    /// The registration of view `V`.
+    pub fn of<V: View>() -> ViewRegistration {
+        ViewRegistration(Arc::new(Adapter::<V>::new()))
+    }
+
+    /// The view's name.
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl Debug for ViewRegistration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ViewRegistration({})", self.0.name())
+    }
+}
+
+/// The five built-in views, in the order the CLI lists them.
+pub fn builtin() -> Vec<ViewRegistration> {
+    vec![
+        ViewRegistration::of::<Alliances>(),
+        ViewRegistration::of::<Deployments>(),
+        ViewRegistration::of::<Leaders>(),
+        ViewRegistration::of::<Arms>(),
+        ViewRegistration::of::<Tests>(),
+    ]
+}
+
+/// Names of the built-in views.
+pub const BUILTIN_NAMES: [&str; 5] = ["alliances", "deployments", "leaders", "arms", "tests"];
+
+/// Downcast an erased state to `V`'s state.
+pub(crate) fn state_of<V: View>(state: &dyn ErasedState) -> Option<&V::State> {
+    state.as_any().downcast_ref::<V::State>()
+}
+
+/// Check a view name: 1–16 characters of `[a-z0-9_]`.
+pub(crate) fn valid_view_name(name: &str) -> bool {
+    (1..=16).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
