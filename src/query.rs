@@ -172,6 +172,11 @@ impl<'s> At<'s> {
         }
     }
 
+    /// The basis this point resolves to (the knowledge as a seq and its recorded time).
+    pub fn basis(&self) -> Result<Basis> {
+        self.store.basis(self.as_of, self.known_at)
+    }
+
     /// The rows of view `V`.
     pub fn view<V: View>(&self) -> Result<Answer<V::Row>> {
         let erased = self.store.find_view(V::NAME)?;

@@ -4,7 +4,7 @@
 mod render;
 
 use annals::interchange::{event_json, event_line, parse_line, parse_reader};
-use annals::{Code, Day, Error, Store, StoreOptions};
+use annals::{Code, Day, Error, KnownAt, Store, StoreOptions};
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -97,6 +97,67 @@ enum Command {
     /// Drop the derived indexes and rebuild them from the log.
     #[command(after_help = "Example:\n  annals rebuild")]
     Rebuild,
+    /// Alliances and their members as of a date.
+    #[command(after_help = "Example:\n  annals alliances --as-of 1999-03-11 --actor NATO")]
+    Alliances(ViewArgs),
+    /// Deployments (forces of one actor in another's territory) as of a date.
+    #[command(
+        after_help = "Example:\n  annals deployments --actor PRK --as-of 2024-11-15 --known-at 2024-11-01T00:00:00Z"
+    )]
+    Deployments(ViewArgs),
+    /// Office holders as of a date.
+    #[command(after_help = "Example:\n  annals leaders --as-of 2024-10-01 --actor JPN")]
+    Leaders(ViewArgs),
+    /// Cumulative arms transfers up to a date.
+    #[command(after_help = "Example:\n  annals arms --actor PRK --as-of 2024")]
+    Arms(ViewArgs),
+    /// Missile and nuclear tests summed up to a date.
+    #[command(after_help = "Example:\n  annals tests --actor PRK --as-of 2017")]
+    Tests(ViewArgs),
+    /// Any registered view by name (the built-ins or a custom one).
+    #[command(after_help = "Example:\n  annals view deployments --as-of 2024-11")]
+    View {
+        /// The view's name.
+        name: String,
+        #[command(flatten)]
+        args: ViewArgs,
+    },
+    /// Every event involving an actor, in timeline order, with corrections applied and
+    /// retracted or superseded events marked.
+    #[command(after_help = "Example:\n  annals history JPN --known-at 2024-11-16T00:00:00Z")]
+    History {
+        /// An actor code (or alliance code).
+        code: String,
+        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        #[arg(long, default_value = "now")]
+        known_at: String,
+    },
+    /// Rows added, removed and changed between two as-of dates.
+    #[command(after_help = "Example:\n  annals diff 2024-01-01 2024-12-31 --view deployments")]
+    Diff {
+        /// The earlier as-of date.
+        from: String,
+        /// The later as-of date.
+        to: String,
+        /// Only this view (default: every view).
+        #[arg(long)]
+        view: Option<String>,
+        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        #[arg(long, default_value = "now")]
+        known_at: String,
+    },
+    /// What two actors share: alliances, deployments of one in the other, arms flows, meetings.
+    #[command(after_help = "Example:\n  annals relations PRK RUS --as-of 2024-11-15")]
+    Relations {
+        a: String,
+        b: String,
+        /// Valid time: today, YYYY, YYYY-MM or YYYY-MM-DD (month and year mean their last day).
+        #[arg(long, default_value = "today")]
+        as_of: String,
+        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        #[arg(long, default_value = "now")]
+        known_at: String,
+    },
     /// Print a synthetic, deterministic timeline as JSON Lines (for benchmarks and trials).
     #[command(after_help = "Example:\n  annals generate --events 100000 --seed 1 > big.jsonl")]
     Generate {
@@ -111,6 +172,20 @@ enum Command {
     /// and show it.
     #[command(after_help = "Example:\n  annals demo")]
     Demo,
+}
+
+/// Arguments every view command takes.
+#[derive(clap::Args, Debug)]
+struct ViewArgs {
+    /// Valid time: today, YYYY, YYYY-MM or YYYY-MM-DD (month and year mean their last day).
+    #[arg(long, default_value = "today")]
+    as_of: String,
+    /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+    #[arg(long, default_value = "now")]
+    known_at: String,
+    /// Only rows involving this actor code.
+    #[arg(long)]
+    actor: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -314,8 +389,8 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             } else {
                 writeln!(
                     out,
-                    "ok: {} events, hash chain intact, {} index entries match the log\nhead: seq {} hash {}",
-                    report.events, report.index_entries, report.head_seq, report.head_hash
+                    "ok: {} events, hash chain intact, {} index entries and {} view checkpoints match the log\nhead: seq {} hash {}",
+                    report.events, report.index_entries, report.checkpoints, report.head_seq, report.head_hash
                 )?;
             }
             Ok(out.flush()?)
@@ -334,12 +409,98 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
         Command::Rebuild => {
             let store = open_existing(&cli.db)?;
             let started = std::time::Instant::now();
-            let n = store.rebuild_indexes()?;
+            let n = store.rebuild()?;
+            let secs = started.elapsed().as_secs_f64();
             eprintln!(
-                "rebuilt the indexes of {n} events in {:.2?}",
-                started.elapsed()
+                "rebuilt indexes and views from {n} events in {secs:.2} s ({:.0} events/s)",
+                n as f64 / secs.max(1e-9)
             );
             Ok(())
+        }
+        Command::Alliances(args) => show_view(&cli.db, "alliances", &args, json),
+        Command::Deployments(args) => show_view(&cli.db, "deployments", &args, json),
+        Command::Leaders(args) => show_view(&cli.db, "leaders", &args, json),
+        Command::Arms(args) => show_view(&cli.db, "arms", &args, json),
+        Command::Tests(args) => show_view(&cli.db, "tests", &args, json),
+        Command::View { name, args } => show_view(&cli.db, &name, &args, json),
+        Command::History { code, known_at } => {
+            let store = open_existing(&cli.db)?;
+            let code = Code::parse(&code).map_err(|e| anyhow!("{e}"))?;
+            let known = KnownAt::parse(&known_at)?;
+            let entries = store.history(&code, known)?;
+            let mut out = stdout();
+            if json {
+                let rows: Vec<serde_json::Value> =
+                    entries.iter().map(render::history_json).collect();
+                let basis = store.at(Day::today()).known_at(known).basis()?;
+                let mut m = basis.json();
+                m.remove("as_of");
+                m.insert("actor".into(), json!(code.as_str()));
+                m.insert("events".into(), serde_json::Value::Array(rows));
+                writeln!(out, "{}", serde_json::Value::Object(m))?;
+            } else {
+                render::history_table(&mut out, &entries)?;
+            }
+            Ok(out.flush()?)
+        }
+        Command::Diff {
+            from,
+            to,
+            view,
+            known_at,
+        } => {
+            let store = open_existing(&cli.db)?;
+            let from = parse_day("from", &from)?;
+            let to = parse_day("to", &to)?;
+            let known = KnownAt::parse(&known_at)?;
+            let names: Vec<String> = match view {
+                Some(v) => vec![v],
+                None => store.view_names().into_iter().map(String::from).collect(),
+            };
+            let mut diffs = Vec::new();
+            for name in names {
+                diffs.push(store.at(from).known_at(known).diff(&name, to)?);
+            }
+            let mut out = stdout();
+            if json {
+                let v: Vec<serde_json::Value> = diffs.iter().map(|d| d.to_json()).collect();
+                writeln!(
+                    out,
+                    "{}",
+                    if v.len() == 1 {
+                        v[0].clone()
+                    } else {
+                        serde_json::Value::Array(v)
+                    }
+                )?;
+            } else {
+                for d in &diffs {
+                    render::diff(&mut out, d)?;
+                }
+            }
+            Ok(out.flush()?)
+        }
+        Command::Relations {
+            a,
+            b,
+            as_of,
+            known_at,
+        } => {
+            let store = open_existing(&cli.db)?;
+            let a = Code::parse(&a).map_err(|e| anyhow!("{e}"))?;
+            let b = Code::parse(&b).map_err(|e| anyhow!("{e}"))?;
+            let as_of = parse_day("--as-of", &as_of)?;
+            let rel = store
+                .at(as_of)
+                .known_at(KnownAt::parse(&known_at)?)
+                .relations(&a, &b)?;
+            let mut out = stdout();
+            if json {
+                writeln!(out, "{}", rel.to_json())?;
+            } else {
+                render::relations(&mut out, &a, &b, &rel)?;
+            }
+            Ok(out.flush()?)
         }
         Command::Generate { events, seed } => {
             let mut out = stdout();
@@ -401,6 +562,37 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             Ok(out.flush()?)
         }
     }
+}
+
+fn show_view(db: &PathBuf, name: &str, args: &ViewArgs, json: bool) -> Result<()> {
+    let store = open_existing(db)?;
+    let as_of = parse_day("--as-of", &args.as_of)?;
+    let known = KnownAt::parse(&args.known_at)?;
+    let actor = args
+        .actor
+        .as_deref()
+        .map(|a| Code::parse(a).map_err(|e| anyhow!("--actor: {e}")))
+        .transpose()?;
+    let (basis, rows) = store
+        .at(as_of)
+        .known_at(known)
+        .view_rows_json(name, actor.as_ref())?;
+    let mut out = stdout();
+    if json {
+        let mut m = basis.json();
+        m.insert(
+            "rows".into(),
+            serde_json::Value::Array(rows.into_iter().map(|(_, r)| r).collect()),
+        );
+        writeln!(out, "{}", serde_json::Value::Object(m))?;
+    } else {
+        writeln!(out, "{name} {}", basis.describe())?;
+        render::json_rows(
+            &mut out,
+            &rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+        )?;
+    }
+    Ok(out.flush()?)
 }
 
 /// `--from 2024` means from the first day of 2024 (`--to 2024`, to its last day).

@@ -197,3 +197,181 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> std::io::Result<()> {
     }
     Ok(())
 }
+
+fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "-".into(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => items.iter().map(cell).collect::<Vec<_>>().join(" "),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| format!("{k}:{}", cell(v)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// View rows (JSON objects) as a table; uncertain rows are marked with `?` in the first
+/// column. The `joined` map of alliances is left to `--json`.
+pub fn json_rows(out: &mut impl Write, rows: &[serde_json::Value]) -> std::io::Result<()> {
+    let Some(first) = rows.first().and_then(|r| r.as_object()) else {
+        return writeln!(out, "(no rows)");
+    };
+    let columns: Vec<&String> = first
+        .keys()
+        .filter(|k| *k != "certain" && *k != "joined")
+        .collect();
+    let mut header: Vec<String> = vec![" ".into()];
+    header.extend(columns.iter().map(|c| c.to_uppercase()));
+    let table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut row = vec![if r["certain"] == serde_json::Value::Bool(false) {
+                "?".to_string()
+            } else {
+                " ".to_string()
+            }];
+            row.extend(columns.iter().map(|c| cell(&r[c.as_str()])));
+            row
+        })
+        .collect();
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
+    table(out, &header_refs, &table_rows)?;
+    let uncertain = rows
+        .iter()
+        .filter(|r| r["certain"] == serde_json::Value::Bool(false))
+        .count();
+    writeln!(
+        out,
+        "({} row{}{})",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if uncertain > 0 {
+            format!("; ? = not certain as of this date: {uncertain}")
+        } else {
+            String::new()
+        }
+    )
+}
+
+fn status_text(e: &annals::query::HistoryEntry) -> String {
+    use annals::query::Status;
+    match (e.status, e.by) {
+        (Status::Current, Some(root)) if e.event.content.kind.is_amendment() => {
+            format!("current (corrects seq {root})")
+        }
+        (Status::Current, _) => "current".into(),
+        (Status::Corrected, Some(by)) => format!("corrected by seq {by}"),
+        (Status::Retracted, Some(by)) => format!("retracted by seq {by}"),
+        (Status::Superseded, _) => "superseded".into(),
+        (Status::Retraction, Some(t)) => format!("retracts seq {t}"),
+        (s, _) => format!("{s:?}").to_lowercase(),
+    }
+}
+
+/// An actor's history as a table.
+pub fn history_table(
+    out: &mut impl Write,
+    entries: &[annals::query::HistoryEntry],
+) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.event.seq.to_string(),
+                e.shown
+                    .content
+                    .date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                e.shown.content.kind.name().to_string(),
+                status_text(e),
+                e.shown
+                    .content
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| describe(&e.shown.content.kind)),
+            ]
+        })
+        .collect();
+    table(out, &["SEQ", "DATE", "KIND", "STATUS", "WHAT"], &rows)?;
+    writeln!(
+        out,
+        "({} event{})",
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" }
+    )
+}
+
+/// One history entry as JSON.
+pub fn history_json(e: &annals::query::HistoryEntry) -> serde_json::Value {
+    let mut v = annals::interchange::event_json(&e.shown);
+    if let Some(m) = v.as_object_mut() {
+        m.insert("seq".into(), serde_json::json!(e.event.seq));
+        m.insert(
+            "status".into(),
+            serde_json::to_value(e.status).unwrap_or_default(),
+        );
+        m.insert("by".into(), serde_json::json!(e.by));
+    }
+    v
+}
+
+/// A diff as text.
+pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}: {} → {} (known at seq {})",
+        d.view, d.from.as_of, d.to.as_of, d.from.known_seq
+    )?;
+    for r in &d.added {
+        writeln!(out, "  + {}", cell(r))?;
+    }
+    for r in &d.removed {
+        writeln!(out, "  - {}", cell(r))?;
+    }
+    for c in &d.changed {
+        writeln!(
+            out,
+            "  ~ {}: {} → {}",
+            cell(&c["key"]),
+            cell(&c["from"]),
+            cell(&c["to"])
+        )?;
+    }
+    if d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty() {
+        writeln!(out, "  (no change)")?;
+    }
+    Ok(())
+}
+
+/// Relations as text.
+pub fn relations(
+    out: &mut impl Write,
+    a: &annals::Code,
+    b: &annals::Code,
+    r: &annals::query::Relations,
+) -> std::io::Result<()> {
+    writeln!(out, "{a} and {b}, {}", r.basis.describe())?;
+    writeln!(out, "alliances in common:")?;
+    json_rows(out, &r.alliances)?;
+    writeln!(out, "deployments between them:")?;
+    json_rows(out, &r.deployments)?;
+    writeln!(out, "arms flows between them:")?;
+    json_rows(out, &r.arms)?;
+    writeln!(out, "meetings up to {}:", r.basis.as_of)?;
+    let rows: Vec<Vec<String>> = r
+        .meetings
+        .iter()
+        .map(|m| {
+            vec![
+                cell(&m["date"]),
+                cell(&m["actors"]),
+                cell(&m["place"]),
+                cell(&m["summary"]),
+            ]
+        })
+        .collect();
+    table(out, &["DATE", "ACTORS", "PLACE", "SUMMARY"], &rows)
+}
