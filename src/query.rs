@@ -326,7 +326,7 @@ fn same_ignoring_certainty(a: &Value, b: &Value) -> bool {
     let strip = |v: &Value| {
         let mut v = v.clone();
         if let Some(m) = v.as_object_mut() {
-            m.remove("certain");
+            m.shift_remove("certain");
         }
         v
     };

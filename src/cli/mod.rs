@@ -434,7 +434,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                     entries.iter().map(render::history_json).collect();
                 let basis = store.at(Day::today()).known_at(known).basis()?;
                 let mut m = basis.json();
-                m.remove("as_of");
+                m.shift_remove("as_of");
                 m.insert("actor".into(), json!(code.as_str()));
                 m.insert("events".into(), serde_json::Value::Array(rows));
                 writeln!(out, "{}", serde_json::Value::Object(m))?;
@@ -518,8 +518,8 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                 };
                 let mut v = event_json(&event);
                 if let Some(m) = v.as_object_mut() {
-                    m.remove("seq");
-                    m.remove("recorded");
+                    m.shift_remove("seq");
+                    m.shift_remove("recorded");
                 }
                 writeln!(out, "{v}")?;
             }
