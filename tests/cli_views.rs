@@ -1,0 +1,236 @@
+//! The view commands through the real binary: stable JSON with its basis, tables with the
+//! basis in the header, history, diff, relations, rebuild and verify.
+
+mod common;
+
+use assert_cmd::Command;
+use common::*;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn annals(db: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("annals").unwrap();
+    cmd.env_remove("ANNALS_DB").arg("--db").arg(db);
+    cmd
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    let out = annals(db).args(args).arg("--json").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn sample_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let db = db_path(dir);
+    annals(&db)
+        .args([
+            "import",
+            "schema/examples/sample_timeline.jsonl",
+            "--keep-recorded",
+        ])
+        .assert()
+        .success();
+    db
+}
+
+#[test]
+fn view_json_has_basis_and_rows_with_the_documented_keys() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    let keys: &[(&str, &[&str])] = &[
+        (
+            "alliances",
+            &["alliance", "type", "since", "members", "joined", "certain"],
+        ),
+        (
+            "deployments",
+            &[
+                "actor", "host", "region", "strength", "since", "reported", "certain",
+            ],
+        ),
+        (
+            "leaders",
+            &["actor", "office", "person", "since", "certain"],
+        ),
+        (
+            "arms",
+            &[
+                "supplier",
+                "recipient",
+                "item",
+                "unit",
+                "quantity",
+                "transfers",
+                "first",
+                "last",
+                "certain",
+            ],
+        ),
+        ("tests", &["actor", "class", "count", "last", "certain"]),
+    ];
+    for (view, fields) in keys {
+        let v = json(&db, &[view, "--as-of", "2024-12-31"]);
+        assert_eq!(v["as_of"], "2024-12-31");
+        assert_eq!(v["known_at"]["seq"], 53);
+        assert!(v["known_at"]["recorded"]
+            .as_str()
+            .unwrap()
+            .starts_with("2025-01-20T18:00:00"));
+        let rows = v["rows"].as_array().unwrap();
+        assert!(!rows.is_empty(), "{view} has rows");
+        for r in rows {
+            let got: Vec<&String> = r.as_object().unwrap().keys().collect();
+            assert_eq!(got, fields.iter().collect::<Vec<_>>(), "{view}");
+        }
+    }
+}
+
+#[test]
+fn as_of_accepts_year_and_month_and_known_at_accepts_seq() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    let v = json(&db, &["alliances", "--as-of", "1999-03", "--actor", "NATO"]);
+    assert_eq!(v["as_of"], "1999-03-31");
+    assert_eq!(v["rows"][0]["members"].as_array().unwrap().len(), 19);
+    let v = json(
+        &db,
+        &[
+            "deployments",
+            "--as-of",
+            "2024-11-15",
+            "--known-at",
+            "2024-11-01T00:00:00Z",
+            "--actor",
+            "PRK",
+        ],
+    );
+    let kursk = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == "Kursk")
+        .unwrap()
+        .clone();
+    assert_eq!(kursk["strength"], 8000);
+    let seq = v["known_at"]["seq"].as_u64().unwrap();
+    let again = json(
+        &db,
+        &[
+            "deployments",
+            "--as-of",
+            "2024-11-15",
+            "--known-at",
+            &format!("seq:{seq}"),
+            "--actor",
+            "PRK",
+        ],
+    );
+    assert_eq!(again, v);
+}
+
+#[test]
+fn tables_show_the_basis_and_mark_uncertain_rows() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    annals(&db)
+        .args(["arms", "--as-of", "2024-06"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::starts_with("arms as of 2024-06-30, known at seq 53")
+                .and(predicate::str::contains("?"))
+                .and(predicate::str::contains("not certain")),
+        );
+}
+
+#[test]
+fn unknown_views_and_bad_dates_explain_themselves() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    annals(&db)
+        .args(["view", "deploymnets"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean `deployments`?"));
+    annals(&db)
+        .args(["alliances", "--as-of", "1999-02-30"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("does not exist"));
+    annals(&db)
+        .args(["alliances", "--known-at", "yesterday"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("seq:N"));
+}
+
+#[test]
+fn history_diff_and_relations() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    let h = json(&db, &["history", "JPN"]);
+    let events = h["events"].as_array().unwrap();
+    assert!(events.iter().any(|e| e["status"] == "corrected"));
+    assert!(events.iter().any(|e| e["kind"] == "meeting"
+        && e["summary"].as_str().unwrap().contains("Kishida")
+        && e["status"] == "current"));
+    let before = json(
+        &db,
+        &["history", "JPN", "--known-at", "2024-11-16T00:00:00Z"],
+    );
+    assert!(before["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["status"] != "corrected"));
+
+    let d = json(
+        &db,
+        &["diff", "2024-01-01", "2024-12-31", "--view", "alliances"],
+    );
+    let added: Vec<&str> = d["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["alliance"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["PRK_RUS"]);
+    let changed = d["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 1, "NATO gained Sweden");
+    assert_eq!(changed[0]["key"], "NATO");
+
+    let r = json(&db, &["relations", "PRK", "RUS", "--as-of", "2024-11-15"]);
+    assert_eq!(r["alliances"][0]["alliance"], "PRK_RUS");
+    assert!(r["deployments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["region"] == "Kursk" && d["strength"] == 12000));
+    assert_eq!(r["arms"][0]["quantity"], 13000);
+    assert!(!r["meetings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn rebuild_then_verify() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    let before = json(&db, &["deployments", "--as-of", "2024-11-15"]);
+    annals(&db)
+        .arg("rebuild")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "rebuilt indexes and views from 53 events",
+        ));
+    annals(&db)
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("view checkpoints match the log"));
+    assert_eq!(json(&db, &["deployments", "--as-of", "2024-11-15"]), before);
+}
