@@ -416,6 +416,8 @@ impl Store {
         let mut batch_ids: HashMap<Uuid, usize> = HashMap::new();
         // The input line of each planned event.
         let mut lines: Vec<usize> = Vec::new();
+        // Targets retracted by earlier events of this batch: target seq -> retraction seq.
+        let mut batch_retracted: HashMap<u64, u64> = HashMap::new();
         let mut next_seq = head.seq + 1;
         let mut last_recorded = head.recorded_micros;
         let now = self
@@ -461,21 +463,20 @@ impl Store {
                     let info = match batch_ids.get(&target_id) {
                         Some(&i) => {
                             let (t, _) = &planned[i];
-                            let retracted_by = planned
-                                .iter()
-                                .find(|(e, ti)| {
-                                    matches!(e.content.kind, Kind::Retraction { .. })
-                                        && ti.as_ref().is_some_and(|ti| ti.seq == t.seq)
-                                })
-                                .map(|(e, _)| e.seq);
                             Some(TargetInfo {
                                 seq: t.seq,
                                 content: t.content.clone(),
-                                retracted_by,
+                                retracted_by: None,
                             })
                         }
                         None => self.stored_target(&target_id, head.seq)?,
                     };
+                    let info = info.map(|mut i| {
+                        if let Some(&by) = batch_retracted.get(&i.seq) {
+                            i.retracted_by = Some(by);
+                        }
+                        i
+                    });
                     let Some(info) = info else {
                         fail(format!(
                             "{what}: target {target_id} is not in the store or earlier in this input (an amendment must come after what it amends)"
@@ -524,6 +525,9 @@ impl Store {
             };
             next_seq += 1;
             outcomes.push((id, Outcome::Appended(event.seq)));
+            if let (Kind::Retraction { .. }, Some(t)) = (&event.content.kind, &target) {
+                batch_retracted.insert(t.seq, event.seq);
+            }
             batch_ids.insert(id, planned.len());
             planned.push((event, target));
             lines.push(line);
@@ -571,7 +575,23 @@ impl Store {
                 Error::Storage("views lock poisoned by a panic in another thread".into())
             })?;
             let mut commit = Batch::new();
-            let oddities = self.maintain_views(head.seq, new_head.seq, &mut commit)?;
+            if let Ok(mut set) = self.amended.write() {
+                set.extend(
+                    planned
+                        .iter()
+                        .filter_map(|(_, t)| t.as_ref().map(|t| t.seq)),
+                );
+            }
+            *self
+                .fresh
+                .write()
+                .map_err(|_| Error::Storage("fresh-events lock poisoned".into()))? =
+                planned.iter().map(|(e, _)| e.clone()).collect();
+            let maintained = self.maintain_views(head.seq, new_head.seq, &mut commit);
+            if let Ok(mut fresh) = self.fresh.write() {
+                *fresh = Vec::new();
+            }
+            let oddities = maintained?;
             if !oddities.is_empty() {
                 return Ok(oddities);
             }
@@ -588,6 +608,7 @@ impl Store {
             }),
             Ok(oddities) => {
                 let _ = self.recover_after_failure();
+                let _ = self.load_amended();
                 let line_of: HashMap<u64, usize> = planned
                     .iter()
                     .zip(lines.iter())
@@ -606,6 +627,7 @@ impl Store {
             Err(e) => {
                 // Undo whatever chunks made it in; the head was not moved.
                 let _ = self.recover_after_failure();
+                let _ = self.load_amended();
                 Err(e)
             }
         }

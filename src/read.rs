@@ -21,6 +21,16 @@ impl Store {
         if seq == 0 || seq > head {
             return Err(Error::NotFound(format!("seq {seq}")));
         }
+        let committed = self.head().seq;
+        if seq > committed {
+            if let Ok(fresh) = self.fresh.read() {
+                if let Some(e) = fresh.get((seq - committed - 1) as usize) {
+                    if e.seq == seq {
+                        return Ok(e.clone());
+                    }
+                }
+            }
+        }
         let key = keys::log(seq);
         match self.engine.get(&key)? {
             Some(value) => Ok(decode_record(&key, &value)?.event),

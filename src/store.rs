@@ -89,7 +89,7 @@ impl Default for StoreOptions {
             create: true,
             views: Vec::new(),
             checkpoint_interval: 1024,
-            repair_budget: 20_000,
+            repair_budget: 4096,
         }
     }
 }
@@ -128,6 +128,15 @@ pub struct Store {
     /// Readers of view checkpoints hold it shared; view maintenance holds it exclusively.
     pub(crate) views_lock: RwLock<()>,
     pub(crate) views: Vec<Arc<dyn ErasedView>>,
+    /// Events written past the head by the append in progress, in seq order from
+    /// head + 1, so that view maintenance reads them from memory instead of the log.
+    /// Only the writer (holding `writer`) reads past the head.
+    pub(crate) fresh: RwLock<Vec<crate::event::Event>>,
+    /// Seqs that some amendment targets (committed, or written by the append in
+    /// progress). A timeline entry whose seq is not here is in effect as recorded, so
+    /// queries skip the amendment lookup for the ~99% of events never amended. Derived
+    /// from the `R` index on open.
+    pub(crate) amended: RwLock<std::collections::HashSet<u64>>,
     pub(crate) checkpoint_interval: u64,
     pub(crate) repair_budget: u64,
 }
@@ -218,6 +227,8 @@ impl Store {
             head: RwLock::new(Head::EMPTY),
             views_lock: RwLock::new(()),
             views,
+            fresh: RwLock::new(Vec::new()),
+            amended: RwLock::new(std::collections::HashSet::new()),
             checkpoint_interval: options.checkpoint_interval.max(1),
             repair_budget: options.repair_budget.max(1),
         };
@@ -228,8 +239,34 @@ impl Store {
             .write()
             .map_err(|_| Error::Storage("head lock poisoned".into()))? = head;
         store.recover()?;
+        store.load_amended()?;
         store.ensure_views()?;
         Ok(store)
+    }
+
+    /// Load the set of amended seqs from the amendment index.
+    pub(crate) fn load_amended(&self) -> Result<()> {
+        let (start, end) = crate::keys::keyspace(crate::keys::AMEND);
+        let mut set = std::collections::HashSet::new();
+        for item in self.engine.scan(&start, &end) {
+            let (key, _) = item?;
+            let (target, _) = crate::keys::parse_amend(&key)
+                .ok_or_else(|| Error::corrupt_in("amendment index", "malformed key"))?;
+            set.insert(target);
+        }
+        *self
+            .amended
+            .write()
+            .map_err(|_| Error::Storage("amended-set lock poisoned".into()))? = set;
+        Ok(())
+    }
+
+    /// Whether any amendment (committed or being written) targets `seq`.
+    pub(crate) fn is_amended(&self, seq: u64) -> bool {
+        match self.amended.read() {
+            Ok(set) => set.contains(&seq),
+            Err(_) => true, // unknown: take the slow, always-correct path
+        }
     }
 
     /// The names of the views this store maintains.

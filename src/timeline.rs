@@ -45,7 +45,11 @@ impl Store {
         // highest seq first.
         let mut stack: Vec<(u64, Vec<u64>)> = Vec::new();
         let enter = |node: u64, stack: &mut Vec<(u64, Vec<u64>)>| -> Result<bool> {
-            let amendments = self.amendments_of(node, k)?;
+            let amendments = if self.is_amended(node) {
+                self.amendments_of(node, k)?
+            } else {
+                Vec::new()
+            };
             if amendments.iter().any(|(_, kind)| *kind == AMEND_RETRACTION) {
                 return Ok(false);
             }
@@ -125,8 +129,8 @@ impl Store {
         } else if event.content.kind.is_amendment() {
             false // retractions sit in the timeline for `log` only
         } else {
-            // Most events have no amendments: one prefix probe settles it.
-            self.amendments_of(seq, k)?.is_empty() || self.resolve(seq, k)? == Some(seq)
+            // Most events were never amended; only the others need resolving.
+            !self.is_amended(seq) || self.resolve(seq, k)? == Some(seq)
         };
         Ok(if in_effect {
             effective_from(seq, event.content)

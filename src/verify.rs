@@ -312,6 +312,7 @@ impl Store {
         walked?;
         flush_chunk(&mut pending)?;
         self.engine.flush()?;
+        self.load_amended()?;
         Ok(count)
     }
 

@@ -218,15 +218,18 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
         } else if roll < 500 {
             // Deployments: revise an active one, or start a new one. Reports sort after
             // earlier reports of the same deployment (so a withdrawal can follow them).
-            let (x, y, r) = if !deployments.is_empty() && rng.chance(600) {
-                *rng.pick(&deployments)
-            } else {
-                let r = rng.below(regions.len() as u64) as u8;
-                if !deployments.contains(&(a, b, r)) {
-                    deployments.push((a, b, r));
-                }
-                (a, b, r)
-            };
+            // About 300 deployments are active at a time, as in the real world; most
+            // reports revise one of them.
+            let (x, y, r) =
+                if !deployments.is_empty() && (deployments.len() >= 300 || rng.chance(600)) {
+                    *rng.pick(&deployments)
+                } else {
+                    let r = rng.below(regions.len() as u64) as u8;
+                    if !deployments.contains(&(a, b, r)) {
+                        deployments.push((a, b, r));
+                    }
+                    (a, b, r)
+                };
             let d = key_days.after(format!("D{x}/{y}/{r}"), date.earliest().0);
             date = exact(d.min(last));
             Kind::Deployment {
@@ -246,10 +249,13 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
                 region: Some(regions[r as usize].into()),
             }
         } else if roll < 680 {
+            // About 30 suppliers, each selling two kinds of item.
+            let supplier = a % 30;
+            let recipient = if b == supplier { (b + 1) % ACTORS } else { b };
             Kind::ArmsTransfer {
-                supplier: actors[a].clone(),
-                recipient: actors[b].clone(),
-                item: rng.pick(&items).to_string(),
+                supplier: actors[supplier].clone(),
+                recipient: actors[recipient].clone(),
+                item: items[(supplier + rng.below(2) as usize) % items.len()].to_string(),
                 quantity: rng.below(10_000) + 1,
                 unit: None,
             }
