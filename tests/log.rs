@@ -378,3 +378,9 @@ fn by_actor_and_by_range() {
         assert!(d >= from && d <= to);
     }
 }
+
+#[test]
+fn store_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+}
