@@ -315,3 +315,17 @@ fn a_correction_can_create_an_oddity_that_the_fold_tolerates() {
     );
     s.verify().unwrap();
 }
+
+#[test]
+fn departures_and_dissolution_of_the_warsaw_pact() {
+    let s = temp_store();
+    s.import_lines(lines(EXAMPLES), false).unwrap();
+    let warsaw = |as_of: &str| members(&s, "WARSAW_PACT", as_of);
+    assert!(warsaw("1955-05-13").is_empty());
+    assert_eq!(warsaw("1955-05-14").len(), 8);
+    // Albania left in 1968-09 (month precision): from 1968-09-01 it is gone.
+    assert!(warsaw("1968-08-31").contains(&"ALB".to_string()));
+    assert!(!warsaw("1968-09-01").contains(&"ALB".to_string()));
+    assert_eq!(warsaw("1991-06-30").len(), 7);
+    assert!(warsaw("1991-07-01").is_empty(), "dissolved on the day");
+}
