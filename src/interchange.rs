@@ -398,21 +398,8 @@ fn kind_fields(kind: &str) -> &'static [&'static str] {
 
 fn office(fields: &mut Fields) -> Result<String, String> {
     let office = fields.required_text("office", MAX_OFFICE_CHARS)?;
-    let ok = office.as_bytes()[0].is_ascii_lowercase()
-        && office
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
-        Ok(office)
-    } else {
-        Err(fields.field_error(
-            "office",
-            format!(
-                "must be a snake_case word like `president` or `prime_minister`; got `{}`",
-                short(&office)
-            ),
-        ))
-    }
+    crate::validate::office(&office).map_err(|e| format!("{}: {e}", fields.context))?;
+    Ok(office)
 }
 
 fn parse_kind(kind: &str, f: &mut Fields) -> Result<Kind, String> {

@@ -143,6 +143,21 @@ pub(crate) struct Pending {
     pub recorded: Option<DateTime<Utc>>,
 }
 
+impl Pending {
+    /// API events numbered 1, 2, ... (their "line" in error messages), clock-recorded.
+    fn numbered<E: Into<NewEvent>>(events: impl IntoIterator<Item = E>) -> Vec<Pending> {
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| Pending {
+                line: i + 1,
+                event: e.into(),
+                recorded: None,
+            })
+            .collect()
+    }
+}
+
 /// A target as seen by a new amendment.
 #[derive(Clone, Debug)]
 pub(crate) struct TargetInfo {
@@ -281,16 +296,7 @@ impl Store {
         &self,
         events: impl IntoIterator<Item = E>,
     ) -> Result<AppendReport> {
-        let pending = events
-            .into_iter()
-            .enumerate()
-            .map(|(i, e)| Pending {
-                line: i + 1,
-                event: e.into(),
-                recorded: None,
-            })
-            .collect();
-        self.commit(pending, None)
+        self.commit(Pending::numbered(events), None)
     }
 
     /// Like [`Store::append_batch`], but fails with [`Error::Conflict`] and writes nothing
@@ -300,16 +306,7 @@ impl Store {
         last_seq: u64,
         events: impl IntoIterator<Item = E>,
     ) -> Result<AppendReport> {
-        let pending = events
-            .into_iter()
-            .enumerate()
-            .map(|(i, e)| Pending {
-                line: i + 1,
-                event: e.into(),
-                recorded: None,
-            })
-            .collect();
-        self.commit(pending, Some(last_seq))
+        self.commit(Pending::numbered(events), Some(last_seq))
     }
 
     /// Append parsed interchange lines (numbered from 1 in input order). With

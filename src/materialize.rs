@@ -424,16 +424,27 @@ impl Store {
         Ok(())
     }
 
-    /// Drop and refold every view's checkpoints from the log (at the head's knowledge).
-    pub fn rebuild_views(&self) -> Result<()> {
-        let _writer = self
+    /// Take the writer lock and the views lock exclusively (for rebuilding views).
+    fn lock_for_views(
+        &self,
+    ) -> Result<(
+        std::sync::MutexGuard<'_, ()>,
+        std::sync::RwLockWriteGuard<'_, ()>,
+    )> {
+        let writer = self
             .writer
             .lock()
             .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
-        let _views = self
+        let views = self
             .views_lock
             .write()
             .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+        Ok((writer, views))
+    }
+
+    /// Drop and refold every view's checkpoints from the log (at the head's knowledge).
+    pub fn rebuild_views(&self) -> Result<()> {
+        let (_writer, _views) = self.lock_for_views()?;
         self.rebuild_views_locked()
     }
 
@@ -480,14 +491,7 @@ impl Store {
             }
         }
         if stale {
-            let _writer = self
-                .writer
-                .lock()
-                .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
-            let _views = self
-                .views_lock
-                .write()
-                .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+            let (_writer, _views) = self.lock_for_views()?;
             for view in self.views.clone() {
                 let fine = matches!(self.view_meta(view.as_ref()), Ok(Some(m)) if m.view_version == view.version() && m.applied == head);
                 if !fine {

@@ -177,9 +177,16 @@ impl<'s> At<'s> {
         self.store.basis(self.as_of, self.known_at)
     }
 
-    /// The rows of view `V`.
-    pub fn view<V: View>(&self) -> Result<Answer<V::Row>> {
-        let erased = self.store.find_view(V::NAME)?;
+    /// The basis, the view called `name`, and its state at this point.
+    fn state_of_view(
+        &self,
+        name: &str,
+    ) -> Result<(
+        Basis,
+        std::sync::Arc<dyn crate::views::ErasedView>,
+        Box<dyn crate::views::ErasedState>,
+    )> {
+        let erased = self.store.find_view(name)?;
         let _guard = self
             .store
             .views_lock
@@ -189,6 +196,12 @@ impl<'s> At<'s> {
         let state = self
             .store
             .view_state(erased.as_ref(), self.as_of, basis.known_seq)?;
+        Ok((basis, erased, state))
+    }
+
+    /// The rows of view `V`.
+    pub fn view<V: View>(&self) -> Result<Answer<V::Row>> {
+        let (basis, _, state) = self.state_of_view(V::NAME)?;
         let typed = state_of::<V>(state.as_ref()).ok_or_else(|| {
             Error::InvalidArgument(format!(
                 "view `{}` is registered with another type",
@@ -208,16 +221,7 @@ impl<'s> At<'s> {
         name: &str,
         actor: Option<&Code>,
     ) -> Result<(Basis, Vec<(String, Value)>)> {
-        let erased = self.store.find_view(name)?;
-        let _guard = self
-            .store
-            .views_lock
-            .read()
-            .map_err(|_| Error::Storage("views lock poisoned".into()))?;
-        let basis = self.store.basis(self.as_of, self.known_at)?;
-        let state = self
-            .store
-            .view_state(erased.as_ref(), self.as_of, basis.known_seq)?;
+        let (basis, erased, state) = self.state_of_view(name)?;
         Ok((basis, erased.rows_json(state.as_ref(), self.as_of, actor)))
     }
 

@@ -65,7 +65,8 @@ fn range(field: &str, value: u64, min: u64, max: u64) -> Result<(), String> {
     }
 }
 
-fn office(value: &str) -> Result<(), String> {
+/// The rule for `office`: a snake_case word of at most 64 characters.
+pub(crate) fn office(value: &str) -> Result<(), String> {
     text("office", value, MAX_OFFICE_CHARS)?;
     let ok = value.as_bytes()[0].is_ascii_lowercase()
         && value
@@ -74,9 +75,8 @@ fn office(value: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "field `office` must be a snake_case word like `president`; got `{value}`"
-        ))
+        let shown: String = value.chars().take(40).collect();
+        Err(format!("field `office` must be a snake_case word like `president` or `prime_minister`; got `{shown}`"))
     }
 }
 

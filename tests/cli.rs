@@ -3,16 +3,9 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::*;
 use predicates::prelude::*;
 use std::path::Path;
-
-fn annals(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("annals").unwrap();
-    cmd.env_remove("ANNALS_DB").arg("--db").arg(db);
-    cmd
-}
 
 fn event_count(db: &Path) -> u64 {
     let out = annals(db).args(["stats", "--json"]).output().unwrap();
@@ -133,14 +126,7 @@ fn export_import_round_trip_through_files() {
     let dir = tempdir();
     let a = dir.path().join("a");
     let b = dir.path().join("b");
-    annals(&a)
-        .args([
-            "import",
-            "schema/examples/sample_timeline.jsonl",
-            "--keep-recorded",
-        ])
-        .assert()
-        .success();
+    import_sample(&a);
     annals(&a)
         .args(["import", "schema/examples/events.jsonl"])
         .assert()
@@ -175,14 +161,7 @@ fn export_import_round_trip_through_files() {
 fn log_json_lines_carry_store_fields() {
     let dir = tempdir();
     let db = db_path(&dir);
-    annals(&db)
-        .args([
-            "import",
-            "schema/examples/sample_timeline.jsonl",
-            "--keep-recorded",
-        ])
-        .assert()
-        .success();
+    import_sample(&db);
     let out = annals(&db)
         .args([
             "log",
@@ -297,14 +276,7 @@ fn a_file_is_not_a_database() {
 fn verify_names_the_corrupt_seq() {
     let dir = tempdir();
     let db = db_path(&dir);
-    annals(&db)
-        .args([
-            "import",
-            "schema/examples/sample_timeline.jsonl",
-            "--keep-recorded",
-        ])
-        .assert()
-        .success();
+    import_sample(&db);
     {
         let store = annals::Store::open(&db).unwrap();
         let key = annals::testing_raw::log_key(9);

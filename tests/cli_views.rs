@@ -3,17 +3,10 @@
 
 mod common;
 
-use assert_cmd::Command;
 use common::*;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::Path;
-
-fn annals(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("annals").unwrap();
-    cmd.env_remove("ANNALS_DB").arg("--db").arg(db);
-    cmd
-}
 
 fn json(db: &Path, args: &[&str]) -> Value {
     let out = annals(db).args(args).arg("--json").output().unwrap();
@@ -27,14 +20,7 @@ fn json(db: &Path, args: &[&str]) -> Value {
 
 fn sample_db(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let db = db_path(dir);
-    annals(&db)
-        .args([
-            "import",
-            "schema/examples/sample_timeline.jsonl",
-            "--keep-recorded",
-        ])
-        .assert()
-        .success();
+    import_sample(&db);
     db
 }
 

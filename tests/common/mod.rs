@@ -55,3 +55,22 @@ pub fn tempdir() -> tempfile::TempDir {
 pub fn db_path(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("db")
 }
+
+/// The real `annals` binary pointed at `db`, with no ANNALS_DB from the environment.
+pub fn annals(db: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("annals").unwrap();
+    cmd.env_remove("ANNALS_DB").arg("--db").arg(db);
+    cmd
+}
+
+/// Import the bundled sample timeline (with its recorded times) through the binary.
+pub fn import_sample(db: &Path) {
+    annals(db)
+        .args([
+            "import",
+            "schema/examples/sample_timeline.jsonl",
+            "--keep-recorded",
+        ])
+        .assert()
+        .success();
+}
