@@ -108,6 +108,13 @@ impl<R: Serialize> Answer<R> {
     }
 }
 
+/// The basis, the view, and its state at a point.
+type ViewAt = (
+    Basis,
+    std::sync::Arc<dyn crate::views::ErasedView>,
+    Box<dyn crate::views::ErasedState>,
+);
+
 /// A point in bitemporal time to ask questions at. Made by [`Store::at`].
 #[derive(Clone, Copy, Debug)]
 pub struct At<'s> {
@@ -178,14 +185,7 @@ impl<'s> At<'s> {
     }
 
     /// The basis, the view called `name`, and its state at this point.
-    fn state_of_view(
-        &self,
-        name: &str,
-    ) -> Result<(
-        Basis,
-        std::sync::Arc<dyn crate::views::ErasedView>,
-        Box<dyn crate::views::ErasedState>,
-    )> {
+    fn state_of_view(&self, name: &str) -> Result<ViewAt> {
         let erased = self.store.find_view(name)?;
         let _guard = self
             .store
