@@ -62,7 +62,7 @@ fn view_json_has_basis_and_rows_with_the_documented_keys() {
     for (view, fields) in keys {
         let v = json(&db, &[view, "--as-of", "2024-12-31"]);
         assert_eq!(v["as_of"], "2024-12-31");
-        assert_eq!(v["known_at"]["seq"], 53);
+        assert_eq!(v["known_at"]["seq"], 54);
         assert!(v["known_at"]["recorded"]
             .as_str()
             .unwrap()
@@ -128,7 +128,7 @@ fn tables_show_the_basis_and_mark_uncertain_rows() {
         .assert()
         .success()
         .stdout(
-            predicate::str::starts_with("arms as of 2024-06-30, known at seq 53")
+            predicate::str::starts_with("arms as of 2024-06-30, known at seq 54")
                 .and(predicate::str::contains("?"))
                 .and(predicate::str::contains("not certain")),
         );
@@ -211,7 +211,7 @@ fn rebuild_then_verify() {
         .assert()
         .success()
         .stderr(predicate::str::contains(
-            "rebuilt indexes and views from 53 events",
+            "rebuilt indexes and views from 54 events",
         ));
     annals(&db)
         .arg("verify")

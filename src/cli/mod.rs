@@ -1,6 +1,7 @@
 //! Command definitions (clap derive) and dispatch. Each command is a thin layer over the
 //! library; the formatting of rows lives in `render.rs`.
 
+mod demo;
 mod render;
 
 use annals::interchange::{event_json, event_line, parse_line, parse_reader};
@@ -11,9 +12,6 @@ use serde_json::json;
 use std::io::{BufReader, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// The bundled sample timeline (drawn from the seed article and the history it refers to).
-pub const SAMPLE_TIMELINE: &str = include_str!("../../schema/examples/sample_timeline.jsonl");
 
 #[derive(Parser, Debug)]
 #[command(
@@ -531,34 +529,8 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             } else {
                 open_or_create(&cli.db)?
             };
-            let lines = parse_reader(BufReader::new(SAMPLE_TIMELINE.as_bytes()))
-                .map_err(Error::InvalidInput)?;
-            let report = store
-                .import_lines(lines, true)
-                .context("importing the bundled sample timeline")?;
             let mut out = stdout();
-            if json {
-                for e in store.timeline(None, None) {
-                    writeln!(out, "{}", event_json(&e?))?;
-                }
-                return Ok(out.flush()?);
-            }
-            writeln!(
-                out,
-                "Imported the bundled sample timeline: {} events ({} already present).\n",
-                report.new_count(),
-                report.present_count()
-            )?;
-            writeln!(out, "The log in timeline order:")?;
-            let events: Vec<annals::Event> =
-                store.timeline(None, None).collect::<annals::Result<_>>()?;
-            render::event_table(&mut out, &events)?;
-            let v = store.verify()?;
-            writeln!(
-                out,
-                "\nverify: {} events, hash chain intact; head hash {}",
-                v.events, v.head_hash
-            )?;
+            demo::run(&store, &mut out)?;
             Ok(out.flush()?)
         }
     }

@@ -318,6 +318,37 @@ pub fn history_json(e: &annals::query::HistoryEntry) -> serde_json::Value {
     v
 }
 
+/// What differs between two versions of a row: one `field: old → new` per changed field;
+/// for lists, the elements added (+) and removed (-).
+fn row_changes(from: &serde_json::Value, to: &serde_json::Value) -> String {
+    let (Some(f), Some(t)) = (from.as_object(), to.as_object()) else {
+        return format!("{} → {}", cell(from), cell(to));
+    };
+    let mut parts = Vec::new();
+    for (k, new) in t {
+        let old = f.get(k).unwrap_or(&serde_json::Value::Null);
+        if old == new || k == "joined" {
+            continue;
+        }
+        match (old.as_array(), new.as_array()) {
+            (Some(o), Some(n)) => {
+                let added: Vec<String> = n.iter().filter(|x| !o.contains(x)).map(cell).collect();
+                let removed: Vec<String> = o.iter().filter(|x| !n.contains(x)).map(cell).collect();
+                let mut change = Vec::new();
+                if !added.is_empty() {
+                    change.push(format!("+{}", added.join(" +")));
+                }
+                if !removed.is_empty() {
+                    change.push(format!("-{}", removed.join(" -")));
+                }
+                parts.push(format!("{k}: {}", change.join(" ")));
+            }
+            _ => parts.push(format!("{k}: {} → {}", cell(old), cell(new))),
+        }
+    }
+    parts.join(", ")
+}
+
 /// A diff as text.
 pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()> {
     writeln!(
@@ -325,19 +356,29 @@ pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()
         "{}: {} → {} (known at seq {})",
         d.view, d.from.as_of, d.to.as_of, d.from.known_seq
     )?;
+    let brief = |r: &serde_json::Value| {
+        r.as_object()
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| *k != "joined" && *k != "certain")
+                    .map(|(k, v)| format!("{k}:{}", cell(v)))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default()
+    };
     for r in &d.added {
-        writeln!(out, "  + {}", cell(r))?;
+        writeln!(out, "  + {}", brief(r))?;
     }
     for r in &d.removed {
-        writeln!(out, "  - {}", cell(r))?;
+        writeln!(out, "  - {}", brief(r))?;
     }
     for c in &d.changed {
         writeln!(
             out,
-            "  ~ {}: {} → {}",
+            "  ~ {}: {}",
             cell(&c["key"]),
-            cell(&c["from"]),
-            cell(&c["to"])
+            row_changes(&c["from"], &c["to"])
         )?;
     }
     if d.added.is_empty() && d.removed.is_empty() && d.changed.is_empty() {
