@@ -38,6 +38,7 @@ pub mod query;
 mod read;
 pub mod storage;
 mod store;
+pub mod testing;
 mod timeline;
 pub mod validate;
 mod verify;

@@ -190,6 +190,34 @@ impl Store {
         Ok(state)
     }
 
+    /// The state of `view` as of `as_of` at knowledge `k`, folded from the start of the
+    /// log without any checkpoint (the oracle for checkpointed answers).
+    pub(crate) fn view_state_from_scratch(
+        &self,
+        view: &dyn ErasedView,
+        as_of: Day,
+        k: u64,
+    ) -> Result<Box<dyn ErasedState>> {
+        let mut state = view.empty();
+        let wanted = |code: u8| view.consumes_code(code);
+        for entry in self.effective_entries(None, Some(as_of), k, &wanted) {
+            let e = entry?;
+            let _ = state.apply(&Fact {
+                seq: e.seq,
+                date: &e.date,
+                content: &e.content,
+            });
+        }
+        Ok(state)
+    }
+
+    /// The earliest days of every checkpoint of `view`.
+    pub(crate) fn checkpoint_days(&self, view: &dyn ErasedView) -> Result<Vec<Day>> {
+        self.checkpoints_rev(view, 0, u128::MAX)
+            .map(|item| item.map(|(pos, _)| keys::parse_position(pos).0))
+            .collect()
+    }
+
     /// Fold `view` from `start` at knowledge `k`, cutting checkpoints into `batch`.
     #[allow(clippy::too_many_arguments)]
     fn fold_view(
