@@ -137,6 +137,8 @@ pub struct Store {
     /// queries skip the amendment lookup for the ~99% of events never amended. Derived
     /// from the `R` index on open.
     pub(crate) amended: RwLock<std::collections::HashSet<u64>>,
+    /// The last committed seq, for waking subscriptions (see `subscribe.rs`).
+    pub(crate) commits: (Mutex<u64>, std::sync::Condvar),
     pub(crate) checkpoint_interval: u64,
     pub(crate) repair_budget: u64,
 }
@@ -229,6 +231,7 @@ impl Store {
             views,
             fresh: RwLock::new(Vec::new()),
             amended: RwLock::new(std::collections::HashSet::new()),
+            commits: (Mutex::new(0), std::sync::Condvar::new()),
             checkpoint_interval: options.checkpoint_interval.max(1),
             repair_budget: options.repair_budget.max(1),
         };
@@ -309,6 +312,7 @@ impl Store {
             Ok(mut h) => *h = head,
             Err(poisoned) => *poisoned.into_inner() = head,
         }
+        self.notify_subscribers(head.seq);
     }
 
     fn check_format(&self) -> Result<()> {

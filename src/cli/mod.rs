@@ -156,6 +156,20 @@ enum Command {
         #[arg(long, default_value = "now")]
         known_at: String,
     },
+    /// Follow new events as they are appended, until interrupted. The database is opened
+    /// only briefly at each poll, so other processes can keep appending to it.
+    #[command(after_help = "Example:\n  annals tail --json\n  annals tail --from-seq 1 --max 10")]
+    Tail {
+        /// Start at this seq (default: after the current last event).
+        #[arg(long)]
+        from_seq: Option<u64>,
+        /// Stop after printing this many events.
+        #[arg(long)]
+        max: Option<u64>,
+        /// How often to look for new events, in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        poll_ms: u64,
+    },
     /// Print a synthetic, deterministic timeline as JSON Lines (for benchmarks and trials).
     #[command(after_help = "Example:\n  annals generate --events 100000 --seed 1 > big.jsonl")]
     Generate {
@@ -523,6 +537,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             }
             Ok(out.flush()?)
         }
+        Command::Tail { from_seq, max, poll_ms } => tail(&cli.db, from_seq, max, poll_ms, json),
         Command::Demo => {
             let store = if demo_uses_default_db {
                 Store::temporary()?
@@ -533,6 +548,38 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             demo::run(&store, &mut out)?;
             Ok(out.flush()?)
         }
+    }
+}
+
+fn tail(db: &PathBuf, from_seq: Option<u64>, max: Option<u64>, poll_ms: u64, json: bool) -> Result<()> {
+    let mut next = from_seq;
+    let mut printed = 0u64;
+    loop {
+        match Store::open_with(db, StoreOptions { create: false, ..StoreOptions::default() }) {
+            Ok(store) => {
+                let start = *next.get_or_insert(store.head().seq + 1);
+                let mut out = stdout();
+                let mut sub = store.subscribe(start);
+                while let Some(event) = sub.try_next() {
+                    let event = event?;
+                    if json {
+                        writeln!(out, "{}", event_line(&event))?;
+                    } else {
+                        writeln!(out, "{}", render::event_line(&event))?;
+                    }
+                    printed += 1;
+                    if max.is_some_and(|m| printed >= m) {
+                        return Ok(out.flush()?);
+                    }
+                }
+                next = Some(sub.position());
+                out.flush()?;
+            }
+            // Another process is writing: look again at the next poll.
+            Err(Error::InUse { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(poll_ms.max(10)));
     }
 }
 

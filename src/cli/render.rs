@@ -146,6 +146,17 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> std
     Ok(())
 }
 
+/// One event as one line of text (for `tail`).
+pub fn event_line(e: &Event) -> String {
+    format!(
+        "{}  {}  {}  {}",
+        e.seq,
+        e.content.date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+        e.content.kind.name(),
+        describe(&e.content.kind)
+    )
+}
+
 /// The log as a table.
 pub fn event_table(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
     let rows: Vec<Vec<String>> = events
