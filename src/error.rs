@@ -112,3 +112,9 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::date::DateError> for Error {
+    fn from(e: crate::date::DateError) -> Self {
+        Error::InvalidArgument(e.to_string())
+    }
+}

@@ -37,8 +37,8 @@ mod materialize;
 pub mod query;
 mod read;
 pub mod storage;
-mod subscribe;
 mod store;
+mod subscribe;
 pub mod testing;
 mod timeline;
 pub mod validate;
@@ -53,8 +53,8 @@ pub use event::{AllianceType, Code, Confidence, Content, Event, Kind, NewEvent, 
 pub use log::{AppendReport, Outcome};
 pub use query::{Answer, At, Basis, KnownAt};
 pub use read::TimelineKey;
-pub use subscribe::Subscription;
 pub use store::{Head, Store, StoreOptions, MIN_STORAGE_FORMAT_VERSION, STORAGE_FORMAT_VERSION};
+pub use subscribe::Subscription;
 pub use verify::{Stats, VerifyReport};
 pub use views::{View, ViewRegistration};
 

@@ -26,7 +26,10 @@ impl Store {
     /// there, then each new one as it is committed. Iterating blocks while caught up; use
     /// [`Subscription::next_timeout`] or [`Subscription::try_next`] to bound the wait.
     pub fn subscribe(&self, from_seq: u64) -> Subscription<'_> {
-        Subscription { store: self, next: from_seq.max(1) }
+        Subscription {
+            store: self,
+            next: from_seq.max(1),
+        }
     }
 
     /// Wake every subscription: called after each commit.

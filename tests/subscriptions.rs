@@ -27,7 +27,9 @@ fn concurrent_appenders_and_subscribers() {
             scope.spawn(move || {
                 for i in 0..EACH {
                     if i % 10 == 0 {
-                        store.append_batch((0..3).map(|j| statement(t, 10_000 + i * 3 + j))).unwrap();
+                        store
+                            .append_batch((0..3).map(|j| statement(t, 10_000 + i * 3 + j)))
+                            .unwrap();
                     } else {
                         store.append(statement(t, i)).unwrap();
                     }
@@ -53,7 +55,10 @@ fn concurrent_appenders_and_subscribers() {
                             seen += 1;
                         }
                         None => {
-                            assert!(done.load(Ordering::SeqCst), "subscriber {s} starved while appends ran");
+                            assert!(
+                                done.load(Ordering::SeqCst),
+                                "subscriber {s} starved while appends ran"
+                            );
                             break;
                         }
                     }
@@ -67,7 +72,10 @@ fn concurrent_appenders_and_subscribers() {
                 let total = (THREADS * (EACH - EACH / 10 + (EACH / 10) * 3)) as u64;
                 let mut sub = store.subscribe(1);
                 for expected in 1..=total {
-                    let e = sub.next_timeout(Duration::from_secs(30)).expect("the full subscriber saw every event").unwrap();
+                    let e = sub
+                        .next_timeout(Duration::from_secs(30))
+                        .expect("the full subscriber saw every event")
+                        .unwrap();
                     assert_eq!(e.seq, expected);
                 }
                 done.store(true, Ordering::SeqCst);
@@ -94,18 +102,41 @@ fn a_subscription_catches_up_then_follows() {
     assert!(sub.try_next().is_none());
     assert!(sub.next_timeout(Duration::from_millis(20)).is_none());
     store.append(statement(0, 99)).unwrap();
-    assert_eq!(sub.next_timeout(Duration::from_secs(5)).unwrap().unwrap().seq, 6);
+    assert_eq!(
+        sub.next_timeout(Duration::from_secs(5))
+            .unwrap()
+            .unwrap()
+            .seq,
+        6
+    );
 }
 
 #[test]
 fn tail_follows_appends_from_other_processes() {
     let dir = common::tempdir();
     let db = common::db_path(&dir);
-    common::annals(&db).args(["append", r#"{"date":"2024","kind":"statement","actors":["USA"]}"#]).assert().success();
+    common::annals(&db)
+        .args([
+            "append",
+            r#"{"date":"2024","kind":"statement","actors":["USA"]}"#,
+        ])
+        .assert()
+        .success();
     let bin = assert_cmd::cargo::cargo_bin("annals");
     let child = std::process::Command::new(bin)
         .env_remove("ANNALS_DB")
-        .args(["--db", db.to_str().unwrap(), "tail", "--from-seq", "1", "--max", "3", "--poll-ms", "20", "--json"])
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "tail",
+            "--from-seq",
+            "1",
+            "--max",
+            "3",
+            "--poll-ms",
+            "20",
+            "--json",
+        ])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -114,19 +145,30 @@ fn tail_follows_appends_from_other_processes() {
         let line = format!(r#"{{"date":"{year}","kind":"statement","actors":["USA"]}}"#);
         let mut ok = false;
         for _ in 0..200 {
-            let out = common::annals(&db).args(["append", &line]).output().unwrap();
+            let out = common::annals(&db)
+                .args(["append", &line])
+                .output()
+                .unwrap();
             if out.status.success() {
                 ok = true;
                 break;
             }
-            assert!(String::from_utf8_lossy(&out.stderr).contains("in use"), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("in use"),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         assert!(ok, "append kept failing while tail ran");
     }
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     let dates: Vec<&str> = lines.iter().map(|l| l["date"].as_str().unwrap()).collect();
     assert_eq!(dates, ["2024", "2025", "2026"]);
     let seqs: Vec<u64> = lines.iter().map(|l| l["seq"].as_u64().unwrap()).collect();

@@ -537,7 +537,11 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             }
             Ok(out.flush()?)
         }
-        Command::Tail { from_seq, max, poll_ms } => tail(&cli.db, from_seq, max, poll_ms, json),
+        Command::Tail {
+            from_seq,
+            max,
+            poll_ms,
+        } => tail(&cli.db, from_seq, max, poll_ms, json),
         Command::Demo => {
             let store = if demo_uses_default_db {
                 Store::temporary()?
@@ -551,11 +555,23 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
     }
 }
 
-fn tail(db: &PathBuf, from_seq: Option<u64>, max: Option<u64>, poll_ms: u64, json: bool) -> Result<()> {
+fn tail(
+    db: &PathBuf,
+    from_seq: Option<u64>,
+    max: Option<u64>,
+    poll_ms: u64,
+    json: bool,
+) -> Result<()> {
     let mut next = from_seq;
     let mut printed = 0u64;
     loop {
-        match Store::open_with(db, StoreOptions { create: false, ..StoreOptions::default() }) {
+        match Store::open_with(
+            db,
+            StoreOptions {
+                create: false,
+                ..StoreOptions::default()
+            },
+        ) {
             Ok(store) => {
                 let start = *next.get_or_insert(store.head().seq + 1);
                 let mut out = stdout();

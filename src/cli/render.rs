@@ -151,7 +151,10 @@ pub fn event_line(e: &Event) -> String {
     format!(
         "{}  {}  {}  {}",
         e.seq,
-        e.content.date.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+        e.content
+            .date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "-".into()),
         e.content.kind.name(),
         describe(&e.content.kind)
     )
