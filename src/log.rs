@@ -284,14 +284,47 @@ pub(crate) fn decode_posting(key: &[u8], value: &[u8]) -> Result<Vec<u128>> {
 }
 
 impl Store {
-    /// Append one event. Returns its seq (or the seq it already had).
+    /// Append one event; it is durable when this returns. Returns its seq (or the seq it
+    /// already had: appending the same content again is a no-op).
+    ///
+    /// ```
+    /// use annals::{Content, Date, Kind, Code, Outcome};
+    /// let store = annals::Store::temporary()?;
+    /// let test = Content::new(Date::parse("2024-10-31")?, Kind::MissileTest {
+    ///     actor: Code::parse("PRK").map_err(annals::Error::InvalidArgument)?,
+    ///     class: "ICBM".into(),
+    ///     count: 1,
+    /// });
+    /// assert_eq!(store.append(test.clone())?, Outcome::Appended(1));
+    /// assert_eq!(store.append(test)?, Outcome::AlreadyPresent(1));
+    /// # Ok::<(), annals::Error>(())
+    /// ```
     pub fn append(&self, event: impl Into<NewEvent>) -> Result<Outcome> {
         let report = self.append_batch([event.into()])?;
         Ok(report.events[0].1)
     }
 
     /// Append events atomically, in order: all of them or none. Events already stored with
-    /// the same id and content are skipped and reported as present.
+    /// the same id and content are skipped and reported as present. A bad event fails the
+    /// whole batch with [`Error::InvalidInput`], naming each bad event by its position.
+    ///
+    /// ```
+    /// use annals::interchange::parse_line;
+    /// let store = annals::Store::temporary()?;
+    /// let lines = [
+    ///     r#"{"date":"1949-04-04","kind":"alliance_formed","alliance":"NATO","type":"defense_pact","members":["USA","CAN"]}"#,
+    ///     r#"{"date":"1952-02-18","kind":"alliance_joined","alliance":"NATO","members":["GRC","TUR"]}"#,
+    /// ];
+    /// let events: Vec<_> = lines.iter().map(|l| parse_line(l).unwrap().event).collect();
+    /// let report = store.append_batch(events)?;
+    /// assert_eq!(report.seq_range(), Some((1, 2)));
+    ///
+    /// // Joining an alliance that does not exist yet is rejected; nothing is written.
+    /// let odd = parse_line(r#"{"date":"1950","kind":"alliance_joined","alliance":"CSTO","members":["ARM"]}"#).unwrap().event;
+    /// assert!(store.append_batch([odd]).is_err());
+    /// assert_eq!(store.head().seq, 2);
+    /// # Ok::<(), annals::Error>(())
+    /// ```
     pub fn append_batch<E: Into<NewEvent>>(
         &self,
         events: impl IntoIterator<Item = E>,

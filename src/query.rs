@@ -125,6 +125,27 @@ pub struct At<'s> {
 
 impl Store {
     /// Ask as of valid-time `as_of`, with everything known now (change with `known_at`).
+    ///
+    /// ```
+    /// use annals::{Day, KnownAt, views::Deployments, interchange::parse_line};
+    /// let store = annals::Store::temporary()?;
+    /// for line in [
+    ///     r#"{"date":"2024-10-31","kind":"deployment","actor":"PRK","host":"RUS","region":"Kursk","strength":8000}"#,
+    ///     r#"{"date":"2024-11-15","kind":"deployment","actor":"PRK","host":"RUS","region":"Kursk","strength":12000}"#,
+    /// ] {
+    ///     store.append(parse_line(line).unwrap().event)?;
+    /// }
+    /// let now = store.at(Day::parse_query("2024-11-15")?).view::<Deployments>()?;
+    /// assert_eq!(now.rows[0].strength, 12000);
+    /// // As known when only the first report was recorded (seq 1):
+    /// let then = store.at(Day::parse_query("2024-11-15")?).known_at(KnownAt::Seq(1)).view::<Deployments>()?;
+    /// assert_eq!(then.rows[0].strength, 8000);
+    /// assert_eq!(then.basis.known_seq, 1);
+    /// // The day before the second report, as known now:
+    /// let before = store.at(Day::parse_query("2024-11-14")?).view::<Deployments>()?;
+    /// assert_eq!(before.rows[0].strength, 8000);
+    /// # Ok::<(), annals::Error>(())
+    /// ```
     pub fn at(&self, as_of: Day) -> At<'_> {
         At {
             store: self,
@@ -238,6 +259,18 @@ impl<'s> At<'s> {
 
     /// What `a` and `b` share as of this point: alliances both belong to, deployments of
     /// one in the other, arms flows between them, and their meetings up to the as-of day.
+    ///
+    /// ```
+    /// use annals::{Code, Day, interchange::parse_line};
+    /// let store = annals::Store::temporary()?;
+    /// store.append(parse_line(r#"{"date":"2024-06-19","kind":"alliance_formed","alliance":"PRK_RUS","type":"defense_pact","members":["PRK","RUS"]}"#).unwrap().event)?;
+    /// store.append(parse_line(r#"{"date":"2023-09-13","kind":"meeting","actors":["PRK","RUS"]}"#).unwrap().event)?;
+    /// let (prk, rus) = (Code::parse("PRK").unwrap(), Code::parse("RUS").unwrap());
+    /// let r = store.at(Day::parse_query("2024-12-31")?).relations(&prk, &rus)?;
+    /// assert_eq!(r.alliances.len(), 1);
+    /// assert_eq!(r.meetings.len(), 1);
+    /// # Ok::<(), annals::Error>(())
+    /// ```
     pub fn relations(&self, a: &Code, b: &Code) -> Result<Relations> {
         let pair = |x: &Value, f1: &str, f2: &str| {
             (x[f1] == a.as_str() && x[f2] == b.as_str())
@@ -290,6 +323,16 @@ impl<'s> At<'s> {
 
     /// Rows added, removed and changed in view `name` between this as-of day and `to`
     /// (both at this knowledge).
+    ///
+    /// ```
+    /// use annals::{Day, interchange::parse_line};
+    /// let store = annals::Store::temporary()?;
+    /// store.append(parse_line(r#"{"date":"2024-10-01","kind":"leader_took_office","actor":"JPN","office":"prime_minister","person":"Shigeru Ishiba"}"#).unwrap().event)?;
+    /// let d = store.at(Day::parse_query("2024-01-01")?).diff("leaders", Day::parse_query("2024-12-31")?)?;
+    /// assert_eq!(d.added.len(), 1);
+    /// assert_eq!(d.added[0]["person"], "Shigeru Ishiba");
+    /// # Ok::<(), annals::Error>(())
+    /// ```
     pub fn diff(&self, name: &str, to: Day) -> Result<Diff> {
         let (from_basis, before) = self.view_rows_json(name, None)?;
         let later = At {
@@ -413,6 +456,21 @@ pub struct HistoryEntry {
 
 impl Store {
     /// Every event involving `code`, in timeline order, with how it stands at `known_at`.
+    ///
+    /// ```
+    /// use annals::{Code, KnownAt, query::Status, interchange::parse_line};
+    /// let store = annals::Store::temporary()?;
+    /// let report = parse_line(r#"{"id":"6f1c0a52-3c1b-4c0e-9a55-3f9c2d1e0b6a","date":"2023-08-18","kind":"meeting","actors":["USA","KOR","JPN"],"summary":"with Ishiba"}"#).unwrap().event;
+    /// store.append(report)?;
+    /// store.append(parse_line(r#"{"kind":"correction","target":"6f1c0a52-3c1b-4c0e-9a55-3f9c2d1e0b6a","event":{"date":"2023-08-18","kind":"meeting","actors":["USA","KOR","JPN"],"summary":"with Kishida"}}"#).unwrap().event)?;
+    /// let jpn = Code::parse("JPN").unwrap();
+    /// let then = store.history(&jpn, KnownAt::Seq(1))?;
+    /// assert_eq!(then[0].shown.content.summary.as_deref(), Some("with Ishiba"));
+    /// let now = store.history(&jpn, KnownAt::Now)?;
+    /// assert_eq!(now[0].status, Status::Corrected);
+    /// assert_eq!(now[1].shown.content.summary.as_deref(), Some("with Kishida"));
+    /// # Ok::<(), annals::Error>(())
+    /// ```
     pub fn history(&self, code: &Code, known_at: KnownAt) -> Result<Vec<HistoryEntry>> {
         let k = self.basis(Day(1), known_at)?.known_seq;
         let mut out = Vec::new();

@@ -153,7 +153,16 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Open the database at `path`, creating it if it does not exist.
+    /// Open the database at `path`, creating it if it does not exist. A second handle on
+    /// the same path (in this or another process) fails with [`Error::InUse`].
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = annals::Store::open(dir.path().join("my.db"))?;
+    /// assert_eq!(store.head().seq, 0);
+    /// assert!(matches!(annals::Store::open(dir.path().join("my.db")), Err(annals::Error::InUse { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         Store::open_with(path, StoreOptions::default())
     }
@@ -190,6 +199,12 @@ impl Store {
     }
 
     /// A throwaway database, deleted when the handle drops.
+    ///
+    /// ```
+    /// let store = annals::Store::temporary()?;
+    /// assert_eq!(store.view_names(), ["alliances", "deployments", "leaders", "arms", "tests"]);
+    /// # Ok::<(), annals::Error>(())
+    /// ```
     pub fn temporary() -> Result<Store> {
         Store::temporary_with(StoreOptions::default())
     }
