@@ -85,6 +85,15 @@ impl std::fmt::Display for EnvelopeError {
     }
 }
 
+/// Check an envelope's tag and checksum and return its version and payload, whatever the
+/// version (for record types that read several versions).
+pub fn open_any_version(tag: u8, bytes: &[u8]) -> Result<(u8, &[u8]), EnvelopeError> {
+    if bytes.len() < HEADER_LEN {
+        return Err(EnvelopeError::TooShort(bytes.len()));
+    }
+    open_payload(tag, bytes[1], bytes).map(|p| (bytes[1], p))
+}
+
 /// Check an envelope's header and checksum and return its payload.
 pub fn open_payload(tag: u8, version: u8, bytes: &[u8]) -> Result<&[u8], EnvelopeError> {
     if bytes.len() < HEADER_LEN {

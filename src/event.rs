@@ -128,9 +128,14 @@ impl AllianceType {
     }
 }
 
-/// The kind of an event with the fields of that kind.
+/// The kind of an event with the fields of that kind: [`KindOf`] with the current
+/// [`Content`] as a correction's replacement.
+pub type Kind = KindOf<Content>;
+
+/// The kinds, generic over the type of a correction's replacement so that the frozen
+/// version-1 stored form (`event_v1.rs`) shares this one definition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Kind {
+pub enum KindOf<C> {
     Meeting {
         actors: Vec<Code>,
         place: Option<String>,
@@ -215,7 +220,7 @@ pub enum Kind {
     /// Replaces an earlier event (or correction) with `replacement`.
     Correction {
         target: Uuid,
-        replacement: Box<Content>,
+        replacement: Box<C>,
     },
 }
 
@@ -242,45 +247,142 @@ pub const KIND_NAMES: [&str; 19] = [
     "correction",
 ];
 
-impl Kind {
+impl<C> KindOf<C> {
+    /// The same kind with the correction's replacement converted by `f` (every other
+    /// variant is moved as it is). Used to upcast stored versions.
+    pub fn map_replacement<D>(self, f: impl FnOnce(C) -> D) -> KindOf<D> {
+        use KindOf::*;
+        match self {
+            Meeting { actors, place } => Meeting { actors, place },
+            Agreement { actors, name } => Agreement { actors, name },
+            Statement { actors } => Statement { actors },
+            AllianceFormed {
+                alliance,
+                alliance_type,
+                members,
+            } => AllianceFormed {
+                alliance,
+                alliance_type,
+                members,
+            },
+            AllianceJoined { alliance, members } => AllianceJoined { alliance, members },
+            AllianceLeft { alliance, members } => AllianceLeft { alliance, members },
+            AllianceDissolved { alliance } => AllianceDissolved { alliance },
+            LeaderTookOffice {
+                actor,
+                office,
+                person,
+            } => LeaderTookOffice {
+                actor,
+                office,
+                person,
+            },
+            LeaderLeftOffice {
+                actor,
+                office,
+                person,
+            } => LeaderLeftOffice {
+                actor,
+                office,
+                person,
+            },
+            Deployment {
+                actor,
+                host,
+                region,
+                strength,
+            } => Deployment {
+                actor,
+                host,
+                region,
+                strength,
+            },
+            Withdrawal {
+                actor,
+                host,
+                region,
+            } => Withdrawal {
+                actor,
+                host,
+                region,
+            },
+            ArmsTransfer {
+                supplier,
+                recipient,
+                item,
+                quantity,
+                unit,
+            } => ArmsTransfer {
+                supplier,
+                recipient,
+                item,
+                quantity,
+                unit,
+            },
+            MissileTest {
+                actor,
+                class,
+                count,
+            } => MissileTest {
+                actor,
+                class,
+                count,
+            },
+            NuclearTest { actor } => NuclearTest { actor },
+            JointExercise { actors, assets } => JointExercise { actors, assets },
+            SanctionsImposed { actor, against } => SanctionsImposed { actor, against },
+            SanctionsLifted { actor, against } => SanctionsLifted { actor, against },
+            Retraction { target, reason } => Retraction { target, reason },
+            Correction {
+                target,
+                replacement,
+            } => Correction {
+                target,
+                replacement: Box::new(f(*replacement)),
+            },
+        }
+    }
+
     /// The JSON name of the kind (`meeting`, `alliance_formed`, ...).
     pub fn name(&self) -> &'static str {
         match self {
-            Kind::Meeting { .. } => "meeting",
-            Kind::Agreement { .. } => "agreement",
-            Kind::Statement { .. } => "statement",
-            Kind::AllianceFormed { .. } => "alliance_formed",
-            Kind::AllianceJoined { .. } => "alliance_joined",
-            Kind::AllianceLeft { .. } => "alliance_left",
-            Kind::AllianceDissolved { .. } => "alliance_dissolved",
-            Kind::LeaderTookOffice { .. } => "leader_took_office",
-            Kind::LeaderLeftOffice { .. } => "leader_left_office",
-            Kind::Deployment { .. } => "deployment",
-            Kind::Withdrawal { .. } => "withdrawal",
-            Kind::ArmsTransfer { .. } => "arms_transfer",
-            Kind::MissileTest { .. } => "missile_test",
-            Kind::NuclearTest { .. } => "nuclear_test",
-            Kind::JointExercise { .. } => "joint_exercise",
-            Kind::SanctionsImposed { .. } => "sanctions_imposed",
-            Kind::SanctionsLifted { .. } => "sanctions_lifted",
-            Kind::Retraction { .. } => "retraction",
-            Kind::Correction { .. } => "correction",
+            KindOf::Meeting { .. } => "meeting",
+            KindOf::Agreement { .. } => "agreement",
+            KindOf::Statement { .. } => "statement",
+            KindOf::AllianceFormed { .. } => "alliance_formed",
+            KindOf::AllianceJoined { .. } => "alliance_joined",
+            KindOf::AllianceLeft { .. } => "alliance_left",
+            KindOf::AllianceDissolved { .. } => "alliance_dissolved",
+            KindOf::LeaderTookOffice { .. } => "leader_took_office",
+            KindOf::LeaderLeftOffice { .. } => "leader_left_office",
+            KindOf::Deployment { .. } => "deployment",
+            KindOf::Withdrawal { .. } => "withdrawal",
+            KindOf::ArmsTransfer { .. } => "arms_transfer",
+            KindOf::MissileTest { .. } => "missile_test",
+            KindOf::NuclearTest { .. } => "nuclear_test",
+            KindOf::JointExercise { .. } => "joint_exercise",
+            KindOf::SanctionsImposed { .. } => "sanctions_imposed",
+            KindOf::SanctionsLifted { .. } => "sanctions_lifted",
+            KindOf::Retraction { .. } => "retraction",
+            KindOf::Correction { .. } => "correction",
         }
     }
 
     /// Retractions and corrections amend other events; every other kind is a fact.
     pub fn is_amendment(&self) -> bool {
-        matches!(self, Kind::Retraction { .. } | Kind::Correction { .. })
+        matches!(self, KindOf::Retraction { .. } | KindOf::Correction { .. })
     }
 
     /// The id this event amends, for retractions and corrections.
     pub fn target(&self) -> Option<Uuid> {
         match self {
-            Kind::Retraction { target, .. } | Kind::Correction { target, .. } => Some(*target),
+            KindOf::Retraction { target, .. } | KindOf::Correction { target, .. } => Some(*target),
             _ => None,
         }
     }
+}
 
+impl Kind {
     /// Every actor code the kind names, in field order, without duplicates. A
     /// correction names the codes of its replacement; a retraction names none.
     pub fn codes(&self) -> Vec<&Code> {
@@ -336,8 +438,19 @@ impl Kind {
     }
 }
 
+/// Where an event happened (interchange v2): a place name, coordinates, or both.
+/// Coordinates are integer microdegrees, so they compare and hash exactly.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub name: Option<String>,
+    /// Latitude in millionths of a degree, -90e6..=90e6.
+    pub lat_micro: Option<i32>,
+    /// Longitude in millionths of a degree, -180e6..=180e6.
+    pub lon_micro: Option<i32>,
+}
+
 /// What an event says, without its identity: the part that content-addressed ids and
-/// idempotency compare.
+/// idempotency compare. (Stored form version 2; version 1 lacked the last three fields.)
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Content {
     /// Valid time. Present for every fact; optional (informational) on amendments.
@@ -347,6 +460,12 @@ pub struct Content {
     /// Empty when none were given.
     pub sources: Vec<Source>,
     pub confidence: Option<Confidence>,
+    /// Where it happened (v2).
+    pub location: Option<Location>,
+    /// PLOVER-style mode tag (v2), e.g. `ground_forces`.
+    pub mode: Option<String>,
+    /// PLOVER-style context tags (v2), e.g. `military`, `nuclear`; empty when none.
+    pub context: Vec<String>,
 }
 
 impl Content {
@@ -358,6 +477,9 @@ impl Content {
             summary: None,
             sources: Vec::new(),
             confidence: None,
+            location: None,
+            mode: None,
+            context: Vec::new(),
         }
     }
 

@@ -362,13 +362,17 @@ impl Fields {
     }
 }
 
-const COMMON_FIELDS: [&str; 8] = [
-    "id",
+/// Fields every line may have; a correction's `event` takes all but the store's three.
+const COMMON_FIELDS: [&str; 11] = [
     "date",
     "kind",
     "summary",
     "sources",
     "confidence",
+    "location",
+    "mode",
+    "context",
+    "id",
     "seq",
     "recorded",
 ];
@@ -589,9 +593,40 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
     let summary = f.text("summary", MAX_SUMMARY_CHARS)?;
     let sources = parse_sources(&mut f)?;
     let confidence = f.choice("confidence", &Confidence::ALL)?;
+    let location = parse_location(&mut f)?;
+    let mode = f.text("mode", MAX_TAG_CHARS)?;
+    let context = match f.take("context") {
+        None => Vec::new(),
+        Some(Strict::Array(items)) => {
+            let mut tags = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Strict::Str(t) => tags.push(t),
+                    other => {
+                        return Err(f.field_error(
+                            "context",
+                            format!("must contain only tag strings, not {}", other.type_name()),
+                        ))
+                    }
+                }
+            }
+            if tags.is_empty() {
+                return Err(
+                    f.field_error("context", "must list at least one tag (omit it for none)")
+                );
+            }
+            tags
+        }
+        Some(other) => {
+            return Err(f.field_error(
+                "context",
+                format!("must be an array of tags, not {}", other.type_name()),
+            ))
+        }
+    };
     let mut allowed: Vec<&str> = kind_fields(&kind_name).to_vec();
     allowed.extend_from_slice(if replacement {
-        &COMMON_FIELDS[1..6]
+        &COMMON_FIELDS[..8]
     } else {
         &COMMON_FIELDS
     });
@@ -607,14 +642,64 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
             ));
         }
     }
+    let context_name = f.context.clone();
     f.finish(&allowed)?;
-    Ok(Content {
+    let content = Content {
         date,
         kind,
         summary,
         sources,
         confidence,
-    })
+        location,
+        mode,
+        context,
+    };
+    // The v2 fields' rules (tags, coordinates) live in one place: the validator.
+    crate::validate::check_v2_fields(&content).map_err(|e| format!("{context_name}: {e}"))?;
+    Ok(content)
+}
+
+/// Degrees (a JSON number) to integer microdegrees within `limit` degrees.
+fn microdegrees(value: Strict, limit: f64) -> Result<i32, String> {
+    let degrees = match value {
+        Strict::Unsigned(n) => n as f64,
+        Strict::Negative(n) => n as f64,
+        Strict::Float(x) => x,
+        other => {
+            return Err(format!(
+                "must be a number of degrees, not {}",
+                other.type_name()
+            ))
+        }
+    };
+    if !degrees.is_finite() || degrees.abs() > limit {
+        return Err(format!(
+            "must be between -{limit} and {limit} degrees; got {degrees}"
+        ));
+    }
+    Ok((degrees * 1e6).round() as i32)
+}
+
+fn parse_location(f: &mut Fields) -> Result<Option<Location>, String> {
+    let Some(value) = f.take("location") else {
+        return Ok(None);
+    };
+    let mut l = Fields::new(format!("{}: location", f.context), value)?;
+    let name = l.text("name", MAX_TEXT_CHARS)?;
+    let lat = match l.take("lat") {
+        None => None,
+        Some(v) => Some(microdegrees(v, 90.0).map_err(|e| l.field_error("lat", e))?),
+    };
+    let lon = match l.take("lon") {
+        None => None,
+        Some(v) => Some(microdegrees(v, 180.0).map_err(|e| l.field_error("lon", e))?),
+    };
+    l.finish(&["name", "lat", "lon"])?;
+    Ok(Some(Location {
+        name,
+        lat_micro: lat,
+        lon_micro: lon,
+    }))
 }
 
 fn parse_sources(f: &mut Fields) -> Result<Vec<Source>, String> {
@@ -964,6 +1049,21 @@ fn content_fields(content: &Content, map: &mut Map<String, Value>) {
     }
     if let Some(c) = content.confidence {
         map.insert("confidence".into(), json!(c.as_str()));
+    }
+    if let Some(l) = &content.location {
+        let mut m = Map::new();
+        put_opt(&mut m, "name", &l.name);
+        if let Some(lat) = l.lat_micro {
+            m.insert("lat".into(), json!(f64::from(lat) / 1e6));
+        }
+        if let Some(lon) = l.lon_micro {
+            m.insert("lon".into(), json!(f64::from(lon) / 1e6));
+        }
+        map.insert("location".into(), Value::Object(m));
+    }
+    put_opt(map, "mode", &content.mode);
+    if !content.context.is_empty() {
+        map.insert("context".into(), json!(content.context));
     }
 }
 

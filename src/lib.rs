@@ -29,6 +29,7 @@ pub mod date;
 mod envelope;
 pub mod error;
 pub mod event;
+mod event_v1;
 pub mod interchange;
 mod keys;
 pub mod limits;
@@ -94,6 +95,47 @@ pub mod testing_raw {
     /// The log key of a seq.
     pub fn log_key(seq: u64) -> Vec<u8> {
         crate::keys::log(seq).to_vec()
+    }
+
+    /// Decode a raw log record (any supported version) into its event.
+    pub fn decode_log_record(key: &[u8], value: &[u8]) -> Result<crate::Event> {
+        crate::log::decode_record(key, value).map(|r| r.event)
+    }
+
+    /// The storage format version recorded in the database's format record.
+    pub fn format_version(store: &Store) -> Result<u32> {
+        let bytes = get(store, &[crate::keys::FORMAT])?
+            .ok_or_else(|| crate::Error::NotFound("format record".into()))?;
+        let record: crate::store::FormatRecord = crate::envelope::open(
+            crate::keys::FORMAT,
+            crate::store::FORMAT_RECORD_VERSION,
+            &bytes,
+        )
+        .map_err(|e| crate::Error::corrupt_in("format record", e.to_string()))?;
+        Ok(record.version)
+    }
+
+    /// Overwrite the format record's storage version (to simulate a database written by
+    /// another annals).
+    pub fn set_format_version(store: &Store, version: u32) -> Result<()> {
+        let bytes = get(store, &[crate::keys::FORMAT])?
+            .ok_or_else(|| crate::Error::NotFound("format record".into()))?;
+        let mut record: crate::store::FormatRecord = crate::envelope::open(
+            crate::keys::FORMAT,
+            crate::store::FORMAT_RECORD_VERSION,
+            &bytes,
+        )
+        .map_err(|e| crate::Error::corrupt_in("format record", e.to_string()))?;
+        record.version = version;
+        put(
+            store,
+            &[crate::keys::FORMAT],
+            &crate::envelope::seal(
+                crate::keys::FORMAT,
+                crate::store::FORMAT_RECORD_VERSION,
+                &record,
+            ),
+        )
     }
 
     /// Every raw key with the given one-byte prefix.

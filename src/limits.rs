@@ -23,3 +23,7 @@ pub const MAX_QUANTITY: u64 = 1_000_000_000_000;
 pub const MAX_TEST_COUNT: u64 = 10_000;
 /// Longest `office`, in characters.
 pub const MAX_OFFICE_CHARS: usize = 64;
+/// Longest `mode` or `context` tag, in characters.
+pub const MAX_TAG_CHARS: usize = 32;
+/// Most `context` tags on one event.
+pub const MAX_CONTEXT_TAGS: usize = 16;

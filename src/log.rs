@@ -32,7 +32,9 @@ use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
-pub(crate) const LOG_RECORD_VERSION: u8 = 1;
+/// The log record version written now. Version 1 (annals 0.1, without the interchange-v2
+/// fields) is still read and upcast; see `event_v1.rs`.
+pub(crate) const LOG_RECORD_VERSION: u8 = 2;
 pub(crate) const INDEX_VERSION: u8 = 1;
 /// Events per engine batch in a large import; only the last batch commits the head.
 /// Measured on the 2-core CI machine with sled 0.34.7 (100k generated events): 500 gives
@@ -63,8 +65,25 @@ pub(crate) fn decode_record(key: &[u8], value: &[u8]) -> Result<LogRecord> {
                 format!("malformed log key of {} bytes", key.len()),
             )
         })?;
-    let record: LogRecord = envelope::open(keys::LOG, LOG_RECORD_VERSION, value)
-        .map_err(|e| Error::corrupt_seq(key_seq, e.to_string()))?;
+    let corrupt = |e: envelope::EnvelopeError| Error::corrupt_seq(key_seq, e.to_string());
+    let (version, payload) = envelope::open_any_version(keys::LOG, value).map_err(corrupt)?;
+    let record: LogRecord = match version {
+        LOG_RECORD_VERSION => envelope::decode_payload(payload).map_err(corrupt)?,
+        1 => {
+            let v1: crate::event_v1::LogRecordV1 =
+                envelope::decode_payload(payload).map_err(corrupt)?;
+            LogRecord {
+                prev_hash: v1.prev_hash,
+                event: v1.event.into(),
+            }
+        }
+        found => {
+            return Err(corrupt(envelope::EnvelopeError::UnknownVersion {
+                found,
+                supported: LOG_RECORD_VERSION,
+            }));
+        }
+    };
     if record.event.seq != key_seq {
         return Err(Error::corrupt_seq(
             key_seq,

@@ -19,8 +19,9 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
-/// The storage format version this build writes and reads.
-pub const STORAGE_FORMAT_VERSION: u32 = 1;
+/// The storage format version this build writes. Version 2 added the interchange-v2
+/// fields to stored events (log record version 2); see `schema/CHANGELOG.md`.
+pub const STORAGE_FORMAT_VERSION: u32 = 2;
 /// The oldest storage format version this build reads.
 pub const MIN_STORAGE_FORMAT_VERSION: u32 = 1;
 
@@ -360,6 +361,22 @@ impl Store {
                             "it is older than this annals can read; export it with the annals that wrote it"
                         },
                     });
+                }
+                if record.version < STORAGE_FORMAT_VERSION {
+                    // Upgrade the format record only: older records keep loading as they are,
+                    // and from now on an older annals refuses this database at open instead
+                    // of failing on the first newer record it meets.
+                    let upgraded = FormatRecord {
+                        version: STORAGE_FORMAT_VERSION,
+                        ..record.clone()
+                    };
+                    let mut batch = Batch::new();
+                    batch.put(
+                        vec![keys::FORMAT],
+                        envelope::seal(keys::FORMAT, FORMAT_RECORD_VERSION, &upgraded),
+                    );
+                    self.engine.write(batch)?;
+                    self.engine.flush()?;
                 }
                 if record.engine != self.engine.name() {
                     return Err(Error::Open {

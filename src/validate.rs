@@ -195,6 +195,61 @@ fn kind(k: &Kind) -> Result<(), String> {
     }
 }
 
+fn tag(field: &str, value: &str) -> Result<(), String> {
+    let ok = !value.is_empty()
+        && value.len() <= MAX_TAG_CHARS
+        && value.as_bytes()[0].is_ascii_lowercase()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        let shown: String = value.chars().take(40).collect();
+        Err(format!("field `{field}` must hold tags of 1 to {MAX_TAG_CHARS} characters like `ground_forces` (a-z, 0-9, _); got `{shown}`"))
+    }
+}
+
+/// The rules of the interchange-v2 fields: `location`, `mode`, `context`.
+pub(crate) fn check_v2_fields(content: &Content) -> Result<(), String> {
+    if let Some(l) = &content.location {
+        opt_text("location.name", &l.name, MAX_TEXT_CHARS)?;
+        match (l.lat_micro, l.lon_micro) {
+            (Some(lat), Some(lon)) => {
+                if !(-90_000_000..=90_000_000).contains(&lat)
+                    || !(-180_000_000..=180_000_000).contains(&lon)
+                {
+                    return Err(
+                        "field `location`: lat must be within ±90 and lon within ±180 degrees"
+                            .into(),
+                    );
+                }
+            }
+            (None, None) if l.name.is_some() => {}
+            (None, None) => {
+                return Err("field `location` needs a `name`, or `lat` and `lon`".into())
+            }
+            _ => return Err("field `location`: `lat` and `lon` go together".into()),
+        }
+    }
+    if let Some(m) = &content.mode {
+        tag("mode", m)?;
+    }
+    if content.context.len() > MAX_CONTEXT_TAGS {
+        return Err(format!(
+            "field `context` has {} tags; the limit is {MAX_CONTEXT_TAGS}",
+            content.context.len()
+        ));
+    }
+    for (i, t) in content.context.iter().enumerate() {
+        tag("context", t)?;
+        if content.context[..i].contains(t) {
+            return Err(format!("field `context` lists `{t}` twice"));
+        }
+    }
+    Ok(())
+}
+
 /// Check one event's content against every rule of the interchange format.
 pub fn check_content(content: &Content) -> Result<(), String> {
     let name = content.kind.name();
@@ -207,6 +262,7 @@ pub fn check_content(content: &Content) -> Result<(), String> {
         }
     }
     kind(&content.kind).map_err(|e| format!("{name}: {e}"))?;
+    check_v2_fields(content).map_err(|e| format!("{name}: {e}"))?;
     opt_text("summary", &content.summary, MAX_SUMMARY_CHARS).map_err(|e| format!("{name}: {e}"))?;
     if content.sources.len() > MAX_SOURCES {
         return Err(format!(

@@ -94,7 +94,8 @@ impl Store {
             last_recorded = record.event.recorded_micros;
             // The checksum passed, so the payload is exactly what was written.
             running = chain_hash(
-                envelope::open_payload(keys::LOG, crate::log::LOG_RECORD_VERSION, &value)
+                envelope::open_any_version(keys::LOG, &value)
+                    .map(|(_, p)| p)
                     .unwrap_or(&[]),
             );
             let target = match record.event.content.kind.target() {

@@ -178,6 +178,9 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
                     summary: Some("corrected after review".into()),
                     sources: Vec::new(),
                     confidence: None,
+                    location: None,
+                    mode: None,
+                    context: Vec::new(),
                 };
                 out.push(NewEvent {
                     id: Some(content_id(&content)),
