@@ -18,6 +18,9 @@ use serde_json::{json, Map, Value};
 use std::fmt;
 use uuid::Uuid;
 
+/// The JSON Schema (draft 2020-12) of one interchange line, as `annals schema` prints it.
+pub const JSON_SCHEMA: &str = include_str!("../schema/event.schema.json");
+
 /// The namespace of content-addressed event ids (UUID v5 of the canonical content).
 pub const ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1f_7c2e_9b3d_4e58_a0c4_1d2e_3f40_5b6c);
 
@@ -737,8 +740,21 @@ fn parse_sources(f: &mut Fields) -> Result<Vec<Source>, String> {
 /// endings are accepted. Returns every parsed line with its 1-based line number, or every
 /// problem found (never just the first), so a caller can report them all and write nothing.
 pub fn parse_reader(
-    mut reader: impl std::io::BufRead,
+    reader: impl std::io::BufRead,
 ) -> Result<Vec<(usize, ParsedLine)>, Vec<crate::error::InputError>> {
+    let (parsed, errors) = parse_reader_all(reader);
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Like [`parse_reader`], but returns the lines that parsed together with the problems of
+/// those that did not (for `check`, which reports everything it can).
+pub fn parse_reader_all(
+    mut reader: impl std::io::BufRead,
+) -> (Vec<(usize, ParsedLine)>, Vec<crate::error::InputError>) {
     use crate::error::InputError;
     let mut parsed = Vec::new();
     let mut errors = Vec::new();
@@ -760,7 +776,7 @@ pub fn parse_reader(
                         line: line_no,
                         reason: format!("cannot read input: {e}"),
                     });
-                    return Err(errors);
+                    return (parsed, errors);
                 }
             };
             if available.is_empty() {
@@ -844,11 +860,7 @@ pub fn parse_reader(
             reason: "the input is empty: no events to read".into(),
         });
     }
-    if errors.is_empty() {
-        Ok(parsed)
-    } else {
-        Err(errors)
-    }
+    (parsed, errors)
 }
 
 /// Parse one line of JSON Lines. The error is a sentence for a person, without the line

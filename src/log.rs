@@ -348,7 +348,7 @@ impl Store {
         &self,
         events: impl IntoIterator<Item = E>,
     ) -> Result<AppendReport> {
-        self.commit(Pending::numbered(events), None)
+        self.commit(Pending::numbered(events), None, false)
     }
 
     /// Like [`Store::append_batch`], but fails with [`Error::Conflict`] and writes nothing
@@ -358,7 +358,7 @@ impl Store {
         last_seq: u64,
         events: impl IntoIterator<Item = E>,
     ) -> Result<AppendReport> {
-        self.commit(Pending::numbered(events), Some(last_seq))
+        self.commit(Pending::numbered(events), Some(last_seq), false)
     }
 
     /// Append parsed interchange lines (numbered from 1 in input order). With
@@ -368,6 +368,28 @@ impl Store {
         &self,
         lines: Vec<(usize, ParsedLine)>,
         keep_recorded: bool,
+    ) -> Result<AppendReport> {
+        self.import_or_check(lines, keep_recorded, false)
+    }
+
+    /// Validate parsed lines exactly as [`Store::import_lines`] would — the same reference
+    /// checks, idempotency checks and view checks against this store — without committing
+    /// anything: the report says what an import would do, or the error lists every
+    /// problem. (The events are staged past the head and discarded, as a failed import's
+    /// are; the log and every answer are unchanged.)
+    pub fn check_lines(
+        &self,
+        lines: Vec<(usize, ParsedLine)>,
+        keep_recorded: bool,
+    ) -> Result<AppendReport> {
+        self.import_or_check(lines, keep_recorded, true)
+    }
+
+    fn import_or_check(
+        &self,
+        lines: Vec<(usize, ParsedLine)>,
+        keep_recorded: bool,
+        dry_run: bool,
     ) -> Result<AppendReport> {
         let mut errors = Vec::new();
         let mut pending = Vec::with_capacity(lines.len());
@@ -387,7 +409,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(Error::InvalidInput(errors));
         }
-        self.commit(pending, None)
+        self.commit(pending, None, dry_run)
     }
 
     /// The seq of the event with `id`, if it is committed at or before `head`.
@@ -443,6 +465,7 @@ impl Store {
         &self,
         pending: Vec<Pending>,
         expect: Option<u64>,
+        dry_run: bool,
     ) -> Result<AppendReport> {
         let _writer = self.writer.lock().map_err(|_| {
             Error::Storage("writer lock poisoned by a panic in another thread".into())
@@ -581,7 +604,9 @@ impl Store {
             planned.push((event, target));
             lines.push(line);
         }
-        if !errors.is_empty() {
+        // A dry run goes on to check the valid events against the views too, so that it
+        // reports every problem at once.
+        if !errors.is_empty() && (!dry_run || planned.is_empty()) {
             return Err(Error::InvalidInput(errors));
         }
         if planned.is_empty() {
@@ -641,7 +666,7 @@ impl Store {
                 *fresh = Vec::new();
             }
             let oddities = maintained?;
-            if !oddities.is_empty() {
+            if !oddities.is_empty() || dry_run {
                 return Ok(oddities);
             }
             commit.put(vec![keys::HEAD], Store::head_value(&new_head));
@@ -651,27 +676,31 @@ impl Store {
             Ok(Vec::new())
         })();
         match result {
-            Ok(oddities) if oddities.is_empty() => Ok(AppendReport {
+            Ok(oddities) if oddities.is_empty() && !dry_run => Ok(AppendReport {
                 events: outcomes,
                 head: new_head,
             }),
             Ok(oddities) => {
-                let _ = self.recover_after_failure();
-                let _ = self.load_amended();
+                // A dry run, or oddities: discard the staged events.
+                self.recover_after_failure()?;
+                self.load_amended()?;
+                if oddities.is_empty() && errors.is_empty() {
+                    return Ok(AppendReport {
+                        events: outcomes,
+                        head,
+                    });
+                }
                 let line_of: HashMap<u64, usize> = planned
                     .iter()
                     .zip(lines.iter())
                     .map(|((e, _), line)| (e.seq, *line))
                     .collect();
-                Err(Error::InvalidInput(
-                    oddities
-                        .into_iter()
-                        .map(|(seq, reason)| InputError {
-                            line: line_of.get(&seq).copied().unwrap_or(0),
-                            reason,
-                        })
-                        .collect(),
-                ))
+                errors.extend(oddities.into_iter().map(|(seq, reason)| InputError {
+                    line: line_of.get(&seq).copied().unwrap_or(0),
+                    reason,
+                }));
+                errors.sort_by_key(|e| e.line);
+                Err(Error::InvalidInput(errors))
             }
             Err(e) => {
                 // Undo whatever chunks made it in; the head was not moved.

@@ -53,7 +53,25 @@ enum Command {
         /// Keep each line's `recorded` time (restoring an export) instead of assigning now.
         #[arg(long)]
         keep_recorded: bool,
+        /// Validate only, exactly as `annals check` does; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
+    /// Validate JSON Lines exactly as `import` would (the same parser; with --db, the same
+    /// checks against that database), write nothing, and report every invalid line.
+    #[command(
+        after_help = "Example:\n  annals check events.jsonl\n  annals --db my.db check events.jsonl --json"
+    )]
+    Check {
+        /// A JSON Lines file, or - for standard input.
+        file: String,
+        /// Check each line's `recorded` time as `import --keep-recorded` would.
+        #[arg(long)]
+        keep_recorded: bool,
+    },
+    /// Print the JSON Schema (draft 2020-12) of one interchange line.
+    #[command(after_help = "Example:\n  annals schema > event.schema.json")]
+    Schema,
     /// Append one event given as JSON (as an argument, or on stdin).
     #[command(
         after_help = "Example:\n  annals append '{\"date\":\"2024-10-31\",\"kind\":\"missile_test\",\"actor\":\"PRK\",\"class\":\"ICBM\"}'"
@@ -281,15 +299,23 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
         Command::Import {
             file,
             keep_recorded,
+            dry_run: true,
+        } => check(&cli.db, &file, keep_recorded, json, demo_uses_default_db),
+        Command::Check {
+            file,
+            keep_recorded,
+        } => check(&cli.db, &file, keep_recorded, json, demo_uses_default_db),
+        Command::Schema => {
+            let mut out = stdout();
+            out.write_all(annals::interchange::JSON_SCHEMA.as_bytes())?;
+            Ok(out.flush()?)
+        }
+        Command::Import {
+            file,
+            keep_recorded,
+            dry_run: false,
         } => {
-            let lines = if file == "-" {
-                parse_reader(BufReader::new(std::io::stdin().lock()))
-            } else {
-                let f =
-                    std::fs::File::open(&file).with_context(|| format!("cannot open {file}"))?;
-                parse_reader(BufReader::new(f))
-            };
-            let lines = lines.map_err(Error::InvalidInput)?;
+            let lines = read_input(&file)?.map_err(Error::InvalidInput)?;
             let store = open_or_create(&cli.db)?;
             let report = store.import_lines(lines, keep_recorded)?;
             print_import(&report, json)
@@ -551,6 +577,87 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             let mut out = stdout();
             demo::run(&store, &mut out)?;
             Ok(out.flush()?)
+        }
+    }
+}
+
+fn read_input(
+    file: &str,
+) -> Result<
+    std::result::Result<Vec<(usize, annals::interchange::ParsedLine)>, Vec<annals::InputError>>,
+> {
+    Ok(if file == "-" {
+        parse_reader(BufReader::new(std::io::stdin().lock()))
+    } else {
+        let f = std::fs::File::open(file).with_context(|| format!("cannot open {file}"))?;
+        parse_reader(BufReader::new(f))
+    })
+}
+
+/// `check` and `import --dry-run`: validate against --db when one is given (flag or
+/// ANNALS_DB), else against an empty temporary database.
+fn check(
+    db: &PathBuf,
+    file: &str,
+    keep_recorded: bool,
+    json: bool,
+    no_db_given: bool,
+) -> Result<()> {
+    let (lines, mut errors) = if file == "-" {
+        annals::interchange::parse_reader_all(BufReader::new(std::io::stdin().lock()))
+    } else {
+        let f = std::fs::File::open(file).with_context(|| format!("cannot open {file}"))?;
+        annals::interchange::parse_reader_all(BufReader::new(f))
+    };
+    let n = lines.len() + errors.len();
+    // The lines that parsed still get the store's checks, so every problem is reported.
+    let report = if lines.is_empty() {
+        None
+    } else {
+        let store = if no_db_given {
+            Store::temporary()?
+        } else {
+            open_existing(db)?
+        };
+        match store.check_lines(lines, keep_recorded) {
+            Ok(report) => Some(report),
+            Err(Error::InvalidInput(more)) => {
+                errors.extend(more);
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    errors.sort_by_key(|e| e.line);
+    let outcome = match report {
+        Some(report) if errors.is_empty() => Ok((n, report)),
+        _ => Err(errors),
+    };
+    let mut out = stdout();
+    match outcome {
+        Ok((n, report)) => {
+            if json {
+                writeln!(
+                    out,
+                    "{}",
+                    json!({"valid": true, "events": n, "new": report.new_count(), "already_present": report.present_count(), "errors": []})
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "ok: {n} events valid; an import would add {} ({} already present)",
+                    report.new_count(),
+                    report.present_count()
+                )?;
+            }
+            Ok(out.flush()?)
+        }
+        Err(errors) => {
+            if json {
+                writeln!(out, "{}", json!({"valid": false, "errors": errors}))?;
+                out.flush()?;
+            }
+            Err(Error::InvalidInput(errors).into())
         }
     }
 }
