@@ -315,7 +315,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             keep_recorded,
             dry_run: false,
         } => {
-            let lines = read_input(&file)?.map_err(Error::InvalidInput)?;
+            let lines = read_input(&file)?;
             let store = open_or_create(&cli.db)?;
             let report = store.import_lines(lines, keep_recorded)?;
             print_import(&report, json)
@@ -581,17 +581,16 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
     }
 }
 
-fn read_input(
-    file: &str,
-) -> Result<
-    std::result::Result<Vec<(usize, annals::interchange::ParsedLine)>, Vec<annals::InputError>>,
-> {
-    Ok(if file == "-" {
+/// Read and parse a JSON Lines file (or stdin for `-`); any invalid line is an error
+/// listing every invalid line.
+fn read_input(file: &str) -> Result<Vec<(usize, annals::interchange::ParsedLine)>> {
+    let parsed = if file == "-" {
         parse_reader(BufReader::new(std::io::stdin().lock()))
     } else {
         let f = std::fs::File::open(file).with_context(|| format!("cannot open {file}"))?;
         parse_reader(BufReader::new(f))
-    })
+    };
+    Ok(parsed.map_err(Error::InvalidInput)?)
 }
 
 /// `check` and `import --dry-run`: validate against --db when one is given (flag or
