@@ -4,13 +4,14 @@
 //!
 //! ```text
 //! keyspace  key                                          value (an envelope, see envelope.rs)
+//! 'D'       'D'                                          derived-state version: u32 (tag 'D'); 0 while a rebuild runs
 //! 'F'       'F'                                          format record: version, engine, created
 //! 'H'       'H'                                          head: last committed seq, its hash, recorded
 //! 'L'       'L' seq:u64                                  log record (tag 'L')
 //! 'I'       'I' id:16 bytes                              seq:u64 of the event with that id (tag 'I')
 //! 'T'       'T' earliest:u32                             posting list of (latest, seq, kind code) of events whose timeline date starts that day (tag 'T')
 //! 'C'       'C' view:16 bytes position:u128              view checkpoint: the view's state after folding every effective entry at or before position (tag 'C')
-//! 'V'       'V' view:16 bytes                            view meta: state version, checkpoint frontier, tail count (tag 'V')
+//! 'V'       'V' view:16 bytes                            view meta: state version, checkpoint frontier, tail count, applied seq (tag 'V')
 //! 'U'       'U' block:u64                                smallest timeline position touched by the seqs of that block of 256 (tag 'U')
 //! 'A'       'A' code:16 bytes (zero-padded) block:u64    posting list of seqs naming that code in that seq block (tag 'A')
 //! 'R'       'R' target_seq:u64 seq:u64                   an amendment (retraction/correction) of target
@@ -24,6 +25,8 @@ use crate::event::Code;
 use uuid::Uuid;
 
 pub const FORMAT: u8 = b'F';
+/// The version of the derived state's meaning (see `store.rs`), key `'D'`.
+pub const DERIVED: u8 = b'D';
 pub const HEAD: u8 = b'H';
 pub const LOG: u8 = b'L';
 pub const ID: u8 = b'I';

@@ -138,6 +138,11 @@ pub mod testing_raw {
         )
     }
 
+    /// Mark the derived state as mid-rebuild (as an interrupted `rebuild` leaves it).
+    pub fn mark_rebuild_interrupted(store: &Store) -> Result<()> {
+        store.set_derived_version(0)
+    }
+
     /// Every raw key with the given one-byte prefix.
     pub fn keys_with_prefix(store: &Store, prefix: u8) -> Result<Vec<Vec<u8>>> {
         let (s, e) = crate::keys::keyspace(prefix);

@@ -1,8 +1,9 @@
 //! The append-only log: appending events, the hash chain, and the derived indexes that an
 //! append writes in the same atomic batch.
 //!
-//! A log record is the envelope (tag 'L', version 1) around the bincode of
-//! [`LogRecord`]: the previous record's chain hash and the [`Event`]. The chain hash of a
+//! A log record is the envelope (tag 'L', version 2; version 1 is still read, see
+//! `event_v1.rs`) around the bincode of [`LogRecord`]: the previous record's chain hash
+//! and the [`Event`]. The chain hash of a
 //! record is SHA-256 of its payload, so every record commits to all records before it,
 //! and the head record holds the hash of the last one.
 //!
@@ -10,8 +11,9 @@
 //! throughput and, in sled, memory): `I` id → seq, one per event; `R` (target, seq) for
 //! amendments only; and two kinds of posting lists, which a batch merges so that it
 //! touches one stored value per bucket instead of one per event: `T`, one list per
-//! earliest day of (latest, seq), giving timeline order; `A`, one list per actor code and
-//! block of 4096 seqs.
+//! earliest day of (latest, seq, kind code), giving timeline order; `A`, one list per actor
+//! code and block of 4096 seqs. The index entries go into the same batches as their
+//! records; the head, which commits them, goes into the final batch of the append.
 //!
 //! Invariants: an append either writes every event of its batch, their index entries and
 //! the new head, or nothing (a failed multi-batch import is rolled back by recovery);
@@ -186,14 +188,18 @@ pub(crate) struct TargetInfo {
     pub retracted_by: Option<u64>,
 }
 
-/// The date an event sits at in timeline order: its own date; for an amendment without
-/// one, its replacement's date (correction) or its target's timeline date (retraction).
+/// The date an event sits at in timeline order: a fact's own date; a correction's
+/// replacement's date (a correction's own `date` is informational only, so its place in
+/// the timeline is where its replacement takes effect); a retraction's own date, or else
+/// its target's timeline date.
 pub(crate) fn timeline_date(content: &Content, target: Option<&Content>) -> Option<Date> {
-    content.date.or_else(|| match &content.kind {
+    match &content.kind {
         Kind::Correction { replacement, .. } => replacement.date,
-        Kind::Retraction { .. } => target.and_then(|t| timeline_date(t, None)),
-        _ => None,
-    })
+        Kind::Retraction { .. } => content
+            .date
+            .or_else(|| target.and_then(|t| timeline_date(t, None))),
+        _ => content.date,
+    }
 }
 
 /// The kind code stored in timeline postings: the kind's index in `KIND_NAMES`; for a

@@ -132,8 +132,8 @@ impl Store {
         Some((record, state))
     }
 
-    /// The newest checkpoint of `view` strictly before `before` that decodes and that is
-    /// valid for knowledge `k`, with its state.
+    /// The newest checkpoint of `view` at or before position `through` that decodes and
+    /// that is valid for knowledge `k`, with its state.
     pub(crate) fn usable_checkpoint(
         &self,
         view: &dyn ErasedView,
@@ -325,7 +325,9 @@ impl Store {
             let min = match self.engine.get(&key)? {
                 Some(v) => envelope::open::<u128>(keys::TOUCH, INDEX_VERSION, &v)
                     .map(|old| old.min(min))
-                    .unwrap_or(min),
+                    .map_err(|e| {
+                        Error::corrupt_in("touch summary", format!("{e}; run `annals rebuild`"))
+                    })?,
                 None => min,
             };
             batch.put(

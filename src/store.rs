@@ -26,9 +26,18 @@ pub const STORAGE_FORMAT_VERSION: u32 = 2;
 pub const MIN_STORAGE_FORMAT_VERSION: u32 = 1;
 
 pub(crate) const FORMAT_RECORD_VERSION: u8 = 1;
+
+/// The meaning of the derived state (indexes, touch summary, checkpoints). Bump it when a
+/// change makes derived state computed by an older annals wrong; opening a database whose
+/// `D` record differs rebuilds everything derived from the log. A rebuild sets it to 0
+/// first, so an interrupted rebuild is finished on the next open.
+/// 1: annals 0.1. 2: a correction sits in the timeline at its replacement's date, never at
+/// its own informational date.
+pub(crate) const DERIVED_VERSION: u32 = 2;
 pub(crate) const HEAD_RECORD_VERSION: u8 = 1;
 
-/// The format record, written once when a database is created.
+/// The format record: written when a database is created, and rewritten only to raise its
+/// version when a newer annals opens it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct FormatRecord {
     pub version: u32,
@@ -259,8 +268,43 @@ impl Store {
             .map_err(|_| Error::Storage("head lock poisoned".into()))? = head;
         store.recover()?;
         store.load_amended()?;
+        store.ensure_derived_version()?;
         store.ensure_views()?;
         Ok(store)
+    }
+
+    /// The derived-state version recorded in the database (0 when absent or mid-rebuild).
+    pub(crate) fn derived_version(&self) -> Result<u32> {
+        match self.engine.get(&[keys::DERIVED])? {
+            None => Ok(0),
+            Some(bytes) => envelope::open(keys::DERIVED, 1, &bytes)
+                .map_err(|e| Error::corrupt_in("derived-state version", e.to_string())),
+        }
+    }
+
+    /// Record the derived-state version (and make it durable).
+    pub(crate) fn set_derived_version(&self, version: u32) -> Result<()> {
+        let mut batch = Batch::new();
+        batch.put(
+            vec![keys::DERIVED],
+            envelope::seal(keys::DERIVED, 1, &version),
+        );
+        self.engine.write(batch)?;
+        self.engine.flush()
+    }
+
+    /// Rebuild everything derived if it was computed with another meaning (or a rebuild
+    /// was interrupted).
+    fn ensure_derived_version(&self) -> Result<()> {
+        if self.derived_version()? == DERIVED_VERSION {
+            return Ok(());
+        }
+        if self.head().seq > 0 {
+            self.rebuild()?;
+        } else {
+            self.set_derived_version(DERIVED_VERSION)?;
+        }
+        Ok(())
     }
 
     /// Load the set of amended seqs from the amendment index.
@@ -340,11 +384,11 @@ impl Store {
                     &bytes,
                 )
                 .map_err(|e| match e {
-                    envelope::EnvelopeError::UnknownVersion { .. } => Error::UnsupportedFormat {
-                        found: u32::from(bytes.get(1).copied().unwrap_or(0)),
-                        min: MIN_STORAGE_FORMAT_VERSION,
-                        max: STORAGE_FORMAT_VERSION,
-                        hint: "the format record itself is newer; upgrade annals",
+                    envelope::EnvelopeError::UnknownVersion { found, .. } => Error::Open {
+                        path: self.shown_path(),
+                        reason: format!(
+                            "its format record has a layout (envelope version {found}) this annals cannot read (it reads storage format versions {MIN_STORAGE_FORMAT_VERSION}..={STORAGE_FORMAT_VERSION}); it was written by a newer annals"
+                        ),
                     },
                     other => Error::corrupt_in("format record", other.to_string()),
                 })?;
@@ -362,6 +406,16 @@ impl Store {
                         },
                     });
                 }
+                if record.engine != self.engine.name() {
+                    return Err(Error::Open {
+                        path: self.shown_path(),
+                        reason: format!(
+                            "the database was created with the {} engine, not {}",
+                            record.engine,
+                            self.engine.name()
+                        ),
+                    });
+                }
                 if record.version < STORAGE_FORMAT_VERSION {
                     // Upgrade the format record only: older records keep loading as they are,
                     // and from now on an older annals refuses this database at open instead
@@ -377,16 +431,6 @@ impl Store {
                     );
                     self.engine.write(batch)?;
                     self.engine.flush()?;
-                }
-                if record.engine != self.engine.name() {
-                    return Err(Error::Open {
-                        path: self.shown_path(),
-                        reason: format!(
-                            "the database was created with the {} engine, not {}",
-                            record.engine,
-                            self.engine.name()
-                        ),
-                    });
                 }
                 Ok(())
             }

@@ -53,6 +53,8 @@ struct ExpectedIndexes {
     amends: Vec<([u8; 17], u8)>,
     /// Timeline and actor posting lists, by bucket key.
     postings: BTreeMap<Vec<u8>, Vec<u128>>,
+    /// The touch summary: per block of seqs, the smallest position touched.
+    touches: BTreeMap<u64, u128>,
 }
 
 impl Store {
@@ -144,6 +146,26 @@ impl Store {
             for (key, item) in entries.postings {
                 exp.postings.entry(key).or_default().push(item);
             }
+            // A fact touches its own position; an amendment, those of the versions in
+            // effect before and after it (resolution reads only seqs up to this one).
+            let touched: Vec<u128> = if event.content.kind.is_amendment() {
+                self.touched_by_with_codes(event.seq, event.seq)?
+                    .into_iter()
+                    .map(|(p, _)| p)
+                    .collect()
+            } else {
+                crate::timeline::effective_from(event.seq, event.content.clone())
+                    .map(|e| e.pos)
+                    .into_iter()
+                    .collect()
+            };
+            for pos in touched {
+                let min = exp
+                    .touches
+                    .entry(event.seq / keys::TOUCH_BLOCK)
+                    .or_insert(pos);
+                *min = (*min).min(pos);
+            }
             Ok(())
         })?;
         exp.ids.sort_unstable();
@@ -159,6 +181,7 @@ impl Store {
     pub fn rebuild(&self) -> Result<u64> {
         let n = self.rebuild_indexes()?;
         self.rebuild_views()?;
+        self.set_derived_version(crate::store::DERIVED_VERSION)?;
         Ok(n)
     }
 
@@ -166,6 +189,11 @@ impl Store {
     /// every view checkpoint.
     /// On failure the error names the first bad seq or the bad structure.
     pub fn verify(&self) -> Result<VerifyReport> {
+        // No append may run meanwhile: its uncommitted entries would look stray.
+        let _writer = self
+            .writer
+            .lock()
+            .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
         let (head, exp) = self.expected_indexes()?;
         let mut checked = 0u64;
         // Compare one keyspace with its expected (key, value-check) list.
@@ -254,6 +282,19 @@ impl Store {
             }
         }
         compare(keys::TIME, "timeline index", times)?;
+        compare(
+            keys::TOUCH,
+            "touch summary",
+            exp.touches
+                .into_iter()
+                .map(|(block, min)| {
+                    let check: ValueCheck = Box::new(move |v| {
+                        envelope::open::<u128>(keys::TOUCH, crate::log::INDEX_VERSION, v) == Ok(min)
+                    });
+                    (keys::touch(block).to_vec(), check)
+                })
+                .collect(),
+        )?;
         compare(keys::ACTOR, "actor index", actors)?;
         let checkpoints = self.verify_views()?;
         Ok(VerifyReport {
@@ -271,6 +312,8 @@ impl Store {
             .writer
             .lock()
             .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
+        // Marked in progress: if this is interrupted, the next open rebuilds again.
+        self.set_derived_version(0)?;
         for prefix in [keys::ID, keys::TIME, keys::ACTOR, keys::AMEND] {
             let (start, end) = keys::keyspace(prefix);
             loop {

@@ -384,3 +384,29 @@ fn store_is_send_and_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Store>();
 }
+
+#[test]
+fn an_interrupted_rebuild_is_finished_on_the_next_open() {
+    let dir = tempdir();
+    let path = db_path(&dir);
+    {
+        let store = open(&path);
+        store.import_lines(lines(SAMPLE), true).unwrap();
+        // What a crash halfway through `rebuild` leaves: the marker, and a partial index.
+        testing_raw::mark_rebuild_interrupted(&store).unwrap();
+        for key in testing_raw::keys_with_prefix(&store, b'I')
+            .unwrap()
+            .into_iter()
+            .take(10)
+        {
+            testing_raw::delete(&store, &key).unwrap();
+        }
+    }
+    let store = open(&path);
+    store.verify().unwrap();
+    // The id index is whole again: re-importing adds nothing.
+    assert_eq!(
+        store.import_lines(lines(SAMPLE), true).unwrap().new_count(),
+        0
+    );
+}

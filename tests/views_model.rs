@@ -87,9 +87,15 @@ fn random_event(rng: &mut Rng, log: &[Event]) -> NewEvent {
     if !targets.is_empty() && roll < 20 {
         let t = rng.pick(&targets);
         let fact = random_fact(rng);
-        let inner = &fact[..fact.len()];
+        // Half the corrections carry their own (informational) date, which must not move
+        // the replacement in the timeline.
+        let own_date = if rng.chance(500) {
+            format!(r#""date":"{}","#, random_date(rng))
+        } else {
+            String::new()
+        };
         parse_line(&format!(
-            r#"{{"kind":"correction","target":"{}","event":{inner}}}"#,
+            r#"{{{own_date}"kind":"correction","target":"{}","event":{fact}}}"#,
             t.id
         ))
         .unwrap()
