@@ -126,7 +126,56 @@ const INVALID: &[&str] = &[
     r#"[]"#,
     r#""just a string""#,
     r#"{"date":"2024","kind":null,"actors":["USA"]}"#,
+    // Interchange v2: location, mode, context.
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":{"lat":51.7}}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":{"lat":91,"lon":0}}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":{"lat":0,"lon":-181}}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":{}}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":{"name":"Kursk","alt":3}}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":"Kursk"}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"mode":"Bad Mode"}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"context":[]}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"context":["military","military"]}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"context":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]}"#,
+    r#"{"kind":"correction","target":"0f6b5d2e-1111-4c3b-8a6f-000000000001","event":{"date":"2024","kind":"statement","actors":["USA"],"mode":"X"}}"#,
 ];
+
+/// Interchange-v2 lines both must accept.
+const VALID_V2: &[&str] = &[
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":{"name":"Kursk"}}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":{"lat":51.73,"lon":36.19}}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"mode":"ground_forces","context":["military","nuclear"]}"#,
+    r#"{"date":"2024","kind":"statement","actors":["USA"],"location":null,"mode":null,"context":null}"#,
+    r#"{"kind":"correction","target":"0f6b5d2e-1111-4c3b-8a6f-000000000001","event":{"date":"2024","kind":"statement","actors":["USA"],"location":{"name":"Lima"}}}"#,
+];
+
+#[test]
+fn v2_fields_are_accepted_by_both_and_print_back() {
+    let (schemas, index) = schema();
+    for line in VALID_V2 {
+        let parsed = parse_line(line).unwrap_or_else(|e| panic!("parser rejects {line}: {e}"));
+        assert!(
+            schema_accepts(&schemas, index, line),
+            "schema rejects: {line}"
+        );
+        let text = canonical_text(&parsed.event.content);
+        assert_eq!(
+            parse_line(&text).unwrap().event.content,
+            parsed.event.content,
+            "{text}"
+        );
+        assert!(
+            schema_accepts(&schemas, index, &text),
+            "schema rejects our own output: {text}"
+        );
+    }
+    // A v1 line (without them) reads as v2 with the fields empty, and its id is unchanged.
+    let v1 = parse_line(r#"{"date":"2024","kind":"statement","actors":["USA"]}"#)
+        .unwrap()
+        .event
+        .content;
+    assert_eq!((v1.location, v1.mode, v1.context.len()), (None, None, 0));
+}
 
 #[test]
 fn schema_and_parser_reject_the_same_lines() {
