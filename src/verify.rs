@@ -236,7 +236,8 @@ impl Store {
                 }
                 if let Some(item) = stored.next() {
                     let (k, _) = item?;
-                    // Entries past the head belong to a write in progress; anything else is stray.
+                    // verify holds the writer lock and recovery removed any leftovers at open, so an
+                    // entry nobody expects is stray.
                     return Err(Error::corrupt_in(
                         name,
                         format!("stray entry {}; run `annals rebuild`", hex(&k)),

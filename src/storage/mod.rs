@@ -6,9 +6,9 @@
 //!
 //! Contract every engine keeps:
 //! - keys are compared as unsigned bytes, lexicographically; scans return keys in order;
-//! - [`Engine::write`] applies a whole batch atomically: after a crash either every write
-//!   of the batch is visible or none is, and concurrent readers never see half a batch
-//!   of a *single key*; readers may see a batch partly applied across keys, so callers
+//! - [`Engine::write`] applies a whole batch atomically with respect to crashes: after a
+//!   crash either every write of the batch is visible or none is. Concurrent readers may
+//!   see a batch partly applied (some keys new, some old; never a torn value), so callers
 //!   that need a consistent view bound their reads by a committed head (see `store.rs`);
 //! - writes are durable only after [`Engine::flush`] returns `Ok`;
 //! - a database directory is opened by one handle at a time; a second open fails with
@@ -76,7 +76,7 @@ pub trait Engine: Send + Sync {
     /// Bytes the database occupies on disk.
     fn size_on_disk(&self) -> Result<u64>;
 
-    /// The engine's name as recorded in the database's meta record.
+    /// The engine's name as recorded in the database's format record.
     fn name(&self) -> &'static str;
 }
 
