@@ -138,6 +138,49 @@ pub mod testing_raw {
         )
     }
 
+    /// Rewrite history as a careful attacker would: change the event at `seq`, then re-chain
+    /// every later record and the head so that checksums and the chain are all valid again.
+    /// Only a head hash kept from before (`verify --since`) can tell.
+    pub fn rewrite_history(
+        store: &Store,
+        seq: u64,
+        edit: impl FnOnce(&mut crate::Event),
+    ) -> Result<()> {
+        let head = store.head();
+        let mut prev = [0u8; 32];
+        let mut edit = Some(edit);
+        let mut batch = Batch::new();
+        let mut last = head;
+        for s in 1..=head.seq {
+            let key = crate::keys::log(s);
+            let value =
+                get(store, &key)?.ok_or_else(|| crate::Error::NotFound(format!("seq {s}")))?;
+            let mut record = crate::log::decode_record(&key, &value)?;
+            if s == seq {
+                if let Some(f) = edit.take() {
+                    f(&mut record.event);
+                }
+            }
+            record.prev_hash = prev;
+            let payload = crate::envelope::encode_payload(&record);
+            prev = crate::log::chain_hash(&payload);
+            last.hash = prev;
+            batch.put(
+                key.to_vec(),
+                crate::envelope::seal_payload(
+                    crate::keys::LOG,
+                    crate::log::LOG_RECORD_VERSION,
+                    &payload,
+                ),
+            );
+        }
+        batch.put(vec![crate::keys::HEAD], Store::head_value(&last));
+        store.engine.write(batch)?;
+        store.engine.flush()?;
+        store.set_head(last);
+        Ok(())
+    }
+
     /// Mark the derived state as mid-rebuild (as an interrupted `rebuild` leaves it).
     pub fn mark_rebuild_interrupted(store: &Store) -> Result<()> {
         store.set_derived_version(0)

@@ -176,6 +176,56 @@ impl Store {
         Ok((head, exp))
     }
 
+    /// Prove that the current log extends the log whose head hash was `head_hash_hex` (as
+    /// printed by `verify --json` earlier): the chain must pass through that hash. Returns
+    /// the seq it was the head of. Checks the whole chain on the way.
+    pub fn verify_extends(&self, head_hash_hex: &str) -> Result<u64> {
+        let wanted = head_hash_hex.trim().to_ascii_lowercase();
+        if wanted.len() != 64 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Error::InvalidArgument(format!(
+                "`{}` is not a head hash (64 hex digits, as `verify --json` prints)",
+                head_hash_hex.chars().take(80).collect::<String>()
+            )));
+        }
+        if wanted == hex(&[0u8; 32]) {
+            return Ok(0); // the empty log's head: every log extends it
+        }
+        let mut found = None;
+        let mut running = [0u8; 32];
+        let head = self.head();
+        let start = keys::log(1);
+        let end = keys::log(head.seq.saturating_add(1));
+        for item in self.engine.scan(&start, &end) {
+            let (key, value) = item?;
+            let record = decode_record(&key, &value)?;
+            if record.prev_hash != running {
+                return Err(Error::corrupt_seq(
+                    record.event.seq.saturating_sub(1).max(1),
+                    "hash chain broken",
+                ));
+            }
+            let (_, payload) = envelope::open_any_version(keys::LOG, &value)
+                .map_err(|e| Error::corrupt_seq(record.event.seq, e.to_string()))?;
+            running = chain_hash(payload);
+            if found.is_none() && hex(&running) == wanted {
+                found = Some(record.event.seq);
+            }
+        }
+        if running != head.hash {
+            return Err(Error::corrupt_seq(
+                head.seq,
+                "the head record's hash does not match the log's",
+            ));
+        }
+        found.ok_or_else(|| {
+            Error::Corrupt {
+                seq: None,
+                structure: "log".into(),
+                reason: format!("the log does not extend the log with head hash {wanted}: no record's chain hash equals it (the log was rewritten, or the hash is from another database)"),
+            }
+        })
+    }
+
     /// Drop every derived structure (indexes, touch summary, view checkpoints) and derive
     /// it again from the log. Returns the number of events.
     pub fn rebuild(&self) -> Result<u64> {

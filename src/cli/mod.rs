@@ -104,9 +104,16 @@ enum Command {
         after_help = "Example:\n  annals export > backup.jsonl\n  annals --db copy.db import backup.jsonl --keep-recorded"
     )]
     Export,
-    /// Check every checksum, the hash chain and every derived index.
-    #[command(after_help = "Example:\n  annals verify --json")]
-    Verify,
+    /// Check every checksum, the hash chain, every derived index and view checkpoint.
+    /// `--json` prints the head hash: keep it to prove later that the log was only appended to.
+    #[command(
+        after_help = "Example:\n  annals verify --json\n  annals verify --since 0284588b9e67c3d6cd5a2a3b377a2371d35ee5b5aa666bacbed52b9d5bfac931"
+    )]
+    Verify {
+        /// Also prove that the log extends the log that had this head hash.
+        #[arg(long)]
+        since: Option<String>,
+    },
     /// Counts by kind, first and last dates, last seq, size on disk.
     #[command(after_help = "Example:\n  annals stats")]
     Stats,
@@ -418,9 +425,25 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             }
             Ok(out.flush()?)
         }
-        Command::Verify => {
+        Command::Verify { since } => {
             let store = open_existing(&cli.db)?;
+            let extends = since
+                .map(|h| store.verify_extends(&h).map(|seq| (h, seq)))
+                .transpose()?;
             let report = store.verify()?;
+            if let Some((h, seq)) = &extends {
+                if json {
+                    let mut v = serde_json::to_value(&report)?;
+                    v["extends"] = json!({"head_hash": h.trim().to_ascii_lowercase(), "seq": seq});
+                    let mut out = stdout();
+                    writeln!(out, "{v}")?;
+                    return Ok(out.flush()?);
+                }
+                println!(
+                    "the log extends the log whose head was seq {seq} ({})",
+                    h.trim()
+                );
+            }
             let mut out = stdout();
             if json {
                 writeln!(out, "{}", serde_json::to_string(&report)?)?;
