@@ -28,7 +28,13 @@ struct Outcomes {
     refused: usize,
 }
 
-fn damage_and_open(original: &Path, events: &[annals::Event], damage: impl Fn(&Path), outcomes: &mut Outcomes, what: &str) {
+fn damage_and_open(
+    original: &Path,
+    events: &[annals::Event],
+    damage: impl Fn(&Path),
+    outcomes: &mut Outcomes,
+    what: &str,
+) {
     let dir = common::tempdir();
     let copy = dir.path().join("db");
     copy_dir(original, &copy);
@@ -49,13 +55,20 @@ fn damage_and_open(original: &Path, events: &[annals::Event], damage: impl Fn(&P
         Ok(report) => assert_eq!(report.events, head, "{what}"),
         Err(e) => {
             // A clear error naming what is wrong is acceptable; serving a mix is not.
-            assert!(matches!(e, annals::Error::Corrupt { .. } | annals::Error::Storage(_)), "{what}: {e}");
+            assert!(
+                matches!(e, annals::Error::Corrupt { .. } | annals::Error::Storage(_)),
+                "{what}: {e}"
+            );
             outcomes.refused += 1;
             return;
         }
     }
     for seq in 1..=head {
-        assert_eq!(&store.event(seq).unwrap(), &events[seq as usize - 1], "{what}: seq {seq} is not what was written");
+        assert_eq!(
+            &store.event(seq).unwrap(),
+            &events[seq as usize - 1],
+            "{what}: seq {seq} is not what was written"
+        );
     }
     if head as usize == events.len() {
         outcomes.recovered_all += 1;
@@ -70,11 +83,18 @@ fn truncated_or_zeroed_databases_recover_a_prefix_or_refuse() {
     let original = dir.path().join("db");
     let events = {
         let store = Store::open(&original).unwrap();
-        store.import_lines(common::lines(common::SAMPLE), true).unwrap();
+        store
+            .import_lines(common::lines(common::SAMPLE), true)
+            .unwrap();
         // More commits, so the newest data spans several batches.
         for i in 0..20 {
-            let line = format!(r#"{{"date":"2025-02-{:02}","kind":"statement","actors":["USA"],"summary":"late {i}"}}"#, i + 1);
-            store.append(annals::interchange::parse_line(&line).unwrap().event).unwrap();
+            let line = format!(
+                r#"{{"date":"2025-02-{:02}","kind":"statement","actors":["USA"],"summary":"late {i}"}}"#,
+                i + 1
+            );
+            store
+                .append(annals::interchange::parse_line(&line).unwrap().event)
+                .unwrap();
         }
         store.events().map(|e| e.unwrap()).collect::<Vec<_>>()
     };
@@ -82,33 +102,58 @@ fn truncated_or_zeroed_databases_recover_a_prefix_or_refuse() {
     let len = std::fs::metadata(&db_file).unwrap().len();
     // Where the data really ends (sled preallocates): the last non-zero byte.
     let bytes = std::fs::read(&db_file).unwrap();
-    let used = bytes.iter().rposition(|b| *b != 0).map(|p| p as u64 + 1).unwrap_or(len);
+    let used = bytes
+        .iter()
+        .rposition(|b| *b != 0)
+        .map(|p| p as u64 + 1)
+        .unwrap_or(len);
     let mut outcomes = Outcomes::default();
     for cut in [1u64, 7, 64, 257, 1024, 4096, 8192, 16384] {
         if cut >= used {
             continue;
         }
-        damage_and_open(&original, &events, |p| {
-            let f = std::fs::OpenOptions::new().write(true).open(p.join("db")).unwrap();
-            f.set_len(used - cut).unwrap();
-        }, &mut outcomes, &format!("truncated {cut} bytes before the end of the data"));
-        damage_and_open(&original, &events, |p| {
-            let mut data = std::fs::read(p.join("db")).unwrap();
-            let from = (used - cut) as usize;
-            let to = (from + 512).min(data.len());
-            data[from..to].iter_mut().for_each(|b| *b = 0);
-            std::fs::write(p.join("db"), data).unwrap();
-        }, &mut outcomes, &format!("zeroed 512 bytes from {cut} bytes before the end of the data"));
+        damage_and_open(
+            &original,
+            &events,
+            |p| {
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p.join("db"))
+                    .unwrap();
+                f.set_len(used - cut).unwrap();
+            },
+            &mut outcomes,
+            &format!("truncated {cut} bytes before the end of the data"),
+        );
+        damage_and_open(
+            &original,
+            &events,
+            |p| {
+                let mut data = std::fs::read(p.join("db")).unwrap();
+                let from = (used - cut) as usize;
+                let to = (from + 512).min(data.len());
+                data[from..to].iter_mut().for_each(|b| *b = 0);
+                std::fs::write(p.join("db"), data).unwrap();
+            },
+            &mut outcomes,
+            &format!("zeroed 512 bytes from {cut} bytes before the end of the data"),
+        );
     }
     // sled's snapshot files are derived by sled and may be removed.
-    damage_and_open(&original, &events, |p| {
-        for entry in std::fs::read_dir(p).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_name().to_string_lossy().starts_with("snap.") {
-                std::fs::remove_file(entry.path()).unwrap();
+    damage_and_open(
+        &original,
+        &events,
+        |p| {
+            for entry in std::fs::read_dir(p).unwrap() {
+                let entry = entry.unwrap();
+                if entry.file_name().to_string_lossy().starts_with("snap.") {
+                    std::fs::remove_file(entry.path()).unwrap();
+                }
             }
-        }
-    }, &mut outcomes, "snapshot removed");
+        },
+        &mut outcomes,
+        "snapshot removed",
+    );
     eprintln!("truncation outcomes: {outcomes:?}");
     assert!(outcomes.recovered_all + outcomes.recovered_prefix + outcomes.refused >= 10);
 }
