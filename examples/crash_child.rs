@@ -15,7 +15,11 @@ use std::io::Write;
 pub fn content_for(seq: u64) -> NewEvent {
     let day = 1 + (seq * 37) % 28;
     let month = 1 + (seq * 7) % 12;
-    let year = if seq % 11 == 0 { 1990 + seq % 20 } else { 2024 };
+    let year = if seq.is_multiple_of(11) {
+        1990 + seq % 20
+    } else {
+        2024
+    };
     let line = match seq % 3 {
         0 => format!(
             r#"{{"date":"{year}-{month:02}-{day:02}","kind":"deployment","actor":"AAA","host":"BBB","region":"North","strength":{seq},"summary":"kill test {seq}"}}"#
@@ -40,7 +44,7 @@ fn main() {
     let mut next = store.head().seq + 1;
     let stdout = std::io::stdout();
     loop {
-        let batch: Vec<NewEvent> = if next % 7 == 0 {
+        let batch: Vec<NewEvent> = if next.is_multiple_of(7) {
             (next..next + 3).map(content_for).collect()
         } else {
             vec![content_for(next)]
