@@ -174,10 +174,23 @@ impl Store {
         k: u64,
     ) -> Result<Box<dyn ErasedState>> {
         let through = keys::position_end_of(as_of);
-        let (after, mut state) = match self.usable_checkpoint(view, through, k)? {
+        let (after, state) = match self.usable_checkpoint(view, through, k)? {
             Some((pos, state)) => (Some(pos), state),
             None => (None, view.empty()),
         };
+        self.fold_to(view, state, after, as_of, k)
+    }
+
+    /// Fold the effective entries after position `after` up to `as_of` (at knowledge `k`)
+    /// into `state`. Oddities are folded leniently and not reported (queries only read).
+    fn fold_to(
+        &self,
+        view: &dyn ErasedView,
+        mut state: Box<dyn ErasedState>,
+        after: Option<u128>,
+        as_of: Day,
+        k: u64,
+    ) -> Result<Box<dyn ErasedState>> {
         let wanted = |code: u8| view.consumes_code(code);
         for entry in self.effective_entries(after, Some(as_of), k, &wanted) {
             let e = entry?;
@@ -198,17 +211,7 @@ impl Store {
         as_of: Day,
         k: u64,
     ) -> Result<Box<dyn ErasedState>> {
-        let mut state = view.empty();
-        let wanted = |code: u8| view.consumes_code(code);
-        for entry in self.effective_entries(None, Some(as_of), k, &wanted) {
-            let e = entry?;
-            let _ = state.apply(&Fact {
-                seq: e.seq,
-                date: &e.date,
-                content: &e.content,
-            });
-        }
-        Ok(state)
+        self.fold_to(view, view.empty(), None, as_of, k)
     }
 
     /// The earliest days of every checkpoint of `view`.

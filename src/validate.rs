@@ -65,18 +65,26 @@ fn range(field: &str, value: u64, min: u64, max: u64) -> Result<(), String> {
     }
 }
 
+/// Whether `value` is a snake_case word: a lowercase letter, then lowercase letters, digits
+/// or `_` (the shape of `office`, `mode` and `context` values).
+fn is_snake_word(value: &str) -> bool {
+    value.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn shown(value: &str) -> String {
+    value.chars().take(40).collect()
+}
+
 /// The rule for `office`: a snake_case word of at most 64 characters.
 pub(crate) fn office(value: &str) -> Result<(), String> {
     text("office", value, MAX_OFFICE_CHARS)?;
-    let ok = value.as_bytes()[0].is_ascii_lowercase()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
+    if is_snake_word(value) {
         Ok(())
     } else {
-        let shown: String = value.chars().take(40).collect();
-        Err(format!("field `office` must be a snake_case word like `president` or `prime_minister`; got `{shown}`"))
+        Err(format!("field `office` must be a snake_case word like `president` or `prime_minister`; got `{}`", shown(value)))
     }
 }
 
@@ -196,17 +204,10 @@ fn kind(k: &Kind) -> Result<(), String> {
 }
 
 fn tag(field: &str, value: &str) -> Result<(), String> {
-    let ok = !value.is_empty()
-        && value.len() <= MAX_TAG_CHARS
-        && value.as_bytes()[0].is_ascii_lowercase()
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
+    if value.len() <= MAX_TAG_CHARS && is_snake_word(value) {
         Ok(())
     } else {
-        let shown: String = value.chars().take(40).collect();
-        Err(format!("field `{field}` must hold tags of 1 to {MAX_TAG_CHARS} characters like `ground_forces` (a-z, 0-9, _); got `{shown}`"))
+        Err(format!("field `{field}` must hold tags of 1 to {MAX_TAG_CHARS} characters like `ground_forces` (a-z, 0-9, _); got `{}`", shown(value)))
     }
 }
 

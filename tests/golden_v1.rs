@@ -79,19 +79,6 @@ fn check_answers(store: &Store) {
     assert!(!warsaw("1991-07-01"));
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_v1_export_imports_with_the_same_answers() {
     let text = std::fs::read_to_string(format!("{GOLDEN}/export.jsonl")).unwrap();
@@ -149,7 +136,7 @@ fn raw_v1_records_decode_and_upcast() {
 fn a_v1_database_opens_verifies_and_keeps_growing() {
     let dir = common::tempdir();
     let path = dir.path().join("db");
-    copy_dir(Path::new(&format!("{GOLDEN}/db")), &path);
+    common::copy_dir(Path::new(&format!("{GOLDEN}/db")), &path);
     let store = Store::open(&path).unwrap();
     assert_eq!(store.head().seq, 79);
     let report = store.verify().unwrap();

@@ -8,19 +8,6 @@ mod common;
 use annals::Store;
 use std::path::Path;
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[derive(Debug, Default)]
 struct Outcomes {
     recovered_all: usize,
@@ -37,7 +24,7 @@ fn damage_and_open(
 ) {
     let dir = common::tempdir();
     let copy = dir.path().join("db");
-    copy_dir(original, &copy);
+    common::copy_dir(original, &copy);
     damage(&copy);
     let opened = std::panic::catch_unwind(|| Store::open(&copy));
     let store = match opened {
