@@ -206,7 +206,24 @@ impl<'s> At<'s> {
     }
 
     /// The basis, the view called `name`, and its state at this point.
+    ///
+    /// Derived state found corrupt on the way (an index, the touch summary) is rebuilt
+    /// from the log and the query answered again; a corrupt log is reported, never repaired.
     fn state_of_view(&self, name: &str) -> Result<ViewAt> {
+        match self.state_of_view_once(name) {
+            Err(Error::Corrupt {
+                seq: None,
+                structure,
+                ..
+            }) if structure != "log" => {
+                self.store.rebuild()?;
+                self.state_of_view_once(name)
+            }
+            other => other,
+        }
+    }
+
+    fn state_of_view_once(&self, name: &str) -> Result<ViewAt> {
         let erased = self.store.find_view(name)?;
         let _guard = self
             .store

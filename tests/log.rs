@@ -410,3 +410,36 @@ fn an_interrupted_rebuild_is_finished_on_the_next_open() {
         0
     );
 }
+
+#[test]
+fn corrupt_derived_state_is_rebuilt_from_the_log_on_the_next_query() {
+    use annals::views::Deployments;
+    let store = temp_store();
+    store.import_lines(lines(SAMPLE), true).unwrap();
+    let as_of = annals::Day::parse_query("2024-11-15").unwrap();
+    let before = store.at(as_of).view::<Deployments>().unwrap().rows;
+    // Flip a byte in every timeline bucket: the fold cannot read the timeline any more.
+    for key in testing_raw::keys_with_prefix(&store, b'T').unwrap() {
+        let mut v = testing_raw::get(&store, &key).unwrap().unwrap();
+        let i = v.len() - 1;
+        v[i] ^= 0x55;
+        testing_raw::put(&store, &key, &v).unwrap();
+    }
+    assert!(store.verify().is_err());
+    // The query notices, rebuilds what is derived, and answers correctly.
+    assert_eq!(store.at(as_of).view::<Deployments>().unwrap().rows, before);
+    store.verify().unwrap();
+    // A corrupt log is reported, not repaired.
+    let key = testing_raw::log_key(3);
+    let mut v = testing_raw::get(&store, &key).unwrap().unwrap();
+    let i = v.len() - 1;
+    v[i] ^= 0x55;
+    testing_raw::put(&store, &key, &v).unwrap();
+    let err = store.rebuild().unwrap_err();
+    assert!(matches!(err, Error::Corrupt { seq: Some(3), .. }), "{err}");
+    assert_eq!(
+        testing_raw::get(&store, &key).unwrap().unwrap(),
+        v,
+        "the log record was left as it is"
+    );
+}
