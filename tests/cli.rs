@@ -303,3 +303,60 @@ fn demo_runs_on_the_bundled_timeline() {
             .and(predicate::str::contains("hash chain intact")),
     );
 }
+
+#[test]
+fn completions_and_man_page() {
+    let dir = tempdir();
+    let db = db_path(&dir);
+    for shell in ["bash", "zsh", "fish"] {
+        let out = annals(&db).args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("annals") && text.contains("deployments"),
+            "{shell}"
+        );
+    }
+    annals(&db).args(["completions", "tcsh"]).assert().code(2);
+    annals(&db).arg("man").assert().success().stdout(
+        predicate::str::contains(".TH annals 1").and(predicate::str::contains("deployments")),
+    );
+}
+
+#[test]
+fn every_command_shows_an_example_in_its_help() {
+    let dir = tempdir();
+    let db = db_path(&dir);
+    let commands = [
+        "import",
+        "check",
+        "schema",
+        "append",
+        "log",
+        "export",
+        "verify",
+        "stats",
+        "rebuild",
+        "alliances",
+        "deployments",
+        "leaders",
+        "arms",
+        "tests",
+        "view",
+        "history",
+        "diff",
+        "relations",
+        "tail",
+        "completions",
+        "man",
+        "generate",
+        "demo",
+    ];
+    for c in commands {
+        annals(&db)
+            .args([c, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example:"));
+    }
+}

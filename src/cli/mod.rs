@@ -195,6 +195,17 @@ enum Command {
         #[arg(long, default_value_t = 500)]
         poll_ms: u64,
     },
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  annals completions bash > /etc/bash_completion.d/annals\n  annals completions zsh > ~/.zfunc/_annals"
+    )]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  annals man > annals.1 && man ./annals.1")]
+    Man,
     /// Print a synthetic, deterministic timeline as JSON Lines (for benchmarks and trials).
     #[command(after_help = "Example:\n  annals generate --events 100000 --seed 1 > big.jsonl")]
     Generate {
@@ -584,6 +595,21 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                 }
                 writeln!(out, "{v}")?;
             }
+            Ok(out.flush()?)
+        }
+        Command::Completions { shell } => {
+            let mut out = stdout();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "annals",
+                &mut out,
+            );
+            Ok(out.flush()?)
+        }
+        Command::Man => {
+            let mut out = stdout();
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut out)?;
             Ok(out.flush()?)
         }
         Command::Tail {
