@@ -443,6 +443,57 @@ impl Diff {
     }
 }
 
+impl Store {
+    /// How `event` stands at knowledge `k`.
+    fn entry_at(&self, event: Event, k: u64) -> Result<HistoryEntry> {
+        let seq = event.seq;
+        let (status, by, shown) = match &event.content.kind {
+            Kind::Retraction { target, .. } => (
+                Status::Retraction,
+                self.lookup_id(target, k)?,
+                event.clone(),
+            ),
+            Kind::Correction { .. } => {
+                let root = self.root_of(seq, &event.content, k)?;
+                match self.resolve(root, k)? {
+                    Some(leaf) if leaf == seq => {
+                        let mut shown = event.clone();
+                        if let Kind::Correction { replacement, .. } = &event.content.kind {
+                            shown.content = (**replacement).clone();
+                        }
+                        (Status::Current, Some(root), shown)
+                    }
+                    _ => (Status::Superseded, Some(root), event.clone()),
+                }
+            }
+            _ => match self.resolve(seq, k)? {
+                Some(leaf) if leaf == seq => (Status::Current, None, event.clone()),
+                Some(leaf) => (Status::Corrected, Some(leaf), event.clone()),
+                None => {
+                    let by = self
+                        .amendments_of(seq, k)?
+                        .into_iter()
+                        .find(|(_, kind)| *kind == crate::log::AMEND_RETRACTION)
+                        .map(|(s, _)| s);
+                    (Status::Retracted, by, event.clone())
+                }
+            },
+        };
+        Ok(HistoryEntry {
+            event,
+            shown,
+            status,
+            by,
+        })
+    }
+
+    /// How one event stands at `known_at` (see [`Store::history`]).
+    pub fn history_entry(&self, event: Event, known_at: KnownAt) -> Result<HistoryEntry> {
+        let k = self.basis(Day(1), known_at)?.known_seq;
+        self.entry_at(event, k)
+    }
+}
+
 /// How an event stands at some knowledge.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -496,44 +547,7 @@ impl Store {
                 continue;
             }
             let event = self.event_at(seq, k)?;
-            let (status, by, shown) = match &event.content.kind {
-                Kind::Retraction { target, .. } => (
-                    Status::Retraction,
-                    self.lookup_id(target, k)?,
-                    event.clone(),
-                ),
-                Kind::Correction { .. } => {
-                    let root = self.root_of(seq, &event.content, k)?;
-                    match self.resolve(root, k)? {
-                        Some(leaf) if leaf == seq => {
-                            let mut shown = event.clone();
-                            if let Kind::Correction { replacement, .. } = &event.content.kind {
-                                shown.content = (**replacement).clone();
-                            }
-                            (Status::Current, Some(root), shown)
-                        }
-                        _ => (Status::Superseded, Some(root), event.clone()),
-                    }
-                }
-                _ => match self.resolve(seq, k)? {
-                    Some(leaf) if leaf == seq => (Status::Current, None, event.clone()),
-                    Some(leaf) => (Status::Corrected, Some(leaf), event.clone()),
-                    None => {
-                        let by = self
-                            .amendments_of(seq, k)?
-                            .into_iter()
-                            .find(|(_, kind)| *kind == crate::log::AMEND_RETRACTION)
-                            .map(|(s, _)| s);
-                        (Status::Retracted, by, event.clone())
-                    }
-                },
-            };
-            out.push(HistoryEntry {
-                event,
-                shown,
-                status,
-                by,
-            });
+            out.push(self.entry_at(event, k)?);
         }
         let mut keyed: Vec<(crate::read::TimelineKey, HistoryEntry)> =
             Vec::with_capacity(out.len());

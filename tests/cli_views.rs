@@ -220,3 +220,36 @@ fn rebuild_then_verify() {
         .stdout(predicate::str::contains("view checkpoints match the log"));
     assert_eq!(json(&db, &["deployments", "--as-of", "2024-11-15"]), before);
 }
+
+#[test]
+fn timeline_reads_as_a_chronology_with_markers() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    let out = annals(&db)
+        .args([
+            "timeline", "--actor", "JPN", "--from", "2023", "--to", "2023-12",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "2023");
+    assert_eq!(lines[1], "  08");
+    assert!(
+        lines[2].contains("Ishiba") && lines[2].contains("[corrected by seq"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[3].contains("Kishida") && lines[3].contains("[correction of seq"),
+        "{}",
+        lines[3]
+    );
+    assert!(lines[2].contains("(AP via seed article, 2024-11-15)"));
+    assert_eq!(*lines.last().unwrap(), "(2 events)");
+    let all = annals(&db).arg("timeline").output().unwrap();
+    let all = String::from_utf8(all.stdout).unwrap();
+    assert!(all.starts_with("1949\n  04\n"));
+    assert!(all.trim_end().ends_with("(54 events)"));
+}

@@ -195,6 +195,20 @@ enum Command {
         #[arg(long, default_value_t = 500)]
         poll_ms: u64,
     },
+    /// A readable chronology: one line per event, grouped by year and month, with its
+    /// summary and source, and markers for corrected and retracted events.
+    #[command(after_help = "Example:\n  annals timeline --from 2024-10 --actor PRK")]
+    Timeline {
+        /// From this date (earliest day on or after it).
+        #[arg(long)]
+        from: Option<String>,
+        /// To this date (earliest day on or before it; YYYY and YYYY-MM mean their last day).
+        #[arg(long)]
+        to: Option<String>,
+        /// Only events naming this actor code.
+        #[arg(long)]
+        actor: Option<String>,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  annals completions bash > /etc/bash_completion.d/annals\n  annals completions zsh > ~/.zfunc/_annals"
@@ -594,6 +608,41 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                     m.shift_remove("recorded");
                 }
                 writeln!(out, "{v}")?;
+            }
+            Ok(out.flush()?)
+        }
+        Command::Timeline { from, to, actor } => {
+            let store = open_existing(&cli.db)?;
+            let from = from.map(|f| first_day_of(&f)).transpose()?;
+            let to = to.map(|t| parse_day("--to", &t)).transpose()?;
+            let actor = actor
+                .map(|a| Code::parse(&a).map_err(|e| anyhow!("--actor: {e}")))
+                .transpose()?;
+            let entries = match &actor {
+                Some(code) => store.history(code, KnownAt::Now)?,
+                None => {
+                    // Every actor-bearing event is in some actor's history; take the log's
+                    // own order instead so that nothing is missed.
+                    let mut all = Vec::new();
+                    for e in store.timeline(None, None) {
+                        all.push(store.history_entry(e?, KnownAt::Now)?);
+                    }
+                    all
+                }
+            };
+            let in_range = |e: &annals::query::HistoryEntry| {
+                let day = store.timeline_key(&e.shown).ok().flatten().map(|k| k.0);
+                from.is_none_or(|f| day.is_some_and(|d| d >= f))
+                    && to.is_none_or(|t| day.is_some_and(|d| d <= t))
+            };
+            let entries: Vec<_> = entries.into_iter().filter(in_range).collect();
+            let mut out = stdout();
+            if json {
+                for e in &entries {
+                    writeln!(out, "{}", render::history_json(e))?;
+                }
+            } else {
+                render::chronology(&mut out, &entries)?;
             }
             Ok(out.flush()?)
         }

@@ -430,3 +430,72 @@ pub fn relations(
         .collect();
     table(out, &["DATE", "ACTORS", "PLACE", "SUMMARY"], &rows)
 }
+
+/// A readable chronology: events grouped by year and month, each with its summary, its
+/// first source, and a marker when it was corrected, retracted, or is itself an amendment.
+pub fn chronology(
+    out: &mut impl Write,
+    entries: &[annals::query::HistoryEntry],
+) -> std::io::Result<()> {
+    use annals::query::Status;
+    let mut year = String::new();
+    let mut month = String::new();
+    for e in entries {
+        let date = e
+            .shown
+            .content
+            .date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| "-".into());
+        let y = date.get(..4).unwrap_or("-").to_string();
+        let m = date
+            .get(5..7)
+            .filter(|m| m.chars().all(|c| c.is_ascii_digit()))
+            .unwrap_or("")
+            .to_string();
+        if y != year {
+            writeln!(out, "{y}")?;
+            year = y;
+            month.clear();
+        }
+        if m != month {
+            if !m.is_empty() {
+                writeln!(out, "  {m}")?;
+            }
+            month = m;
+        }
+        let marker = match (e.status, e.by) {
+            (Status::Corrected, Some(by)) => format!(" [corrected by seq {by}]"),
+            (Status::Retracted, Some(by)) => format!(" [retracted by seq {by}]"),
+            (Status::Retracted, None) => " [retracted]".to_string(),
+            (Status::Superseded, _) => " [superseded correction]".to_string(),
+            (Status::Current, Some(root)) => format!(" [correction of seq {root}]"),
+            (Status::Retraction, Some(t)) => format!(" [retracts seq {t}]"),
+            _ => String::new(),
+        };
+        let what = e
+            .shown
+            .content
+            .summary
+            .clone()
+            .unwrap_or_else(|| describe(&e.shown.content.kind));
+        let source = e
+            .shown
+            .content
+            .sources
+            .first()
+            .map(|s| format!(" ({})", s.name))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "    {date:<12} {:<18} {what}{source}{marker}",
+            e.shown.content.kind.name()
+        )?;
+    }
+    writeln!(
+        out,
+        "({} event{})",
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" }
+    )
+}
