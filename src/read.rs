@@ -145,6 +145,22 @@ impl Store {
         Ok(seqs)
     }
 
+    /// Every actor code the log names (from the actor index), sorted.
+    pub fn known_codes(&self) -> Result<Vec<String>> {
+        let (start, end) = keys::keyspace(keys::ACTOR);
+        let mut codes: Vec<String> = Vec::new();
+        for item in self.engine.scan(&start, &end) {
+            let (key, _) = item?;
+            let raw = key.get(1..17).unwrap_or_default();
+            let len = raw.iter().position(|b| *b == 0).unwrap_or(raw.len());
+            let code = String::from_utf8_lossy(&raw[..len]).into_owned();
+            if codes.last() != Some(&code) {
+                codes.push(code);
+            }
+        }
+        Ok(codes)
+    }
+
     /// Every event naming `code`, in timeline order.
     pub fn actor_events(&self, code: &Code) -> Result<Vec<Event>> {
         let head = self.head().seq;

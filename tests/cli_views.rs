@@ -253,3 +253,25 @@ fn timeline_reads_as_a_chronology_with_markers() {
     assert!(all.starts_with("1949\n  04\n"));
     assert!(all.trim_end().ends_with("(54 events)"));
 }
+
+#[test]
+fn unknown_actor_codes_suggest_the_nearest_known_ones() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    annals(&db)
+        .args(["deployments", "--actor", "PRKK"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no event names `PRKK`; did you mean PRK",
+        ));
+    annals(&db)
+        .args(["history", "JPM"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean JPN"));
+    annals(&db)
+        .args(["deployments", "--actor", "prk"])
+        .assert()
+        .success();
+}

@@ -406,7 +406,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                 }
             }
             let actor = actor
-                .map(|a| Code::parse(&a).map_err(|e| anyhow!("--actor: {e}")))
+                .map(|a| known_actor(&store, "--actor", &a))
                 .transpose()?;
             let mut events: Vec<annals::Event> = match (&actor, order) {
                 (Some(code), _) => store.actor_events(code)?,
@@ -511,7 +511,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
         Command::View { name, args } => show_view(&cli.db, &name, &args, json),
         Command::History { code, known_at } => {
             let store = open_existing(&cli.db)?;
-            let code = Code::parse(&code).map_err(|e| anyhow!("{e}"))?;
+            let code = known_actor(&store, "history", &code)?;
             let known = KnownAt::parse(&known_at)?;
             let entries = store.history(&code, known)?;
             let mut out = stdout();
@@ -573,8 +573,8 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             known_at,
         } => {
             let store = open_existing(&cli.db)?;
-            let a = Code::parse(&a).map_err(|e| anyhow!("{e}"))?;
-            let b = Code::parse(&b).map_err(|e| anyhow!("{e}"))?;
+            let a = known_actor(&store, "relations", &a)?;
+            let b = known_actor(&store, "relations", &b)?;
             let as_of = parse_day("--as-of", &as_of)?;
             let rel = store
                 .at(as_of)
@@ -616,7 +616,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             let from = from.map(|f| first_day_of(&f)).transpose()?;
             let to = to.map(|t| parse_day("--to", &t)).transpose()?;
             let actor = actor
-                .map(|a| Code::parse(&a).map_err(|e| anyhow!("--actor: {e}")))
+                .map(|a| known_actor(&store, "--actor", &a))
                 .transpose()?;
             let entries = match &actor {
                 Some(code) => store.history(code, KnownAt::Now)?,
@@ -803,6 +803,35 @@ fn tail(
     }
 }
 
+/// Parse an `--actor` (or positional) code and make sure the log knows it; an unknown
+/// code is an error that suggests the nearest known ones.
+fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
+    let code = Code::parse(text).map_err(|e| anyhow!("{flag}: {e}"))?;
+    let known = store.known_codes()?;
+    if known.iter().any(|k| k == code.as_str()) || known.is_empty() {
+        return Ok(code);
+    }
+    let mut near: Vec<(usize, &String)> = known
+        .iter()
+        .map(|k| (annals::interchange::edit_distance(code.as_str(), k), k))
+        .collect();
+    near.sort();
+    let suggestions: Vec<&str> = near
+        .iter()
+        .take(3)
+        .filter(|(d, _)| *d <= 2)
+        .map(|(_, k)| k.as_str())
+        .collect();
+    let hint = if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", suggestions.join(", "))
+    };
+    Err(anyhow!(
+        "{flag}: no event names `{code}`{hint}"
+    ))
+}
+
 fn show_view(db: &PathBuf, name: &str, args: &ViewArgs, json: bool) -> Result<()> {
     let store = open_existing(db)?;
     let as_of = parse_day("--as-of", &args.as_of)?;
@@ -810,7 +839,7 @@ fn show_view(db: &PathBuf, name: &str, args: &ViewArgs, json: bool) -> Result<()
     let actor = args
         .actor
         .as_deref()
-        .map(|a| Code::parse(a).map_err(|e| anyhow!("--actor: {e}")))
+        .map(|a| known_actor(&store, "--actor", a))
         .transpose()?;
     let (basis, rows) = store
         .at(as_of)
