@@ -827,9 +827,7 @@ fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
     } else {
         format!("; did you mean {}?", suggestions.join(", "))
     };
-    Err(anyhow!(
-        "{flag}: no event names `{code}`{hint}"
-    ))
+    Err(anyhow!("{flag}: no event names `{code}`{hint}"))
 }
 
 fn show_view(db: &PathBuf, name: &str, args: &ViewArgs, json: bool) -> Result<()> {
