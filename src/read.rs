@@ -145,6 +145,12 @@ impl Store {
         Ok(seqs)
     }
 
+    /// Whether any event names `code` (one probe of the actor index).
+    pub fn knows_code(&self, code: &Code) -> Result<bool> {
+        let (start, end) = keys::actor_range(code);
+        Ok(self.engine.scan(&start, &end).next().transpose()?.is_some())
+    }
+
     /// Every actor code the log names (from the actor index), sorted.
     pub fn known_codes(&self) -> Result<Vec<String>> {
         let (start, end) = keys::keyspace(keys::ACTOR);

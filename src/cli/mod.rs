@@ -807,10 +807,11 @@ fn tail(
 /// code is an error that suggests the nearest known ones.
 fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
     let code = Code::parse(text).map_err(|e| anyhow!("{flag}: {e}"))?;
-    let known = store.known_codes()?;
-    if known.iter().any(|k| k == code.as_str()) || known.is_empty() {
+    if store.knows_code(&code)? || store.head().seq == 0 {
         return Ok(code);
     }
+    // Only now list every code (one scan of the actor index) for suggestions.
+    let known = store.known_codes()?;
     let mut near: Vec<(usize, &String)> = known
         .iter()
         .map(|k| (annals::interchange::edit_distance(code.as_str(), k), k))
