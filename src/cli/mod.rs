@@ -83,15 +83,8 @@ enum Command {
     /// List events in timeline order (or recorded order).
     #[command(after_help = "Example:\n  annals log --actor PRK --from 2024 --kind deployment")]
     Log {
-        /// Only events whose earliest day is on or after this date (YYYY, YYYY-MM, YYYY-MM-DD).
-        #[arg(long)]
-        from: Option<String>,
-        /// Only events whose earliest day is on or before this date (YYYY and YYYY-MM mean their last day).
-        #[arg(long)]
-        to: Option<String>,
-        /// Only events naming this actor code.
-        #[arg(long)]
-        actor: Option<String>,
+        #[command(flatten)]
+        range: EventRange,
         /// Only events of this kind.
         #[arg(long)]
         kind: Option<String>,
@@ -199,15 +192,8 @@ enum Command {
     /// summary and source, and markers for corrected and retracted events.
     #[command(after_help = "Example:\n  annals timeline --from 2024-10 --actor PRK")]
     Timeline {
-        /// From this date (earliest day on or after it).
-        #[arg(long)]
-        from: Option<String>,
-        /// To this date (earliest day on or before it; YYYY and YYYY-MM mean their last day).
-        #[arg(long)]
-        to: Option<String>,
-        /// Only events naming this actor code.
-        #[arg(long)]
-        actor: Option<String>,
+        #[command(flatten)]
+        range: EventRange,
     },
     /// Print a shell completion script.
     #[command(
@@ -234,6 +220,49 @@ enum Command {
     /// and show it.
     #[command(after_help = "Example:\n  annals demo")]
     Demo,
+}
+
+/// Which events `log` and `timeline` list.
+#[derive(clap::Args, Debug)]
+struct EventRange {
+    /// Only events whose earliest day is on or after this date (YYYY, YYYY-MM, YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Only events whose earliest day is on or before this date (YYYY and YYYY-MM mean their last day).
+    #[arg(long)]
+    to: Option<String>,
+    /// Only events naming this actor code.
+    #[arg(long)]
+    actor: Option<String>,
+}
+
+/// An [`EventRange`] checked against a store.
+struct Range {
+    from: Option<Day>,
+    to: Option<Day>,
+    actor: Option<Code>,
+}
+
+impl EventRange {
+    fn resolve(self, store: &Store) -> Result<Range> {
+        Ok(Range {
+            from: self.from.map(|f| first_day_of(&f)).transpose()?,
+            to: self.to.map(|t| parse_day("--to", &t)).transpose()?,
+            actor: self
+                .actor
+                .map(|a| known_actor(store, "--actor", &a))
+                .transpose()?,
+        })
+    }
+}
+
+impl Range {
+    /// Whether an event at this timeline position (its earliest day) is in the range.
+    fn contains(&self, store: &Store, event: &annals::Event) -> Result<bool> {
+        let day = store.timeline_key(event)?.map(|k| k.0);
+        Ok(self.from.is_none_or(|f| day.is_some_and(|d| d >= f))
+            && self.to.is_none_or(|t| day.is_some_and(|d| d <= t)))
+    }
 }
 
 /// Arguments every view command takes.
@@ -387,16 +416,8 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             }
             Ok(out.flush()?)
         }
-        Command::Log {
-            from,
-            to,
-            actor,
-            kind,
-            order,
-        } => {
+        Command::Log { range, kind, order } => {
             let store = open_existing(&cli.db)?;
-            let from = from.map(|f| first_day_of(&f)).transpose()?;
-            let to = to.map(|t| parse_day("--to", &t)).transpose()?;
             if let Some(k) = &kind {
                 if !annals::event::KIND_NAMES.contains(&k.as_str()) {
                     let hint = annals::interchange::nearest(k, annals::event::KIND_NAMES)
@@ -405,22 +426,18 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                     return Err(anyhow!("--kind: unknown kind `{k}`{hint}"));
                 }
             }
-            let actor = actor
-                .map(|a| known_actor(&store, "--actor", &a))
-                .transpose()?;
-            let mut events: Vec<annals::Event> = match (&actor, order) {
+            let range = range.resolve(&store)?;
+            let mut events: Vec<annals::Event> = match (&range.actor, order) {
                 (Some(code), _) => store.actor_events(code)?,
-                (None, Order::Valid) => store.timeline(from, to).collect::<annals::Result<_>>()?,
+                (None, Order::Valid) => store
+                    .timeline(range.from, range.to)
+                    .collect::<annals::Result<_>>()?,
                 (None, Order::Recorded) => store.events().collect::<annals::Result<_>>()?,
             };
-            if actor.is_some() || order == Order::Recorded {
+            if range.actor.is_some() || order == Order::Recorded {
                 let mut kept = Vec::with_capacity(events.len());
                 for e in events {
-                    let key = store.timeline_key(&e)?;
-                    let earliest = key.map(|k| k.0);
-                    let in_range = from.is_none_or(|f| earliest.is_some_and(|d| d >= f))
-                        && to.is_none_or(|t| earliest.is_some_and(|d| d <= t));
-                    if in_range {
+                    if range.contains(&store, &e)? {
                         kept.push(e);
                     }
                 }
@@ -611,31 +628,24 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             }
             Ok(out.flush()?)
         }
-        Command::Timeline { from, to, actor } => {
+        Command::Timeline { range } => {
             let store = open_existing(&cli.db)?;
-            let from = from.map(|f| first_day_of(&f)).transpose()?;
-            let to = to.map(|t| parse_day("--to", &t)).transpose()?;
-            let actor = actor
-                .map(|a| known_actor(&store, "--actor", &a))
-                .transpose()?;
-            let entries = match &actor {
-                Some(code) => store.history(code, KnownAt::Now)?,
-                None => {
-                    // Every actor-bearing event is in some actor's history; take the log's
-                    // own order instead so that nothing is missed.
-                    let mut all = Vec::new();
-                    for e in store.timeline(None, None) {
-                        all.push(store.history_entry(e?, KnownAt::Now)?);
+            let range = range.resolve(&store)?;
+            let mut entries = Vec::new();
+            match &range.actor {
+                Some(code) => {
+                    for e in store.history(code, KnownAt::Now)? {
+                        if range.contains(&store, &e.shown)? {
+                            entries.push(e);
+                        }
                     }
-                    all
                 }
-            };
-            let in_range = |e: &annals::query::HistoryEntry| {
-                let day = store.timeline_key(&e.shown).ok().flatten().map(|k| k.0);
-                from.is_none_or(|f| day.is_some_and(|d| d >= f))
-                    && to.is_none_or(|t| day.is_some_and(|d| d <= t))
-            };
-            let entries: Vec<_> = entries.into_iter().filter(in_range).collect();
+                None => {
+                    for e in store.timeline(range.from, range.to) {
+                        entries.push(store.history_entry(e?, KnownAt::Now)?);
+                    }
+                }
+            }
             let mut out = stdout();
             if json {
                 for e in &entries {
