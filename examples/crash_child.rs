@@ -1,5 +1,6 @@
 //! The child process of the crash tests (`tests/crash.rs`): appends to the database given
-//! as its argument in a loop — single events and batches of three — and after each append
+//! as its first argument (created with the engine named by the second, `sled` or `redb`)
+//! in a loop — single events and batches of three — and after each append
 //! has returned prints `ack FIRST LAST` on stdout. The parent kills it with SIGKILL at a
 //! random moment and checks that every acknowledged event survived.
 //!
@@ -7,7 +8,7 @@
 //! parent can check every stored event byte for byte.
 
 use annals::interchange::parse_line;
-use annals::{NewEvent, Store};
+use annals::{EngineKind, NewEvent, Store, StoreOptions};
 use std::io::Write;
 
 /// The event the crash child appends at `seq`. Deployments keep the views busy (reports
@@ -39,8 +40,13 @@ pub fn content_for(seq: u64) -> NewEvent {
 
 #[allow(dead_code)]
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: crash_child DB");
-    let store = Store::open(&path).expect("open");
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("usage: crash_child DB ENGINE");
+    let engine = args
+        .next()
+        .and_then(|name| EngineKind::from_name(&name))
+        .expect("usage: crash_child DB sled|redb");
+    let store = Store::open_with(&path, StoreOptions::default().with_engine(engine)).expect("open");
     let mut next = store.head().seq + 1;
     let stdout = std::io::stdout();
     loop {

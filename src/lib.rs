@@ -37,6 +37,7 @@ mod log;
 mod materialize;
 pub mod query;
 mod read;
+pub mod replay;
 pub mod storage;
 mod store;
 mod subscribe;
@@ -54,6 +55,7 @@ pub use event::{AllianceType, Code, Confidence, Content, Event, Kind, NewEvent, 
 pub use log::{AppendReport, Outcome};
 pub use query::{Answer, At, Basis, KnownAt};
 pub use read::TimelineKey;
+pub use storage::EngineKind;
 pub use store::{Head, Store, StoreOptions, MIN_STORAGE_FORMAT_VERSION, STORAGE_FORMAT_VERSION};
 pub use subscribe::Subscription;
 pub use verify::{Stats, VerifyReport};

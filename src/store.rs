@@ -80,6 +80,10 @@ pub struct StoreOptions {
     pub clock: Arc<dyn Clock>,
     /// Engine tuning.
     pub engine: EngineOptions,
+    /// The engine for a new database (`None`: `$ANNALS_ENGINE`, else the default, redb).
+    /// An existing database always opens with the engine it was created with; asking
+    /// for a different one is an error.
+    pub engine_kind: Option<EngineKind>,
     /// Create the database if the path does not exist.
     pub create: bool,
     /// Views to maintain besides the five built-ins (see [`StoreOptions::with_view`]).
@@ -96,6 +100,7 @@ impl Default for StoreOptions {
         StoreOptions {
             clock: Arc::new(SystemClock),
             engine: EngineOptions::default(),
+            engine_kind: None,
             create: true,
             views: Vec::new(),
             checkpoint_interval: 1024,
@@ -112,6 +117,12 @@ impl StoreOptions {
         self
     }
 
+    /// Create new databases with this engine.
+    pub fn with_engine(mut self, kind: EngineKind) -> Self {
+        self.engine_kind = Some(kind);
+        self
+    }
+
     /// Use this clock for recorded time.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -123,6 +134,7 @@ impl std::fmt::Debug for StoreOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StoreOptions")
             .field("engine", &self.engine)
+            .field("engine_kind", &self.engine_kind)
             .field("create", &self.create)
             .finish_non_exhaustive()
     }
@@ -204,7 +216,21 @@ impl Store {
                 })
             }
         }
-        let engine = storage::open(path, EngineKind::Sled, &options.engine)?;
+        let detected = storage::detect(path).map_err(|e| Error::Open {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        let kind = match (detected, options.engine_kind) {
+            (Some(found), Some(asked)) if found != asked => {
+                return Err(Error::InvalidArgument(format!(
+                    "the database at {shown} uses the {found} engine; the engine is chosen only when a database is created (asked for {asked})"
+                )))
+            }
+            (Some(found), _) => found,
+            (None, Some(asked)) => asked,
+            (None, None) => EngineKind::default_for_new()?,
+        };
+        let engine = storage::open(path, kind, &options.engine)?;
         Store::from_engine(engine, Some(path.to_path_buf()), options)
     }
 
@@ -221,7 +247,11 @@ impl Store {
 
     /// A throwaway database with options (for deterministic clocks in tests).
     pub fn temporary_with(options: StoreOptions) -> Result<Store> {
-        let engine = storage::temporary(EngineKind::Sled, &options.engine)?;
+        let kind = match options.engine_kind {
+            Some(kind) => kind,
+            None => EngineKind::default_for_new()?,
+        };
+        let engine = storage::temporary(kind, &options.engine)?;
         Store::from_engine(engine, None, options)
     }
 

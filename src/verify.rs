@@ -44,6 +44,8 @@ pub struct Stats {
     pub last_day: Option<String>,
     pub last_seq: u64,
     pub size_on_disk: u64,
+    /// The storage engine: `sled` or `redb`.
+    pub engine: String,
 }
 
 /// The index entries the log implies, gathered in memory.
@@ -435,6 +437,7 @@ impl Store {
             last_day: last.map(|d| d.to_string()),
             last_seq: self.head().seq,
             size_on_disk: self.engine.size_on_disk()?,
+            engine: self.engine.name().to_string(),
         })
     }
 }

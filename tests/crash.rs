@@ -4,6 +4,9 @@
 //! event is partial, the seq is gap-free, the hash chain is valid, and every view and
 //! checkpoint equals a rebuild.
 //!
+//! Every test runs on both engines. redb must pass the strict form (every reopen succeeds
+//! and serves every acknowledged event); sled is held to the weaker form below.
+//!
 //! FINDING (2026-11-28): sled 0.34.7 sometimes cannot reopen a database after a SIGKILL —
 //! `Read corrupted data at file offset None` from sled's own recovery, about once in 300
 //! kills here (first seen at round 14 of a CI run on the 2-core machine; 0 in 200 kills
@@ -19,7 +22,7 @@ mod common;
 mod child;
 
 use annals::workload::Rng;
-use annals::Store;
+use annals::{EngineKind, Store, StoreOptions};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -41,7 +44,7 @@ fn child_binary() -> PathBuf {
 /// Run `rounds` kills. With `strict`, a database that cannot be reopened fails the test;
 /// otherwise the refusal must be a clear error and the next round starts a new database.
 /// Returns how many reopens were refused.
-fn kill_rounds(rounds: usize, seed: u64, strict: bool) -> usize {
+fn kill_rounds(engine: EngineKind, rounds: usize, seed: u64, strict: bool) -> usize {
     let dir = common::tempdir();
     let mut generation = 0;
     let mut db = dir.path().join("db0");
@@ -54,6 +57,7 @@ fn kill_rounds(rounds: usize, seed: u64, strict: bool) -> usize {
     for round in 0..rounds {
         let mut child = Command::new(&bin)
             .arg(&db)
+            .arg(engine.name())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -77,7 +81,9 @@ fn kill_rounds(rounds: usize, seed: u64, strict: bool) -> usize {
         progress += acked.saturating_sub(acked_total);
         acked_total = acked_total.max(acked);
 
-        let store = match std::panic::catch_unwind(|| Store::open(&db)) {
+        let store = match std::panic::catch_unwind(|| {
+            Store::open_with(&db, StoreOptions::default().with_engine(engine))
+        }) {
             Err(_) => panic!("round {round}: reopening panicked"),
             Ok(Ok(store)) => store,
             Ok(Err(e)) if !strict => {
@@ -85,7 +91,7 @@ fn kill_rounds(rounds: usize, seed: u64, strict: bool) -> usize {
                     matches!(e, annals::Error::Open { .. } | annals::Error::Storage(_)),
                     "round {round}: unclear error {e:?}"
                 );
-                eprintln!("round {round}: sled refused to reopen after the kill: {e}");
+                eprintln!("round {round}: {engine} refused to reopen after the kill: {e}");
                 refused += 1;
                 generation += 1;
                 db = dir.path().join(format!("db{generation}"));
@@ -93,7 +99,7 @@ fn kill_rounds(rounds: usize, seed: u64, strict: bool) -> usize {
                 checked_through = 0;
                 continue;
             }
-            Ok(Err(e)) => panic!("round {round}: reopen failed: {e}"),
+            Ok(Err(e)) => panic!("round {round}: {engine} reopen failed: {e}"),
         };
         let head = store.head().seq;
         assert!(
@@ -128,19 +134,30 @@ fn kill_rounds(rounds: usize, seed: u64, strict: bool) -> usize {
 }
 
 #[test]
-fn fifty_kills_never_serve_a_wrong_answer() {
-    let refused = kill_rounds(50, 7, false);
+fn redb_fifty_kills_lose_nothing_acknowledged() {
+    kill_rounds(EngineKind::Redb, 50, 7, true);
+}
+
+#[test]
+#[ignore = "soak: 1,000 kills on redb (run with --ignored)"]
+fn redb_a_thousand_kills_lose_nothing_acknowledged() {
+    kill_rounds(EngineKind::Redb, 1000, 11, true);
+}
+
+#[test]
+fn sled_fifty_kills_never_serve_a_wrong_answer() {
+    let refused = kill_rounds(EngineKind::Sled, 50, 7, false);
     eprintln!("sled refused to reopen after {refused} of 50 kills");
 }
 
 #[test]
 #[ignore = "fails about once in 300 kills: sled 0.34.7 cannot always reopen after SIGKILL (see the module doc)"]
-fn fifty_kills_lose_nothing_acknowledged() {
-    kill_rounds(50, 7, true);
+fn sled_fifty_kills_lose_nothing_acknowledged() {
+    kill_rounds(EngineKind::Sled, 50, 7, true);
 }
 
 #[test]
 #[ignore = "soak: 1,000 kills (run with --ignored); with sled 0.34.7 expect a refusal to reopen (see the module doc)"]
-fn a_thousand_kills_lose_nothing_acknowledged() {
-    kill_rounds(1000, 11, true);
+fn sled_a_thousand_kills_lose_nothing_acknowledged() {
+    kill_rounds(EngineKind::Sled, 1000, 11, true);
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use annals::Store;
+use annals::{EngineKind, Store, StoreOptions};
 use std::path::Path;
 
 #[derive(Debug, Default)]
@@ -65,11 +65,22 @@ fn damage_and_open(
 }
 
 #[test]
-fn truncated_or_zeroed_databases_recover_a_prefix_or_refuse() {
+fn truncated_or_zeroed_sled_databases_recover_a_prefix_or_refuse() {
+    truncate_and_zero(EngineKind::Sled, "db");
+}
+
+#[test]
+fn truncated_or_zeroed_redb_databases_recover_a_prefix_or_refuse() {
+    truncate_and_zero(EngineKind::Redb, "annals.redb");
+}
+
+/// Damage `data_file` (the engine's main file inside the database directory).
+fn truncate_and_zero(engine: EngineKind, data_file: &str) {
     let dir = common::tempdir();
     let original = dir.path().join("db");
     let events = {
-        let store = Store::open(&original).unwrap();
+        let store =
+            Store::open_with(&original, StoreOptions::default().with_engine(engine)).unwrap();
         store
             .import_lines(common::lines(common::SAMPLE), true)
             .unwrap();
@@ -85,7 +96,7 @@ fn truncated_or_zeroed_databases_recover_a_prefix_or_refuse() {
         }
         store.events().map(|e| e.unwrap()).collect::<Vec<_>>()
     };
-    let db_file = original.join("db");
+    let db_file = original.join(data_file);
     let len = std::fs::metadata(&db_file).unwrap().len();
     // Where the data really ends (sled preallocates): the last non-zero byte.
     let bytes = std::fs::read(&db_file).unwrap();
@@ -105,7 +116,7 @@ fn truncated_or_zeroed_databases_recover_a_prefix_or_refuse() {
             |p| {
                 let f = std::fs::OpenOptions::new()
                     .write(true)
-                    .open(p.join("db"))
+                    .open(p.join(data_file))
                     .unwrap();
                 f.set_len(used - cut).unwrap();
             },
@@ -116,31 +127,33 @@ fn truncated_or_zeroed_databases_recover_a_prefix_or_refuse() {
             &original,
             &events,
             |p| {
-                let mut data = std::fs::read(p.join("db")).unwrap();
+                let mut data = std::fs::read(p.join(data_file)).unwrap();
                 let from = (used - cut) as usize;
                 let to = (from + 512).min(data.len());
                 data[from..to].iter_mut().for_each(|b| *b = 0);
-                std::fs::write(p.join("db"), data).unwrap();
+                std::fs::write(p.join(data_file), data).unwrap();
             },
             &mut outcomes,
             &format!("zeroed 512 bytes from {cut} bytes before the end of the data"),
         );
     }
-    // sled's snapshot files are derived by sled and may be removed.
-    damage_and_open(
-        &original,
-        &events,
-        |p| {
-            for entry in std::fs::read_dir(p).unwrap() {
-                let entry = entry.unwrap();
-                if entry.file_name().to_string_lossy().starts_with("snap.") {
-                    std::fs::remove_file(entry.path()).unwrap();
+    if engine == EngineKind::Sled {
+        // sled's snapshot files are derived by sled and may be removed.
+        damage_and_open(
+            &original,
+            &events,
+            |p| {
+                for entry in std::fs::read_dir(p).unwrap() {
+                    let entry = entry.unwrap();
+                    if entry.file_name().to_string_lossy().starts_with("snap.") {
+                        std::fs::remove_file(entry.path()).unwrap();
+                    }
                 }
-            }
-        },
-        &mut outcomes,
-        "snapshot removed",
-    );
-    eprintln!("truncation outcomes: {outcomes:?}");
+            },
+            &mut outcomes,
+            "snapshot removed",
+        );
+    }
+    eprintln!("{engine} truncation outcomes: {outcomes:?}");
     assert!(outcomes.recovered_all + outcomes.recovered_prefix + outcomes.refused >= 10);
 }

@@ -5,7 +5,7 @@ mod demo;
 mod render;
 
 use annals::interchange::{event_json, event_line, parse_line, parse_reader};
-use annals::{Code, Day, Error, KnownAt, Store, StoreOptions};
+use annals::{Code, Day, EngineKind, Error, KnownAt, Store, StoreOptions};
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -35,6 +35,11 @@ struct Cli {
     /// Print machine-readable JSON instead of a table.
     #[arg(long, global = true)]
     json: bool,
+
+    /// Storage engine for a database this command creates: redb (default) or sled
+    /// [env: ANNALS_ENGINE]. An existing database always opens with its own engine.
+    #[arg(long, global = true, value_parser = parse_engine, value_name = "ENGINE")]
+    engine: Option<EngineKind>,
 
     #[command(subcommand)]
     command: Command,
@@ -332,18 +337,29 @@ fn report(e: &anyhow::Error) {
     let _ = writeln!(stderr);
 }
 
-fn open_existing(path: &PathBuf) -> Result<Store> {
+fn open_existing(path: &PathBuf, engine: Option<EngineKind>) -> Result<Store> {
     Ok(Store::open_with(
         path,
         StoreOptions {
             create: false,
+            engine_kind: engine,
             ..StoreOptions::default()
         },
     )?)
 }
 
-fn open_or_create(path: &PathBuf) -> Result<Store> {
-    Ok(Store::open(path)?)
+fn open_or_create(path: &PathBuf, engine: Option<EngineKind>) -> Result<Store> {
+    Ok(Store::open_with(
+        path,
+        StoreOptions {
+            engine_kind: engine,
+            ..StoreOptions::default()
+        },
+    )?)
+}
+
+fn parse_engine(text: &str) -> std::result::Result<EngineKind, String> {
+    EngineKind::from_name(text).ok_or_else(|| format!("no engine named {text:?}; use redb or sled"))
 }
 
 fn parse_day(flag: &str, text: &str) -> Result<Day> {
@@ -377,7 +393,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             dry_run: false,
         } => {
             let lines = read_input(&file)?;
-            let store = open_or_create(&cli.db)?;
+            let store = open_or_create(&cli.db, cli.engine)?;
             let report = store.import_lines(lines, keep_recorded)?;
             print_import(&report, json)
         }
@@ -396,7 +412,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             };
             let text = text.trim();
             let parsed = parse_line(text).map_err(|reason| Error::input(1, reason))?;
-            let store = open_or_create(&cli.db)?;
+            let store = open_or_create(&cli.db, cli.engine)?;
             let report = store.import_lines(vec![(1, parsed)], false)?;
             let (id, outcome) = report.events[0];
             let mut out = stdout();
@@ -417,7 +433,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             Ok(out.flush()?)
         }
         Command::Log { range, kind, order } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             if let Some(k) = &kind {
                 if !annals::event::KIND_NAMES.contains(&k.as_str()) {
                     let hint = annals::interchange::nearest(k, annals::event::KIND_NAMES)
@@ -460,7 +476,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             Ok(out.flush()?)
         }
         Command::Export => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             let mut out = stdout();
             for e in store.events() {
                 writeln!(out, "{}", event_line(&e?))?;
@@ -468,7 +484,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             Ok(out.flush()?)
         }
         Command::Verify { since } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             let extends = since
                 .map(|h| store.verify_extends(&h).map(|seq| (h, seq)))
                 .transpose()?;
@@ -499,7 +515,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             Ok(out.flush()?)
         }
         Command::Stats => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             let stats = store.stats()?;
             let mut out = stdout();
             if json {
@@ -510,7 +526,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             Ok(out.flush()?)
         }
         Command::Rebuild => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             let started = std::time::Instant::now();
             let n = store.rebuild()?;
             let secs = started.elapsed().as_secs_f64();
@@ -527,7 +543,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
         Command::Tests(args) => show_view(&cli.db, "tests", &args, json),
         Command::View { name, args } => show_view(&cli.db, &name, &args, json),
         Command::History { code, known_at } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             let code = known_actor(&store, "history", &code)?;
             let known = KnownAt::parse(&known_at)?;
             let entries = store.history(&code, known)?;
@@ -552,7 +568,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             view,
             known_at,
         } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             let from = parse_day("from", &from)?;
             let to = parse_day("to", &to)?;
             let known = KnownAt::parse(&known_at)?;
@@ -589,7 +605,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             as_of,
             known_at,
         } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             let a = known_actor(&store, "relations", &a)?;
             let b = known_actor(&store, "relations", &b)?;
             let as_of = parse_day("--as-of", &as_of)?;
@@ -629,7 +645,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             Ok(out.flush()?)
         }
         Command::Timeline { range } => {
-            let store = open_existing(&cli.db)?;
+            let store = open_existing(&cli.db, cli.engine)?;
             let range = range.resolve(&store)?;
             let mut entries = Vec::new();
             match &range.actor {
@@ -680,7 +696,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             let store = if demo_uses_default_db {
                 Store::temporary()?
             } else {
-                open_or_create(&cli.db)?
+                open_or_create(&cli.db, cli.engine)?
             };
             let mut out = stdout();
             demo::run(&store, &mut out)?;
@@ -724,7 +740,7 @@ fn check(
         let store = if no_db_given {
             Store::temporary()?
         } else {
-            open_existing(db)?
+            open_existing(db, None)?
         };
         match store.check_lines(lines, keep_recorded) {
             Ok(report) => Some(report),
@@ -842,7 +858,7 @@ fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
 }
 
 fn show_view(db: &PathBuf, name: &str, args: &ViewArgs, json: bool) -> Result<()> {
-    let store = open_existing(db)?;
+    let store = open_existing(db, None)?;
     let as_of = parse_day("--as-of", &args.as_of)?;
     let known = KnownAt::parse(&args.known_at)?;
     let actor = args

@@ -200,6 +200,7 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> std::io::Result<()> {
         s.last_day.as_deref().unwrap_or("-")
     )?;
     writeln!(out, "size on disk  {} bytes", s.size_on_disk)?;
+    writeln!(out, "engine        {}", s.engine)?;
     writeln!(out, "by kind:")?;
     let rows: Vec<Vec<String>> = s
         .by_kind

@@ -1,8 +1,14 @@
 //! The storage seam: the only door to the key-value engine.
 //!
 //! Owns: the [`Engine`] trait (an ordered byte-key/byte-value store with atomic batches,
-//! range scans and flush), the [`Batch`] of writes, and opening an engine by kind. The
-//! only implementation today is sled (`sled_engine.rs`); no other module names a sled type.
+//! range scans and flush), the [`Batch`] of writes, and opening an engine by kind. Two
+//! implementations: sled 0.34.7 (`sled_engine.rs`) and redb 4.x (`redb_engine.rs`); no
+//! other module names a sled or redb type.
+//!
+//! Which engine a database directory uses is read from its files before it is opened
+//! ([`detect`]): redb keeps one file, `annals.redb`; sled keeps `conf`, `db` and `snap.*`.
+//! The engine's name is also recorded in the database's format record (`store.rs`), which
+//! is checked after opening.
 //!
 //! Contract every engine keeps:
 //! - keys are compared as unsigned bytes, lexicographically; scans return keys in order;
@@ -14,6 +20,7 @@
 //! - a database directory is opened by one handle at a time; a second open fails with
 //!   [`crate::Error::InUse`] instead of blocking.
 
+mod redb_engine;
 mod sled_engine;
 
 use crate::error::Result;
@@ -82,22 +89,70 @@ pub trait Engine: Send + Sync {
 
 /// Which engine a database uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EngineKind {
+    /// sled 0.34.7: a log-structured B+tree directory.
     Sled,
+    /// redb 4.x: a copy-on-write B-tree in one file, with checksummed commit slots.
+    Redb,
 }
 
+/// The environment variable that picks the engine for new databases when none is chosen.
+pub const ENGINE_ENV: &str = "ANNALS_ENGINE";
+
 impl EngineKind {
+    /// Every engine, in the order they are documented.
+    pub const ALL: [EngineKind; 2] = [EngineKind::Sled, EngineKind::Redb];
+
     pub fn name(self) -> &'static str {
         match self {
             EngineKind::Sled => "sled",
+            EngineKind::Redb => "redb",
         }
     }
 
     pub fn from_name(name: &str) -> Option<EngineKind> {
-        match name {
-            "sled" => Some(EngineKind::Sled),
-            _ => None,
+        EngineKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The engine for a new database when the caller chose none: `$ANNALS_ENGINE` if it
+    /// names one, else redb (see `schema/storage.md` for why redb is the default).
+    pub fn default_for_new() -> Result<EngineKind> {
+        match std::env::var(ENGINE_ENV) {
+            Ok(name) if !name.is_empty() => EngineKind::from_name(&name).ok_or_else(|| {
+                crate::Error::InvalidArgument(format!(
+                    "{ENGINE_ENV}={name} names no engine; use one of: sled, redb"
+                ))
+            }),
+            _ => Ok(EngineKind::Redb),
         }
+    }
+}
+
+impl std::fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The engine of the database directory at `path`, read from the files it holds, or
+/// `None` when it holds no database yet (missing or empty directory).
+pub fn detect(path: &Path) -> std::io::Result<Option<EngineKind>> {
+    if path.join(redb_engine::FILE_NAME).exists() {
+        return Ok(Some(EngineKind::Redb));
+    }
+    if path.join("conf").exists() || path.join("db").exists() {
+        return Ok(Some(EngineKind::Sled));
+    }
+    match std::fs::read_dir(path) {
+        Ok(mut entries) => match entries.next() {
+            None => Ok(None),
+            Some(_) => Err(std::io::Error::other(
+                "the directory holds files but no annals database (neither annals.redb nor a sled database)",
+            )),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
@@ -120,6 +175,7 @@ impl Default for EngineOptions {
 pub fn open(path: &Path, kind: EngineKind, options: &EngineOptions) -> Result<Box<dyn Engine>> {
     match kind {
         EngineKind::Sled => Ok(Box::new(sled_engine::SledEngine::open(path, options)?)),
+        EngineKind::Redb => Ok(Box::new(redb_engine::RedbEngine::open(path, options)?)),
     }
 }
 
@@ -127,5 +183,6 @@ pub fn open(path: &Path, kind: EngineKind, options: &EngineOptions) -> Result<Bo
 pub fn temporary(kind: EngineKind, options: &EngineOptions) -> Result<Box<dyn Engine>> {
     match kind {
         EngineKind::Sled => Ok(Box::new(sled_engine::SledEngine::temporary(options)?)),
+        EngineKind::Redb => Ok(Box::new(redb_engine::RedbEngine::temporary(options)?)),
     }
 }

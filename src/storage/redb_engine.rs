@@ -1,0 +1,172 @@
+//! The redb 4.x engine behind the storage seam. This is the only file that names a redb
+//! type.
+//!
+//! Layout: the database directory holds one file, `annals.redb`, with one redb table,
+//! `annals`, of byte keys to byte values. Every keyspace lives in that table under its
+//! one-byte key prefix (see `keys.rs`), exactly as on sled.
+//!
+//! Durability mapping: [`Engine::write`] commits one redb write transaction with
+//! `Durability::None` (atomic, visible to readers at once, not yet on disk);
+//! [`Engine::flush`] commits an empty transaction with `Durability::Immediate`, which
+//! makes every earlier non-durable commit durable too (redb's documented contract). After
+//! a crash redb reopens at its last durable commit, so an unflushed batch is either wholly
+//! there or wholly absent.
+//!
+//! Invariants: redb errors never escape as redb types; a database open in another handle
+//! or process becomes `Error::InUse`; reads use snapshot transactions, so a scan never
+//! sees a batch partly applied.
+
+use super::{Batch, Engine, EngineOptions, Pair, PairIter};
+use crate::error::{Error, Result};
+use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
+use std::path::{Path, PathBuf};
+
+const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("annals");
+
+/// The file inside the database directory.
+pub(crate) const FILE_NAME: &str = "annals.redb";
+
+pub(crate) struct RedbEngine {
+    db: redb::Database,
+    file: Option<PathBuf>,
+}
+
+fn storage_error(e: impl std::fmt::Display) -> Error {
+    Error::Storage(e.to_string())
+}
+
+impl RedbEngine {
+    pub(crate) fn open(path: &Path, options: &EngineOptions) -> Result<RedbEngine> {
+        let open_error = |reason: String| Error::Open {
+            path: path.display().to_string(),
+            reason,
+        };
+        std::fs::create_dir_all(path).map_err(|e| open_error(e.to_string()))?;
+        let file = path.join(FILE_NAME);
+        let db = redb::Database::builder()
+            .set_cache_size(options.cache_bytes as usize)
+            .create(&file)
+            .map_err(|e| match e {
+                redb::DatabaseError::DatabaseAlreadyOpen => Error::InUse {
+                    path: path.display().to_string(),
+                },
+                other => open_error(other.to_string()),
+            })?;
+        RedbEngine::with_table(db, Some(file))
+    }
+
+    pub(crate) fn temporary(options: &EngineOptions) -> Result<RedbEngine> {
+        let db = redb::Database::builder()
+            .set_cache_size(options.cache_bytes as usize)
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .map_err(|e| Error::Open {
+                path: "(temporary)".into(),
+                reason: e.to_string(),
+            })?;
+        RedbEngine::with_table(db, None)
+    }
+
+    /// Make sure the table exists, so that read transactions can always open it.
+    fn with_table(db: redb::Database, file: Option<PathBuf>) -> Result<RedbEngine> {
+        let txn = db.begin_write().map_err(storage_error)?;
+        txn.open_table(TABLE).map_err(storage_error)?;
+        txn.commit().map_err(storage_error)?;
+        Ok(RedbEngine { db, file })
+    }
+
+    fn range(
+        &self,
+        start: &[u8],
+        end: &[u8],
+    ) -> Result<redb::Range<'static, &'static [u8], &'static [u8]>> {
+        let txn = self.db.begin_read().map_err(storage_error)?;
+        let table = txn.open_table(TABLE).map_err(storage_error)?;
+        table.range(start..end).map_err(storage_error)
+    }
+}
+
+type Guards = (
+    redb::AccessGuard<'static, &'static [u8]>,
+    redb::AccessGuard<'static, &'static [u8]>,
+);
+
+fn pair(item: std::result::Result<Guards, redb::StorageError>) -> Result<Pair> {
+    item.map(|(k, v)| (k.value().to_vec(), v.value().to_vec()))
+        .map_err(storage_error)
+}
+
+impl Engine for RedbEngine {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let txn = self.db.begin_read().map_err(storage_error)?;
+        let table = txn.open_table(TABLE).map_err(storage_error)?;
+        let value = table.get(key).map_err(storage_error)?;
+        Ok(value.map(|v| v.value().to_vec()))
+    }
+
+    fn scan(&self, start: &[u8], end: &[u8]) -> PairIter<'_> {
+        if start >= end {
+            return Box::new(std::iter::empty());
+        }
+        match self.range(start, end) {
+            Ok(range) => Box::new(range.map(pair)),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
+    }
+
+    fn scan_rev(&self, start: &[u8], end: &[u8]) -> PairIter<'_> {
+        if start >= end {
+            return Box::new(std::iter::empty());
+        }
+        match self.range(start, end) {
+            Ok(range) => Box::new(range.rev().map(pair)),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
+    }
+
+    fn write(&self, batch: Batch) -> Result<()> {
+        let mut txn = self.db.begin_write().map_err(storage_error)?;
+        txn.set_durability(redb::Durability::None)
+            .map_err(storage_error)?;
+        {
+            let mut table = txn.open_table(TABLE).map_err(storage_error)?;
+            for (key, value) in &batch.writes {
+                match value {
+                    Some(v) => {
+                        table
+                            .insert(key.as_slice(), v.as_slice())
+                            .map_err(storage_error)?;
+                    }
+                    None => {
+                        table.remove(key.as_slice()).map_err(storage_error)?;
+                    }
+                }
+            }
+        }
+        txn.commit().map_err(storage_error)
+    }
+
+    fn flush(&self) -> Result<()> {
+        let mut txn = self.db.begin_write().map_err(storage_error)?;
+        txn.set_durability(redb::Durability::Immediate)
+            .map_err(storage_error)?;
+        txn.commit().map_err(storage_error)
+    }
+
+    fn size_on_disk(&self) -> Result<u64> {
+        match &self.file {
+            Some(file) => std::fs::metadata(file)
+                .map(|m| m.len())
+                .map_err(Error::from),
+            None => {
+                let txn = self.db.begin_read().map_err(storage_error)?;
+                let table = txn.open_table(TABLE).map_err(storage_error)?;
+                let stats = table.stats().map_err(storage_error)?;
+                Ok(stats.stored_bytes() + stats.metadata_bytes() + stats.fragmented_bytes())
+            }
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "redb"
+    }
+}
