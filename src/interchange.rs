@@ -753,34 +753,60 @@ pub fn parse_reader(
 /// Like [`parse_reader`], but returns the lines that parsed together with the problems of
 /// those that did not (for `check`, which reports everything it can).
 pub fn parse_reader_all(
-    mut reader: impl std::io::BufRead,
+    reader: impl std::io::BufRead,
 ) -> (Vec<(usize, ParsedLine)>, Vec<crate::error::InputError>) {
-    use crate::error::InputError;
     let mut parsed = Vec::new();
     let mut errors = Vec::new();
-    let mut line_no = 0usize;
-    let mut buf: Vec<u8> = Vec::new();
-    let mut saw_any = false;
-    loop {
-        buf.clear();
-        line_no += 1;
-        // Read one line, but never hold more than the limit (plus one byte to detect it).
+    for item in read_lines(reader) {
+        match item {
+            Ok(line) => parsed.push(line),
+            Err(e) => errors.push(e),
+        }
+    }
+    (parsed, errors)
+}
+
+/// Stream JSON Lines from `reader`, one parsed line (with its 1-based line number) or one
+/// problem at a time, holding at most one line in memory. Blank lines are skipped; CRLF
+/// endings are accepted; a byte-order mark, invalid UTF-8 and over-long lines are
+/// problems; an input with no lines at all yields one "empty" problem. A read error ends
+/// the stream after reporting it.
+pub fn read_lines<R: std::io::BufRead>(reader: R) -> LineReader<R> {
+    LineReader {
+        reader,
+        line_no: 0,
+        buf: Vec::new(),
+        saw_any: false,
+        done: false,
+    }
+}
+
+/// The iterator [`read_lines`] returns.
+pub struct LineReader<R> {
+    reader: R,
+    line_no: usize,
+    buf: Vec<u8>,
+    saw_any: bool,
+    done: bool,
+}
+
+impl<R: std::io::BufRead> LineReader<R> {
+    /// Read the next raw line into `buf` (without its newline). `Ok(None)` at the end;
+    /// `Ok(Some(false))` when the line exceeded the limit (its bytes were dropped).
+    fn next_raw(&mut self) -> std::io::Result<Option<bool>> {
+        self.buf.clear();
+        // Never hold more than the limit (plus the line ending, to detect it).
         let mut too_long = false;
-        let mut ended = false;
         loop {
-            let available = match reader.fill_buf() {
+            let available = match self.reader.fill_buf() {
                 Ok(b) => b,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    errors.push(InputError {
-                        line: line_no,
-                        reason: format!("cannot read input: {e}"),
-                    });
-                    return (parsed, errors);
-                }
+                Err(e) => return Err(e),
             };
             if available.is_empty() {
-                ended = true;
+                if self.buf.is_empty() && !too_long {
+                    return Ok(None);
+                }
                 break;
             }
             let (chunk, found_newline) = match available.iter().position(|b| *b == b'\n') {
@@ -789,78 +815,96 @@ pub fn parse_reader_all(
             };
             let n = chunk.len();
             if !too_long {
-                if buf.len() + n > MAX_LINE_BYTES + 2 {
+                if self.buf.len() + n > MAX_LINE_BYTES + 2 {
                     too_long = true;
-                    buf.clear();
+                    self.buf.clear();
                 } else {
-                    buf.extend_from_slice(chunk);
+                    self.buf.extend_from_slice(chunk);
                 }
             }
-            reader.consume(n);
+            self.reader.consume(n);
             if found_newline {
                 break;
             }
         }
-        if ended && buf.is_empty() && !too_long {
-            break;
-        }
         if too_long {
-            errors.push(InputError {
-                line: line_no,
-                reason: format!("line is longer than the limit of {MAX_LINE_BYTES} bytes"),
-            });
-            saw_any = true;
-            continue;
+            return Ok(Some(false));
         }
-        if buf.last() == Some(&b'\n') {
-            buf.pop();
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
         }
-        if buf.last() == Some(&b'\r') {
-            buf.pop();
+        if self.buf.last() == Some(&b'\r') {
+            self.buf.pop();
         }
-        if line_no == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            errors.push(InputError {
-                line: 1,
-                reason:
+        Ok(Some(true))
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for LineReader<R> {
+    type Item = Result<(usize, ParsedLine), crate::error::InputError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        use crate::error::InputError;
+        let problem = |line: usize, reason: String| Some(Err(InputError { line, reason }));
+        while !self.done {
+            self.line_no += 1;
+            let line_no = self.line_no;
+            match self.next_raw() {
+                Err(e) => {
+                    self.done = true;
+                    return problem(line_no, format!("cannot read input: {e}"));
+                }
+                Ok(None) => {
+                    self.done = true;
+                    if !self.saw_any {
+                        return problem(1, "the input is empty: no events to read".into());
+                    }
+                    return None;
+                }
+                Ok(Some(false)) => {
+                    self.saw_any = true;
+                    return problem(
+                        line_no,
+                        format!("line is longer than the limit of {MAX_LINE_BYTES} bytes"),
+                    );
+                }
+                Ok(Some(true)) => {}
+            }
+            if line_no == 1 && self.buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                self.saw_any = true;
+                return problem(
+                    1,
                     "the input starts with a byte-order mark (BOM); save it as UTF-8 without a BOM"
                         .into(),
-            });
-            saw_any = true;
-            continue;
-        }
-        let text = match std::str::from_utf8(&buf) {
-            Ok(t) => t,
-            Err(e) => {
-                errors.push(InputError {
-                    line: line_no,
-                    reason: format!(
-                        "not valid UTF-8 (bad byte at column {})",
-                        e.valid_up_to() + 1
-                    ),
-                });
-                saw_any = true;
+                );
+            }
+            let text = match std::str::from_utf8(&self.buf) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.saw_any = true;
+                    return problem(
+                        line_no,
+                        format!(
+                            "not valid UTF-8 (bad byte at column {})",
+                            e.valid_up_to() + 1
+                        ),
+                    );
+                }
+            };
+            if text.trim().is_empty() {
                 continue;
             }
-        };
-        if text.trim().is_empty() {
-            continue;
+            self.saw_any = true;
+            return Some(match parse_line(text) {
+                Ok(p) => Ok((line_no, p)),
+                Err(reason) => Err(InputError {
+                    line: line_no,
+                    reason,
+                }),
+            });
         }
-        saw_any = true;
-        match parse_line(text) {
-            Ok(p) => parsed.push((line_no, p)),
-            Err(reason) => errors.push(InputError {
-                line: line_no,
-                reason,
-            }),
-        }
+        None
     }
-    if !saw_any {
-        errors.push(InputError {
-            line: 1,
-            reason: "the input is empty: no events to read".into(),
-        });
-    }
-    (parsed, errors)
 }
 
 /// Parse one line of JSON Lines. The error is a sentence for a person, without the line

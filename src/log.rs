@@ -44,6 +44,35 @@ pub(crate) const INDEX_VERSION: u8 = 1;
 /// 1.26 GB, because sled keeps every node version of a batch alive until it ends.
 pub(crate) const CHUNK_EVENTS: usize = 500;
 
+/// Appends of at most this many events keep them in memory for view maintenance
+/// (`Store::fresh`); larger ones let it read the staged records back from the engine.
+const FRESH_LIMIT: usize = 20_000;
+
+/// A head bound that includes the records staged past the head by the append in progress
+/// (only the writer, holding the writer lock, reads with it).
+const STAGED: u64 = u64::MAX;
+
+/// The state of an append in progress, across its chunks.
+struct Staging {
+    /// The committed head when the append started.
+    head: Head,
+    /// The chain head of the last staged record.
+    new_head: Head,
+    last_recorded: i64,
+    /// Recorded time for events without a kept one.
+    now: i64,
+    errors: Vec<InputError>,
+    outcomes: Vec<(Uuid, Outcome)>,
+    /// The input line of each staged event, by seq - head - 1.
+    lines: Vec<usize>,
+    /// Targets retracted by staged events: target seq -> retraction seq.
+    retracted: HashMap<u64, u64>,
+    /// Seqs that staged amendments target.
+    amended_targets: Vec<u64>,
+    /// The staged events, while there are at most `FRESH_LIMIT`.
+    kept: Option<Vec<Event>>,
+}
+
 /// The stored form of one log entry.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct LogRecord {
@@ -177,6 +206,26 @@ impl Pending {
             })
             .collect()
     }
+}
+
+/// One parsed input line as a pending event; with `keep_recorded`, its `recorded` must
+/// be present.
+fn pending_line(
+    line: usize,
+    parsed: ParsedLine,
+    keep_recorded: bool,
+) -> std::result::Result<Pending, InputError> {
+    if keep_recorded && parsed.recorded.is_none() {
+        return Err(InputError {
+            line,
+            reason: "--keep-recorded needs a `recorded` timestamp on every line".into(),
+        });
+    }
+    Ok(Pending {
+        line,
+        event: parsed.event,
+        recorded: if keep_recorded { parsed.recorded } else { None },
+    })
 }
 
 /// A target as seen by a new amendment.
@@ -391,31 +440,56 @@ impl Store {
         self.import_or_check(lines, keep_recorded, true)
     }
 
+    /// Import JSON Lines from `reader`, streaming: lines are parsed, checked and staged
+    /// chunk by chunk, so memory stays bounded whatever the input's size; the import
+    /// commits all of them or, on any problem (a line that does not parse, an invalid
+    /// event), none, and the error lists every problem by line. `progress` is called with
+    /// the number of lines read so far, after each chunk.
+    ///
+    /// ```
+    /// let store = annals::Store::temporary()?;
+    /// let input = b"{\"date\":\"2024-10-31\",\"kind\":\"missile_test\",\"actor\":\"PRK\",\"class\":\"ICBM\"}\n";
+    /// let report = store.import_reader(&input[..], false, &mut |_| {})?;
+    /// assert_eq!(report.new_count(), 1);
+    /// let bad = b"{\"date\":\"2024-11\",\"kind\":\"missile_test\",\"actor\":\"PRK\",\"class\":\"SRBM\"}\nnot json\n";
+    /// assert!(store.import_reader(&bad[..], false, &mut |_| {}).is_err());
+    /// assert_eq!(store.head().seq, 1); // nothing of the failed import was kept
+    /// # Ok::<(), annals::Error>(())
+    /// ```
+    pub fn import_reader(
+        &self,
+        reader: impl std::io::BufRead,
+        keep_recorded: bool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<AppendReport> {
+        let input = crate::interchange::read_lines(reader)
+            .map(|item| item.and_then(|(line, parsed)| pending_line(line, parsed, keep_recorded)));
+        self.commit_stream(input, None, false, progress)
+    }
+
+    /// Validate JSON Lines from `reader` exactly as [`Store::import_reader`] would,
+    /// without committing anything (see [`Store::check_lines`]).
+    pub fn check_reader(
+        &self,
+        reader: impl std::io::BufRead,
+        keep_recorded: bool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<AppendReport> {
+        let input = crate::interchange::read_lines(reader)
+            .map(|item| item.and_then(|(line, parsed)| pending_line(line, parsed, keep_recorded)));
+        self.commit_stream(input, None, true, progress)
+    }
+
     fn import_or_check(
         &self,
         lines: Vec<(usize, ParsedLine)>,
         keep_recorded: bool,
         dry_run: bool,
     ) -> Result<AppendReport> {
-        let mut errors = Vec::new();
-        let mut pending = Vec::with_capacity(lines.len());
-        for (line, parsed) in lines {
-            if keep_recorded && parsed.recorded.is_none() {
-                errors.push(InputError {
-                    line,
-                    reason: "--keep-recorded needs a `recorded` timestamp on every line".into(),
-                });
-            }
-            pending.push(Pending {
-                line,
-                event: parsed.event,
-                recorded: if keep_recorded { parsed.recorded } else { None },
-            });
-        }
-        if !errors.is_empty() {
-            return Err(Error::InvalidInput(errors));
-        }
-        self.commit(pending, None, dry_run)
+        let input = lines
+            .into_iter()
+            .map(|(line, parsed)| pending_line(line, parsed, keep_recorded));
+        self.commit_stream(input, None, dry_run, &mut |_| {})
     }
 
     /// The seq of the event with `id`, if it is committed at or before `head`.
@@ -473,6 +547,23 @@ impl Store {
         expect: Option<u64>,
         dry_run: bool,
     ) -> Result<AppendReport> {
+        self.commit_stream(pending.into_iter().map(Ok), expect, dry_run, &mut |_| {})
+    }
+
+    /// Validate and stage a stream of events, chunk by chunk, then commit them all with
+    /// one head record — or, if any problem was found (or on a dry run), roll every staged
+    /// chunk back. Problems from the input itself (`Err` items, e.g. lines that did not
+    /// parse) fail the append like invalid events do; every problem is reported, in line
+    /// order. Memory stays bounded by the chunk size whatever the input's length: staged
+    /// events are looked up in the engine (ids, targets), not kept. `progress` is called
+    /// with the number of input items consumed so far after each chunk.
+    pub(crate) fn commit_stream(
+        &self,
+        input: impl Iterator<Item = std::result::Result<Pending, InputError>>,
+        expect: Option<u64>,
+        dry_run: bool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<AppendReport> {
         let _writer = self.writer.lock().map_err(|_| {
             Error::Storage("writer lock poisoned by a panic in another thread".into())
         })?;
@@ -485,188 +576,71 @@ impl Store {
                 });
             }
         }
-
-        // Plan: decide every event's fate before writing anything.
-        let mut errors: Vec<InputError> = Vec::new();
-        let mut outcomes: Vec<(Uuid, Outcome)> = Vec::with_capacity(pending.len());
-        let mut planned: Vec<(Event, Option<TargetInfo>)> = Vec::new();
-        // id -> index into `planned`, for events new in this batch.
-        let mut batch_ids: HashMap<Uuid, usize> = HashMap::new();
-        // The input line of each planned event.
-        let mut lines: Vec<usize> = Vec::new();
-        // Targets retracted by earlier events of this batch: target seq -> retraction seq.
-        let mut batch_retracted: HashMap<u64, u64> = HashMap::new();
-        let mut next_seq = head.seq + 1;
-        let mut last_recorded = head.recorded_micros;
-        let now = self
-            .clock
-            .now()
-            .timestamp_micros()
-            .max(head.recorded_micros);
-
-        for p in pending {
-            let line = p.line;
-            let mut fail = |reason: String| errors.push(InputError { line, reason });
-            if let Err(reason) = crate::validate::check_content(&p.event.content) {
-                fail(reason);
-                continue;
-            }
-            let id = p.event.id.unwrap_or_else(|| content_id(&p.event.content));
-            // Idempotency.
-            if let Some(&i) = batch_ids.get(&id) {
-                let (earlier, _) = &planned[i];
-                if earlier.content == p.event.content {
-                    outcomes.push((id, Outcome::AlreadyPresent(earlier.seq)));
-                } else {
-                    fail(format!("id {id} appears twice in this input with different content (first as seq {})", earlier.seq));
-                }
-                continue;
-            }
-            if let Some(seq) = self.lookup_id(&id, head.seq)? {
-                let stored = self.event_at(seq, head.seq)?;
-                if stored.content == p.event.content {
-                    outcomes.push((id, Outcome::AlreadyPresent(seq)));
-                } else {
-                    fail(format!(
-                        "id {id} is already stored (seq {seq}) with different content; to change an event, append a correction that targets it"
-                    ));
-                }
-                continue;
-            }
-            // Reference checks for amendments.
-            let target = match p.event.content.kind.target() {
-                None => None,
-                Some(target_id) => {
-                    let what = p.event.content.kind.name();
-                    let info = match batch_ids.get(&target_id) {
-                        Some(&i) => {
-                            let (t, _) = &planned[i];
-                            Some(TargetInfo {
-                                seq: t.seq,
-                                content: t.content.clone(),
-                                retracted_by: None,
-                            })
-                        }
-                        None => self.stored_target(&target_id, head.seq)?,
-                    };
-                    let info = info.map(|mut i| {
-                        if let Some(&by) = batch_retracted.get(&i.seq) {
-                            i.retracted_by = Some(by);
-                        }
-                        i
-                    });
-                    let Some(info) = info else {
-                        fail(format!(
-                            "{what}: target {target_id} is not in the store or earlier in this input (an amendment must come after what it amends)"
-                        ));
-                        continue;
-                    };
-                    if matches!(info.content.kind, Kind::Retraction { .. }) {
-                        fail(format!(
-                            "{what}: target {target_id} (seq {}) is a retraction; a retraction cannot be retracted or corrected — to restore the event, append it again or correct it",
-                            info.seq
-                        ));
-                        continue;
-                    }
-                    if let Some(by) = info.retracted_by {
-                        fail(format!(
-                            "{what}: target {target_id} (seq {}) was already retracted at seq {by}",
-                            info.seq
-                        ));
-                        continue;
-                    }
-                    Some(info)
-                }
-            };
-            // Recorded time.
-            let recorded = match p.recorded {
-                None => now,
-                Some(t) => {
-                    let micros = t.timestamp_micros();
-                    if micros < last_recorded {
-                        fail(format!(
-                            "recorded time {} is earlier than the one before it ({}); recorded time never goes backwards",
-                            crate::interchange::format_recorded(t),
-                            crate::interchange::format_recorded(DateTime::from_timestamp_micros(last_recorded).unwrap_or_default())
-                        ));
-                        continue;
-                    }
-                    micros
-                }
-            };
-            last_recorded = recorded;
-            let event = Event {
-                id,
-                seq: next_seq,
-                recorded_micros: recorded,
-                content: p.event.content,
-            };
-            next_seq += 1;
-            outcomes.push((id, Outcome::Appended(event.seq)));
-            if let (Kind::Retraction { .. }, Some(t)) = (&event.content.kind, &target) {
-                batch_retracted.insert(t.seq, event.seq);
-            }
-            batch_ids.insert(id, planned.len());
-            planned.push((event, target));
-            lines.push(line);
+        let mut staging = Staging {
+            head,
+            new_head: head,
+            last_recorded: head.recorded_micros,
+            now: self
+                .clock
+                .now()
+                .timestamp_micros()
+                .max(head.recorded_micros),
+            errors: Vec::new(),
+            outcomes: Vec::new(),
+            lines: Vec::new(),
+            retracted: HashMap::new(),
+            amended_targets: Vec::new(),
+            kept: Some(Vec::new()),
+        };
+        let staged = self.stage(&mut staging, input, progress);
+        let Staging {
+            new_head,
+            mut errors,
+            outcomes,
+            lines,
+            amended_targets,
+            kept,
+            ..
+        } = staging;
+        if let Err(e) = staged {
+            let _ = self.recover_after_failure();
+            return Err(e);
         }
-        // A dry run goes on to check the valid events against the views too, so that it
-        // reports every problem at once.
-        if !errors.is_empty() && (!dry_run || planned.is_empty()) {
+        if new_head.seq == head.seq {
+            // Nothing new: nothing was staged.
+            return if errors.is_empty() {
+                Ok(AppendReport {
+                    events: outcomes,
+                    head,
+                })
+            } else {
+                errors.sort_by_key(|e| e.line);
+                Err(Error::InvalidInput(errors))
+            };
+        }
+        // Without a dry run, a problem anywhere fails the whole append before the views
+        // are touched. (A dry run goes on to check the valid events against the views too,
+        // so that it reports every problem at once.)
+        if !errors.is_empty() && !dry_run {
+            self.recover_after_failure()?;
+            errors.sort_by_key(|e| e.line);
             return Err(Error::InvalidInput(errors));
         }
-        if planned.is_empty() {
-            return Ok(AppendReport {
-                events: outcomes,
-                head,
-            });
-        }
 
-        // Write: chunks of log records with their index entries, uncommitted (past the head).
-        let mut new_head = head;
+        // Views, checks and the commit record go together in the last batch.
         let result = (|| -> Result<Vec<(u64, String)>> {
-            for chunk in planned.chunks(CHUNK_EVENTS) {
-                let mut batch = Batch::new();
-                for (event, _) in chunk.iter() {
-                    let record = LogRecord {
-                        prev_hash: new_head.hash,
-                        event: event.clone(),
-                    };
-                    let payload = envelope::encode_payload(&record);
-                    new_head = Head {
-                        seq: event.seq,
-                        hash: chain_hash(&payload),
-                        recorded_micros: event.recorded_micros,
-                    };
-                    batch.put(
-                        keys::log(event.seq).to_vec(),
-                        envelope::seal_payload(keys::LOG, LOG_RECORD_VERSION, &payload),
-                    );
-                }
-                let items: Vec<(&Event, Option<(u64, &Content)>)> = chunk
-                    .iter()
-                    .map(|(e, t)| (e, t.as_ref().map(|t| (t.seq, &t.content))))
-                    .collect();
-                self.index_into(&mut batch, &items)?;
-                self.engine.write(batch)?;
-            }
-            // Views, checks and the commit record go together in the last batch.
             let _views = self.views_lock.write().map_err(|_| {
                 Error::Storage("views lock poisoned by a panic in another thread".into())
             })?;
             let mut commit = Batch::new();
             if let Ok(mut set) = self.amended.write() {
-                set.extend(
-                    planned
-                        .iter()
-                        .filter_map(|(_, t)| t.as_ref().map(|t| t.seq)),
-                );
+                set.extend(amended_targets.iter().copied());
             }
             *self
                 .fresh
                 .write()
                 .map_err(|_| Error::Storage("fresh-events lock poisoned".into()))? =
-                planned.iter().map(|(e, _)| e.clone()).collect();
+                kept.unwrap_or_default();
             let maintained = self.maintain_views(head.seq, new_head.seq, &mut commit);
             if let Ok(mut fresh) = self.fresh.write() {
                 *fresh = Vec::new();
@@ -696,14 +670,15 @@ impl Store {
                         head,
                     });
                 }
-                let line_of: HashMap<u64, usize> = planned
-                    .iter()
-                    .zip(lines.iter())
-                    .map(|((e, _), line)| (e.seq, *line))
-                    .collect();
-                errors.extend(oddities.into_iter().map(|(seq, reason)| InputError {
-                    line: line_of.get(&seq).copied().unwrap_or(0),
-                    reason,
+                errors.extend(oddities.into_iter().map(|(seq, reason)| {
+                    InputError {
+                        line: seq
+                            .checked_sub(head.seq + 1)
+                            .and_then(|i| lines.get(i as usize))
+                            .copied()
+                            .unwrap_or(0),
+                        reason,
+                    }
                 }));
                 errors.sort_by_key(|e| e.line);
                 Err(Error::InvalidInput(errors))
@@ -715,6 +690,210 @@ impl Store {
                 Err(e)
             }
         }
+    }
+
+    /// Plan and write `input` in chunks past the head (uncommitted), recording outcomes
+    /// and problems in `st`. An `Err` return means the engine failed; the caller rolls
+    /// back.
+    fn stage(
+        &self,
+        st: &mut Staging,
+        input: impl Iterator<Item = std::result::Result<Pending, InputError>>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<()> {
+        let mut input = input.fuse();
+        let mut consumed = 0u64;
+        loop {
+            // Plan one chunk: decide every event's fate before writing it.
+            let mut planned: Vec<(Event, Option<TargetInfo>)> = Vec::new();
+            // id -> index into `planned`, for events new in this chunk.
+            let mut chunk_ids: HashMap<Uuid, usize> = HashMap::new();
+            let mut exhausted = false;
+            while planned.len() < CHUNK_EVENTS {
+                let Some(item) = input.next() else {
+                    exhausted = true;
+                    break;
+                };
+                consumed += 1;
+                match item {
+                    Err(problem) => st.errors.push(problem),
+                    Ok(p) => self.plan(st, p, &mut planned, &mut chunk_ids)?,
+                }
+            }
+            if !planned.is_empty() {
+                self.write_staged(st, &planned)?;
+            }
+            progress(consumed);
+            if exhausted {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Decide the fate of one pending event: a problem, already present, or planned as the
+    /// next seq. Staged events of earlier chunks are found in the engine (they are past
+    /// the head, which only this writer reads).
+    fn plan(
+        &self,
+        st: &mut Staging,
+        p: Pending,
+        planned: &mut Vec<(Event, Option<TargetInfo>)>,
+        chunk_ids: &mut HashMap<Uuid, usize>,
+    ) -> Result<()> {
+        let line = p.line;
+        let mut fail = |reason: String| st.errors.push(InputError { line, reason });
+        if let Err(reason) = crate::validate::check_content(&p.event.content) {
+            fail(reason);
+            return Ok(());
+        }
+        let id = p.event.id.unwrap_or_else(|| content_id(&p.event.content));
+        // Idempotency: against this chunk, earlier chunks, and the committed log.
+        if let Some(&i) = chunk_ids.get(&id) {
+            let (earlier, _) = &planned[i];
+            if earlier.content == p.event.content {
+                st.outcomes.push((id, Outcome::AlreadyPresent(earlier.seq)));
+            } else {
+                fail(format!(
+                    "id {id} appears twice in this input with different content (first as seq {})",
+                    earlier.seq
+                ));
+            }
+            return Ok(());
+        }
+        if let Some(seq) = self.lookup_id(&id, STAGED)? {
+            let stored = self.event_at(seq, STAGED)?;
+            if stored.content == p.event.content {
+                st.outcomes.push((id, Outcome::AlreadyPresent(seq)));
+            } else if seq > st.head.seq {
+                fail(format!("id {id} appears twice in this input with different content (first as seq {seq})"));
+            } else {
+                fail(format!(
+                    "id {id} is already stored (seq {seq}) with different content; to change an event, append a correction that targets it"
+                ));
+            }
+            return Ok(());
+        }
+        // Reference checks for amendments.
+        let target = match p.event.content.kind.target() {
+            None => None,
+            Some(target_id) => {
+                let what = p.event.content.kind.name();
+                let info = match chunk_ids.get(&target_id) {
+                    Some(&i) => {
+                        let (t, _) = &planned[i];
+                        Some(TargetInfo {
+                            seq: t.seq,
+                            content: t.content.clone(),
+                            retracted_by: None,
+                        })
+                    }
+                    None => self.stored_target(&target_id, STAGED)?,
+                };
+                let info = info.map(|mut i| {
+                    if let Some(&by) = st.retracted.get(&i.seq) {
+                        i.retracted_by = Some(by);
+                    }
+                    i
+                });
+                let Some(info) = info else {
+                    fail(format!(
+                        "{what}: target {target_id} is not in the store or earlier in this input (an amendment must come after what it amends)"
+                    ));
+                    return Ok(());
+                };
+                if matches!(info.content.kind, Kind::Retraction { .. }) {
+                    fail(format!(
+                        "{what}: target {target_id} (seq {}) is a retraction; a retraction cannot be retracted or corrected — to restore the event, append it again or correct it",
+                        info.seq
+                    ));
+                    return Ok(());
+                }
+                if let Some(by) = info.retracted_by {
+                    fail(format!(
+                        "{what}: target {target_id} (seq {}) was already retracted at seq {by}",
+                        info.seq
+                    ));
+                    return Ok(());
+                }
+                Some(info)
+            }
+        };
+        // Recorded time.
+        let recorded = match p.recorded {
+            None => st.now,
+            Some(t) => {
+                let micros = t.timestamp_micros();
+                if micros < st.last_recorded {
+                    fail(format!(
+                        "recorded time {} is earlier than the one before it ({}); recorded time never goes backwards",
+                        crate::interchange::format_recorded(t),
+                        crate::interchange::format_recorded(DateTime::from_timestamp_micros(st.last_recorded).unwrap_or_default())
+                    ));
+                    return Ok(());
+                }
+                micros
+            }
+        };
+        st.last_recorded = recorded;
+        let seq = st.head.seq + st.lines.len() as u64 + 1;
+        let event = Event {
+            id,
+            seq,
+            recorded_micros: recorded,
+            content: p.event.content,
+        };
+        st.outcomes.push((id, Outcome::Appended(seq)));
+        if let Some(t) = &target {
+            st.amended_targets.push(t.seq);
+            if let Kind::Retraction { .. } = &event.content.kind {
+                st.retracted.insert(t.seq, seq);
+            }
+        }
+        chunk_ids.insert(id, planned.len());
+        st.lines.push(line);
+        planned.push((event, target));
+        Ok(())
+    }
+
+    /// Write planned events (the next seqs) with their index entries, past the head.
+    fn write_staged(
+        &self,
+        st: &mut Staging,
+        planned: &[(Event, Option<TargetInfo>)],
+    ) -> Result<()> {
+        let mut batch = Batch::new();
+        for (event, _) in planned {
+            let record = LogRecord {
+                prev_hash: st.new_head.hash,
+                event: event.clone(),
+            };
+            let payload = envelope::encode_payload(&record);
+            st.new_head = Head {
+                seq: event.seq,
+                hash: chain_hash(&payload),
+                recorded_micros: event.recorded_micros,
+            };
+            batch.put(
+                keys::log(event.seq).to_vec(),
+                envelope::seal_payload(keys::LOG, LOG_RECORD_VERSION, &payload),
+            );
+        }
+        let items: Vec<(&Event, Option<(u64, &Content)>)> = planned
+            .iter()
+            .map(|(e, t)| (e, t.as_ref().map(|t| (t.seq, &t.content))))
+            .collect();
+        self.index_into(&mut batch, &items)?;
+        self.engine.write(batch)?;
+        // Small appends keep their events in memory for view maintenance; large ones
+        // let it read them back, so memory stays bounded.
+        if let Some(kept) = &mut st.kept {
+            if kept.len() + planned.len() <= FRESH_LIMIT {
+                kept.extend(planned.iter().map(|(e, _)| e.clone()));
+            } else {
+                st.kept = None;
+            }
+        }
+        Ok(())
     }
 
     /// Add the index entries of `events` (ascending seq) to `batch`, merging posting lists

@@ -4,7 +4,7 @@
 mod demo;
 mod render;
 
-use annals::interchange::{event_json, event_line, parse_line, parse_reader};
+use annals::interchange::{event_json, event_line, parse_line};
 use annals::{Code, Day, EngineKind, Error, KnownAt, Store, StoreOptions};
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -392,10 +392,16 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             keep_recorded,
             dry_run: false,
         } => {
-            let lines = read_input(&file)?;
+            let input = open_input(&file)?;
+            let existed = cli.db.exists();
             let store = open_or_create(&cli.db, cli.engine)?;
-            let report = store.import_lines(lines, keep_recorded)?;
-            print_import(&report, json)
+            let result = store.import_reader(input, keep_recorded, &mut |_| {});
+            if result.is_err() && !existed {
+                // A failed import writes nothing: not even the database it would have made.
+                drop(store);
+                let _ = std::fs::remove_dir_all(&cli.db);
+            }
+            print_import(&result?, json)
         }
         Command::Append { event } => {
             let text = match event {
@@ -705,16 +711,13 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
     }
 }
 
-/// Read and parse a JSON Lines file (or stdin for `-`); any invalid line is an error
-/// listing every invalid line.
-fn read_input(file: &str) -> Result<Vec<(usize, annals::interchange::ParsedLine)>> {
-    let parsed = if file == "-" {
-        parse_reader(BufReader::new(std::io::stdin().lock()))
-    } else {
-        let f = std::fs::File::open(file).with_context(|| format!("cannot open {file}"))?;
-        parse_reader(BufReader::new(f))
-    };
-    Ok(parsed.map_err(Error::InvalidInput)?)
+/// The input of `import` and `check`: a file, or stdin for `-`.
+fn open_input(file: &str) -> Result<Box<dyn std::io::BufRead>> {
+    if file == "-" {
+        return Ok(Box::new(BufReader::new(std::io::stdin().lock())));
+    }
+    let f = std::fs::File::open(file).with_context(|| format!("cannot open {file}"))?;
+    Ok(Box::new(BufReader::with_capacity(1 << 16, f)))
 }
 
 /// `check` and `import --dry-run`: validate against --db when one is given (flag or
@@ -726,35 +729,16 @@ fn check(
     json: bool,
     no_db_given: bool,
 ) -> Result<()> {
-    let (lines, mut errors) = if file == "-" {
-        annals::interchange::parse_reader_all(BufReader::new(std::io::stdin().lock()))
+    let input = open_input(file)?;
+    let store = if no_db_given {
+        Store::temporary()?
     } else {
-        let f = std::fs::File::open(file).with_context(|| format!("cannot open {file}"))?;
-        annals::interchange::parse_reader_all(BufReader::new(f))
+        open_existing(db, None)?
     };
-    let n = lines.len() + errors.len();
-    // The lines that parsed still get the store's checks, so every problem is reported.
-    let report = if lines.is_empty() {
-        None
-    } else {
-        let store = if no_db_given {
-            Store::temporary()?
-        } else {
-            open_existing(db, None)?
-        };
-        match store.check_lines(lines, keep_recorded) {
-            Ok(report) => Some(report),
-            Err(Error::InvalidInput(more)) => {
-                errors.extend(more);
-                None
-            }
-            Err(e) => return Err(e.into()),
-        }
-    };
-    errors.sort_by_key(|e| e.line);
-    let outcome = match report {
-        Some(report) if errors.is_empty() => Ok((n, report)),
-        _ => Err(errors),
+    let outcome = match store.check_reader(input, keep_recorded, &mut |_| {}) {
+        Ok(report) => Ok((report.events.len(), report)),
+        Err(Error::InvalidInput(errors)) => Err(errors),
+        Err(e) => return Err(e.into()),
     };
     let mut out = stdout();
     match outcome {
