@@ -164,6 +164,12 @@ pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
     let rus = Code::parse("RUS").map_err(|e| anyhow::anyhow!(e))?;
     let rel = store.at(day("2024-11-15")?).relations(&prk, &rus)?;
     render::relations(out, look, &prk, &rus, &rel)?;
+
+    writeln!(
+        out,
+        "\n## North Korean troops in Russia, as a picture\n$ annals chart deployments --actor PRK   # or --svg prk.svg"
+    )?;
+    super::chart::deployments_in_terminal(out, look, store, &prk)?;
     let v = store.verify()?;
     writeln!(
         out,

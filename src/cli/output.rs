@@ -121,8 +121,8 @@ impl Look {
         }
     }
 
-    /// Print a table: a bold header over a rule, columns two spaces apart, long values
-    /// wrapped to the width when one is known.
+    /// Print a table: a bold header, columns two spaces apart; when a width is known, a rule
+    /// under the header and long values wrapped to the width.
     pub fn table(
         &self,
         out: &mut impl Write,
@@ -130,10 +130,15 @@ impl Look {
         rows: Vec<Vec<Cell>>,
     ) -> std::io::Result<()> {
         let mut table = Table::new();
-        table.load_style(
-            comfy_table::TableStyle::new()
-                .header_separator(comfy_table::LineStyle::none().fill('─')),
-        );
+        // A rule under the header on a terminal; piped output keeps one line per row.
+        if self.width.is_some() {
+            table.load_style(
+                comfy_table::TableStyle::new()
+                    .header_separator(comfy_table::LineStyle::none().fill('─')),
+            );
+        } else {
+            table.load_style(comfy_table::TableStyle::new());
+        }
         table.force_no_tty();
         if self.color {
             table.enforce_styling();

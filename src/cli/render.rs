@@ -371,7 +371,7 @@ fn row_changes(from: &serde_json::Value, to: &serde_json::Value) -> String {
 pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()> {
     writeln!(
         out,
-        "{}: {} → {} ({})",
+        "{}: {} → {}, {}",
         d.view,
         d.from.as_of,
         d.to.as_of,

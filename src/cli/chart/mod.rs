@@ -253,6 +253,27 @@ pub fn run(db: &PathBuf, command: ChartCommand, format: Format, look: &Look) -> 
     Ok(out.flush()?)
 }
 
+/// The strength of `actor`'s deployments as known now, drawn in the terminal (for the
+/// demo's tour).
+pub fn deployments_in_terminal(
+    out: &mut impl Write,
+    look: &Look,
+    store: &Store,
+    actor: &Code,
+) -> Result<()> {
+    let w = Resolved {
+        basis: store.at(Day::today()).basis()?,
+        head: store.head().seq,
+        from: None,
+        to: None,
+    };
+    Ok(term::line_chart(
+        out,
+        look,
+        &deployments(store, actor, None, &w)?,
+    )?)
+}
+
 /// A window resolved against a store: the knowledge, and the optional bounds.
 struct Resolved {
     basis: Basis,

@@ -308,9 +308,10 @@ mod tests {
     fn a_step_up_is_a_vertical_stroke_and_absence_a_gap() {
         let rows = braille(&[Some(0), Some(0), Some(15), None], 15);
         assert_eq!(rows.len(), HEIGHT);
-        // Column 0: dots at the bottom only; column 1: the stroke from 0 to the top, then
-        // the absent value leaves the right half empty.
-        assert_eq!(rows[0], "\u{2800}\u{2801}");
+        // Character 0: the value 0 twice, as the two bottom dots; character 1: a stroke
+        // from 0 to the top in its left half, and nothing in its right half (absent).
+        assert_eq!(rows[0], " \u{2847}");
+        assert_eq!(rows[1], " \u{2847}");
         assert_eq!(rows[HEIGHT - 1], "\u{28C0}\u{2847}");
     }
 
