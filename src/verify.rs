@@ -141,7 +141,7 @@ impl Store {
     fn expected_indexes(&self, walked: &mut dyn FnMut(u64)) -> Result<(Head, ExpectedIndexes)> {
         let mut exp = ExpectedIndexes::default();
         let head = self.walk_log(|event, target| {
-            if event.seq % PROGRESS_EVERY == 0 {
+            if event.seq.is_multiple_of(PROGRESS_EVERY) {
                 walked(event.seq);
             }
             let entries = index_entries(event, target);
@@ -427,7 +427,7 @@ impl Store {
         let walked = self.walk_log(|event, target| {
             pending.push((event.clone(), target.map(|(s, c)| (s, c.clone()))));
             count += 1;
-            if count % PROGRESS_EVERY == 0 {
+            if count.is_multiple_of(PROGRESS_EVERY) {
                 walked(count);
             }
             if pending.len() >= CHUNK_EVENTS {

@@ -141,7 +141,9 @@ impl Look {
         }
         table.force_no_tty();
         if self.color {
+            // Style the text only, so padding stays plain and trailing blanks can be trimmed.
             table.enforce_styling();
+            table.style_text_only();
         }
         match self.width {
             Some(w) => {

@@ -365,7 +365,9 @@ fn sample(
     k: u64,
     pick: &dyn Fn(&Value) -> Option<(String, u64)>,
 ) -> Result<BTreeMap<String, Vec<Step>>> {
-    let mut at_days: Vec<(Day, BTreeMap<String, (u64, bool)>)> = Vec::with_capacity(days.len());
+    // Per day: each label's value and whether it is certain then.
+    type Values = BTreeMap<String, (u64, bool)>;
+    let mut at_days: Vec<(Day, Values)> = Vec::with_capacity(days.len());
     for &day in days {
         let (_, rows) = store
             .at(day)
@@ -394,7 +396,9 @@ fn sample(
             let same = steps
                 .last()
                 .is_some_and(|s| s.value == value && s.certain == certain);
-            if !same && !(steps.is_empty() && value.is_none()) {
+            // A series starts where it first has a value.
+            let leading_absence = steps.is_empty() && value.is_none();
+            if !same && !leading_absence {
                 steps.push(Step {
                     start: *day,
                     value,
@@ -508,7 +512,7 @@ fn deployments(
     // Change days at the chart's knowledge and now (a correction can move a date).
     let mut changes = BTreeSet::new();
     let mut marks = Vec::new();
-    for k in [w.basis.known_seq, w.head] {
+    for k in BTreeSet::from([w.basis.known_seq, w.head]) {
         for e in store.history(actor, KnownAt::Seq(k))? {
             for event in [&e.event, &e.shown] {
                 if wanted(&event.content.kind).is_some() {
@@ -680,7 +684,7 @@ fn members(store: &Store, alliance: &Code, w: &Resolved) -> Result<Gantt> {
     let k = w.basis.known_seq;
     let mut changes = BTreeSet::new();
     let mut marks = Vec::new();
-    for kk in [k, w.head] {
+    for kk in BTreeSet::from([k, w.head]) {
         for e in store.history(alliance, KnownAt::Seq(kk))? {
             for event in [&e.event, &e.shown] {
                 if alliance_of(&event.content.kind) == Some(alliance) {

@@ -53,11 +53,8 @@ impl Scale {
         let width = 10;
         let n = (self.cols / (width + 4)).clamp(1, 6);
         for k in 0..=n {
-            let col = if n == 0 {
-                0
-            } else {
-                k * (self.cols.saturating_sub(width)) / n
-            };
+            // n is at least 1 (clamped above).
+            let col = k * self.cols.saturating_sub(width) / n;
             let text = self.day(col, 1).to_string();
             if line[col..].len() >= text.len()
                 && line[col.saturating_sub(1)..(col + text.len()).min(self.cols)]
