@@ -139,7 +139,8 @@ pub fn line_chart(path: &Path, c: &LineChart) -> Result<()> {
                 });
             }
         }
-        if let Some(now) = &s.now {
+        // What is known now, where it differs from the chart's knowledge.
+        if let Some(now) = s.now.as_ref().filter(|now| **now != s.steps) {
             let faint = color.mix(0.55);
             for (j, run) in step_runs(now, c.end).into_iter().enumerate() {
                 let drawn =
