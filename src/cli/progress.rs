@@ -25,6 +25,17 @@ pub fn bar_allowed(machine_output: bool) -> bool {
         && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
+/// Templates: a known number of units, a fraction of work units, or a count so far.
+const COUNTED: &str = "{prefix} [{bar:30}] {human_pos}/{human_len} {msg} ({elapsed}, {eta} left)";
+const FRACTION: &str = "{prefix} [{bar:30}] {percent:>3}% ({elapsed}, {eta} left)";
+const SPINNER: &str = "{prefix} {spinner} {human_pos} {msg} ({elapsed})";
+
+fn style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ")
+}
+
 /// A unit of long work being done.
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -39,14 +50,7 @@ impl Progress {
     pub fn start(label: &str, unit: &'static str, total: Option<u64>, draw: bool) -> Progress {
         let bar = draw.then(|| {
             let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::stderr());
-            let template = if total.is_some() {
-                "{prefix} [{bar:30}] {human_pos}/{human_len} {msg} ({per_sec}, {eta} left)"
-            } else {
-                "{prefix} {spinner} {human_pos} {msg} ({per_sec})"
-            };
-            if let Ok(style) = ProgressStyle::with_template(template) {
-                bar.set_style(style.progress_chars("=> "));
-            }
+            bar.set_style(style(if total.is_some() { COUNTED } else { SPINNER }));
             bar.set_prefix(label.to_string());
             bar.set_message(unit);
             bar.enable_steady_tick(Duration::from_millis(200));
@@ -72,7 +76,11 @@ impl Progress {
     pub fn set(&mut self, done: u64, total: u64) {
         self.done = done;
         if let Some(bar) = &self.bar {
-            bar.set_length(total);
+            if bar.length() != Some(total) {
+                // The library's work units are not the summary's units: show a fraction.
+                bar.set_style(style(FRACTION));
+                bar.set_length(total);
+            }
             bar.set_position(done);
         }
     }
