@@ -477,11 +477,21 @@ impl Store {
 
     /// Drop and refold every view's checkpoints from the log (at the head's knowledge).
     pub fn rebuild_views(&self) -> Result<()> {
-        let (_writer, _views) = self.lock_for_views()?;
-        self.rebuild_views_locked()
+        self.rebuild_views_with_progress(&mut |_, _| {})
     }
 
-    pub(crate) fn rebuild_views_locked(&self) -> Result<()> {
+    /// [`Store::rebuild_views`], calling `progress(step, steps)` after the touch summary
+    /// and after each view.
+    pub(crate) fn rebuild_views_with_progress(
+        &self,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<()> {
+        let (_writer, _views) = self.lock_for_views()?;
+        self.rebuild_views_locked(progress)
+    }
+
+    pub(crate) fn rebuild_views_locked(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+        let steps = self.views.len() as u64 + 1;
         let head = self.head().seq;
         // Rebuild the touch summary too: it is derived from the log like everything else.
         let mut batch = Batch::new();
@@ -503,11 +513,13 @@ impl Store {
             );
         }
         self.engine.write(batch)?;
-        for view in self.views.clone() {
+        progress(1, steps);
+        for (i, view) in self.views.clone().into_iter().enumerate() {
             let mut batch = Batch::new();
             let mut ignored = Vec::new();
             self.rebuild_view_into(view.as_ref(), head, head, &mut batch, &mut ignored)?;
             self.engine.write(batch)?;
+            progress(i as u64 + 2, steps);
         }
         self.engine.flush()
     }

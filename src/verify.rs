@@ -17,6 +17,9 @@ use crate::store::{hex, Head, Store};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
+/// How often (in events) a log walk reports progress.
+const PROGRESS_EVERY: u64 = 1024;
+
 /// A check of one stored index value.
 type ValueCheck = Box<dyn Fn(&[u8]) -> bool>;
 
@@ -137,9 +140,12 @@ impl Store {
         Ok(head)
     }
 
-    fn expected_indexes(&self) -> Result<(Head, ExpectedIndexes)> {
+    fn expected_indexes(&self, walked: &mut dyn FnMut(u64)) -> Result<(Head, ExpectedIndexes)> {
         let mut exp = ExpectedIndexes::default();
         let head = self.walk_log(|event, target| {
+            if event.seq.is_multiple_of(PROGRESS_EVERY) {
+                walked(event.seq);
+            }
             let entries = index_entries(event, target);
             exp.ids.push((entries.id, event.seq));
             if let Some(a) = entries.amend {
@@ -231,9 +237,20 @@ impl Store {
     /// Drop every derived structure (indexes, touch summary, view checkpoints) and derive
     /// it again from the log. Returns the number of events.
     pub fn rebuild(&self) -> Result<u64> {
-        let n = self.rebuild_indexes()?;
-        self.rebuild_views()?;
+        self.rebuild_with_progress(&mut |_, _| {})
+    }
+
+    /// [`Store::rebuild`], calling `progress(done, total)` as it goes (work units: one per
+    /// event for the index walk, then the same again shared among the views).
+    pub fn rebuild_with_progress(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<u64> {
+        let events = self.head().seq;
+        let total = events.saturating_mul(2);
+        let n = self.rebuild_indexes_with_progress(&mut |done| progress(done, total))?;
+        self.rebuild_views_with_progress(&mut |step, steps| {
+            progress(events + events * step / steps.max(1), total)
+        })?;
         self.set_derived_version(crate::store::DERIVED_VERSION)?;
+        progress(total, total);
         Ok(n)
     }
 
@@ -241,12 +258,20 @@ impl Store {
     /// every view checkpoint.
     /// On failure the error names the first bad seq or the bad structure.
     pub fn verify(&self) -> Result<VerifyReport> {
+        self.verify_with_progress(&mut |_, _| {})
+    }
+
+    /// [`Store::verify`], calling `progress(done, total)` as it goes (work units: one per
+    /// event for the log walk, then one for the index comparison and the views).
+    pub fn verify_with_progress(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
         // No append may run meanwhile: its uncommitted entries would look stray.
         let _writer = self
             .writer
             .lock()
             .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
-        let (head, exp) = self.expected_indexes()?;
+        let total = self.head().seq.saturating_add(1);
+        let (head, exp) = self.expected_indexes(&mut |done| progress(done, total))?;
+        progress(head.seq, total);
         let mut checked = 0u64;
         // Compare one keyspace with its expected (key, value-check) list.
         let mut compare =
@@ -350,6 +375,7 @@ impl Store {
         )?;
         compare(keys::ACTOR, "actor index", actors)?;
         let checkpoints = self.verify_views()?;
+        progress(total, total);
         Ok(VerifyReport {
             events: head.seq,
             head_seq: head.seq,
@@ -361,6 +387,11 @@ impl Store {
 
     /// Drop every derived index and derive it again from the log. The log is only read.
     pub fn rebuild_indexes(&self) -> Result<u64> {
+        self.rebuild_indexes_with_progress(&mut |_| {})
+    }
+
+    /// [`Store::rebuild_indexes`], calling `walked(events)` every [`PROGRESS_EVERY`] events.
+    fn rebuild_indexes_with_progress(&self, walked: &mut dyn FnMut(u64)) -> Result<u64> {
         let _writer = self
             .writer
             .lock()
@@ -398,6 +429,9 @@ impl Store {
         let walked = self.walk_log(|event, target| {
             pending.push((event.clone(), target.map(|(s, c)| (s, c.clone()))));
             count += 1;
+            if count.is_multiple_of(PROGRESS_EVERY) {
+                walked(count);
+            }
             if pending.len() >= CHUNK_EVENTS {
                 if let Err(e) = flush_chunk(&mut pending) {
                     walk_error = Some(e.to_string());

@@ -234,6 +234,12 @@ fn timeline_reads_as_a_chronology_with_markers() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
+    // The header names the basis; the chronology follows it.
+    assert_eq!(
+        lines[0],
+        "timeline of JPN, known at seq 54 (2025-01-20T18:00:00.000000Z)"
+    );
+    let lines = &lines[1..];
     assert_eq!(lines[0], "2023");
     assert_eq!(lines[1], "  08");
     assert!(
@@ -250,7 +256,10 @@ fn timeline_reads_as_a_chronology_with_markers() {
     assert_eq!(*lines.last().unwrap(), "(2 events)");
     let all = annals(&db).arg("timeline").output().unwrap();
     let all = String::from_utf8(all.stdout).unwrap();
-    assert!(all.starts_with("1949\n  04\n"));
+    assert!(
+        all.starts_with("timeline, known at seq 54 (2025-01-20T18:00:00.000000Z)\n1949\n  04\n"),
+        "{all}"
+    );
     assert!(all.trim_end().ends_with("(54 events)"));
 }
 

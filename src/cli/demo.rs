@@ -1,6 +1,7 @@
 //! `annals demo`: import the bundled sample timeline and take a short guided tour of what
 //! time travel answers. Deterministic: every date and knowledge in it is fixed.
 
+use super::output::Look;
 use super::render;
 use annals::interchange::parse_reader;
 use annals::{Code, Day, Error, KnownAt, Store};
@@ -14,8 +15,10 @@ fn day(text: &str) -> Result<Day> {
     Ok(Day::parse_query(text)?)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn view(
     out: &mut impl Write,
+    look: &Look,
     store: &Store,
     name: &str,
     as_of: &str,
@@ -44,12 +47,16 @@ fn view(
         }
     )?;
     writeln!(out, "{name} {}", basis.describe())?;
-    render::json_rows(out, &rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>())?;
+    render::json_rows(
+        out,
+        look,
+        &rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+    )?;
     Ok(())
 }
 
 /// Run the tour on `store` (which must be empty or already hold the sample).
-pub fn run(store: &Store, out: &mut impl Write) -> Result<()> {
+pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
     let lines = parse_reader(SAMPLE_TIMELINE.as_bytes()).map_err(Error::InvalidInput)?;
     let report = store
         .import_lines(lines, true)
@@ -64,6 +71,7 @@ pub fn run(store: &Store, out: &mut impl Write) -> Result<()> {
     let nov16 = KnownAt::parse("2024-11-16T00:00:00Z")?;
     view(
         out,
+        look,
         store,
         "alliances",
         "1999-03-11",
@@ -73,6 +81,7 @@ pub fn run(store: &Store, out: &mut impl Write) -> Result<()> {
     )?;
     view(
         out,
+        look,
         store,
         "alliances",
         "1999-03-12",
@@ -82,6 +91,7 @@ pub fn run(store: &Store, out: &mut impl Write) -> Result<()> {
     )?;
     view(
         out,
+        look,
         store,
         "deployments",
         "2024-11-15",
@@ -91,6 +101,7 @@ pub fn run(store: &Store, out: &mut impl Write) -> Result<()> {
     )?;
     view(
         out,
+        look,
         store,
         "deployments",
         "2024-11-15",
@@ -142,7 +153,7 @@ pub fn run(store: &Store, out: &mut impl Write) -> Result<()> {
                     == Some("2023-08-18")
             })
             .collect();
-        render::history_table(out, &entries)?;
+        render::history_table(out, look, &entries)?;
     }
 
     writeln!(
@@ -152,7 +163,13 @@ pub fn run(store: &Store, out: &mut impl Write) -> Result<()> {
     let prk = Code::parse("PRK").map_err(|e| anyhow::anyhow!(e))?;
     let rus = Code::parse("RUS").map_err(|e| anyhow::anyhow!(e))?;
     let rel = store.at(day("2024-11-15")?).relations(&prk, &rus)?;
-    render::relations(out, &prk, &rus, &rel)?;
+    render::relations(out, look, &prk, &rus, &rel)?;
+
+    writeln!(
+        out,
+        "\n## North Korean troops in Russia, as a picture\n$ annals chart deployments --actor PRK   # or --svg prk.svg"
+    )?;
+    super::chart::deployments_in_terminal(out, look, store, &prk)?;
     let v = store.verify()?;
     writeln!(
         out,

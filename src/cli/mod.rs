@@ -1,8 +1,15 @@
 //! Command definitions (clap derive) and dispatch. Each command is a thin layer over the
-//! library; the formatting of rows lives in `render.rs`.
+//! library; the formatting of rows lives in `render.rs`, colour and width in `output.rs`,
+//! progress bars in `progress.rs` and charts in `chart/`.
 
+mod chart;
 mod demo;
+mod output;
+mod progress;
 mod render;
+
+use output::{ColorChoice, Format, Look};
+use progress::Progress;
 
 use annals::interchange::{event_json, event_line, parse_line};
 use annals::{Code, Day, EngineKind, Error, KnownAt, Store, StoreOptions};
@@ -18,7 +25,7 @@ use std::process::ExitCode;
     name = "annals",
     version,
     about = "An embedded, bitemporal timeline database for diplomatic and military events",
-    after_help = "Examples:\n  annals demo\n  annals --db my.db import schema/examples/sample_timeline.jsonl --keep-recorded\n  annals --db my.db log --actor PRK --from 2024"
+    after_help = "Examples:\n  annals demo\n  annals --db my.db import schema/examples/sample_timeline.jsonl --keep-recorded\n  annals --db my.db log --actor PRK --from 2024\n  annals --db my.db chart deployments --actor PRK --svg prk.svg"
 )]
 struct Cli {
     /// Database directory [env: ANNALS_DB] [default: ./annals.db]
@@ -32,7 +39,7 @@ struct Cli {
     )]
     db: PathBuf,
 
-    /// Print machine-readable JSON instead of a table.
+    /// Print machine-readable JSON instead of a table (the stable format).
     #[arg(long, global = true)]
     json: bool,
 
@@ -40,6 +47,16 @@ struct Cli {
     /// [env: ANNALS_ENGINE]. An existing database always opens with its own engine.
     #[arg(long, global = true, value_parser = parse_engine, value_name = "ENGINE")]
     engine: Option<EngineKind>,
+
+    /// Print JSON Lines: one object per row, event or chart step, to stream into jq and
+    /// other tools (a command with a single answer prints it as one line).
+    #[arg(long, global = true, conflicts_with = "json")]
+    jsonl: bool,
+
+    /// When to colour output: auto (stdout is a terminal and NO_COLOR is unset), always or
+    /// never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 
     #[command(subcommand)]
     command: Command,
@@ -195,11 +212,23 @@ enum Command {
     },
     /// A readable chronology: one line per event, grouped by year and month, with its
     /// summary and source, and markers for corrected and retracted events.
-    #[command(after_help = "Example:\n  annals timeline --from 2024-10 --actor PRK")]
+    #[command(
+        after_help = "Example:\n  annals timeline --from 2024-10 --actor PRK\n  annals timeline --actor JPN --known-at 2024-11-16T00:00:00Z"
+    )]
     Timeline {
         #[command(flatten)]
         range: EventRange,
+        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        #[arg(long, default_value = "now")]
+        known_at: String,
     },
+    /// Draw a chart of the timeline: deployment strength over time, or alliance membership.
+    /// In the terminal with Unicode blocks and braille; with --svg, as an SVG file.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  annals chart deployments --actor PRK\n  annals chart deployments --actor PRK --host RUS --known-at 2024-11-01T00:00:00Z --svg prk.svg\n  annals chart alliances --alliance NATO --svg nato.svg\n  annals chart alliances --from 1990"
+    )]
+    Chart(chart::ChartCommand),
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  annals completions bash > /etc/bash_completion.d/annals\n  annals completions zsh > ~/.zfunc/_annals"
@@ -230,10 +259,12 @@ enum Command {
 /// Which events `log` and `timeline` list.
 #[derive(clap::Args, Debug)]
 struct EventRange {
-    /// Only events whose earliest day is on or after this date (YYYY, YYYY-MM, YYYY-MM-DD).
+    /// Only events whose earliest day is on or after this date (today, YYYY, YYYY-MM,
+    /// YYYY-MM-DD; YYYY and YYYY-MM mean their first day).
     #[arg(long)]
     from: Option<String>,
-    /// Only events whose earliest day is on or before this date (YYYY and YYYY-MM mean their last day).
+    /// Only events whose earliest day is on or before this date (today, YYYY, YYYY-MM,
+    /// YYYY-MM-DD; YYYY and YYYY-MM mean their last day).
     #[arg(long)]
     to: Option<String>,
     /// Only events naming this actor code.
@@ -371,7 +402,9 @@ fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
 }
 
 fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
-    let json = cli.json;
+    let format = Format::of(cli.json, cli.jsonl);
+    let json = format.is_machine();
+    let look = Look::detect(cli.color);
     match cli.command {
         Command::Import {
             file,
@@ -395,13 +428,19 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             let input = open_input(&file)?;
             let existed = cli.db.exists();
             let store = open_or_create(&cli.db, cli.engine)?;
-            let result = store.import_reader(input, keep_recorded, &mut |_| {});
+            let mut progress =
+                Progress::start("importing", "events", None, progress::bar_allowed(json));
+            let result = store.import_reader(input, keep_recorded, &mut |lines| {
+                progress.inc(lines.saturating_sub(progress.done()))
+            });
             if result.is_err() && !existed {
                 // A failed import writes nothing: not even the database it would have made.
                 drop(store);
                 let _ = std::fs::remove_dir_all(&cli.db);
             }
-            print_import(&result?, json)
+            let report = result?;
+            progress.finish("read", report.events.len() as u64);
+            print_import(&report, json)
         }
         Command::Append { event } => {
             let text = match event {
@@ -477,24 +516,38 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                     writeln!(out, "{}", event_line(e))?;
                 }
             } else {
-                render::event_table(&mut out, &events)?;
+                render::event_table(&mut out, &look, &events)?;
             }
             Ok(out.flush()?)
         }
         Command::Export => {
             let store = open_existing(&cli.db, cli.engine)?;
+            let mut progress = Progress::start(
+                "exporting",
+                "events",
+                Some(store.head().seq),
+                progress::bar_allowed(json),
+            );
             let mut out = stdout();
             for e in store.events() {
                 writeln!(out, "{}", event_line(&e?))?;
+                progress.inc(1);
             }
-            Ok(out.flush()?)
+            out.flush()?;
+            let n = progress.done();
+            progress.finish("exported", n);
+            Ok(())
         }
         Command::Verify { since } => {
             let store = open_existing(&cli.db, cli.engine)?;
             let extends = since
                 .map(|h| store.verify_extends(&h).map(|seq| (h, seq)))
                 .transpose()?;
-            let report = store.verify()?;
+            let mut progress =
+                Progress::start("verifying", "events", None, progress::bar_allowed(json));
+            let report =
+                store.verify_with_progress(&mut |done, total| progress.set(done, total))?;
+            progress.finish("verified", report.events);
             if let Some((h, seq)) = &extends {
                 if json {
                     let mut v = serde_json::to_value(&report)?;
@@ -533,38 +586,46 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
         }
         Command::Rebuild => {
             let store = open_existing(&cli.db, cli.engine)?;
-            let started = std::time::Instant::now();
-            let n = store.rebuild()?;
-            let secs = started.elapsed().as_secs_f64();
-            eprintln!(
-                "rebuilt indexes and views from {n} events in {secs:.2} s ({:.0} events/s)",
-                n as f64 / secs.max(1e-9)
-            );
+            let mut progress =
+                Progress::start("rebuilding", "events", None, progress::bar_allowed(json));
+            let n = store.rebuild_with_progress(&mut |done, total| progress.set(done, total))?;
+            progress.finish("rebuilt indexes and views from", n);
             Ok(())
         }
-        Command::Alliances(args) => show_view(&cli.db, "alliances", &args, json),
-        Command::Deployments(args) => show_view(&cli.db, "deployments", &args, json),
-        Command::Leaders(args) => show_view(&cli.db, "leaders", &args, json),
-        Command::Arms(args) => show_view(&cli.db, "arms", &args, json),
-        Command::Tests(args) => show_view(&cli.db, "tests", &args, json),
-        Command::View { name, args } => show_view(&cli.db, &name, &args, json),
+        Command::Alliances(args) => show_view(&cli.db, "alliances", &args, format, &look),
+        Command::Deployments(args) => show_view(&cli.db, "deployments", &args, format, &look),
+        Command::Leaders(args) => show_view(&cli.db, "leaders", &args, format, &look),
+        Command::Arms(args) => show_view(&cli.db, "arms", &args, format, &look),
+        Command::Tests(args) => show_view(&cli.db, "tests", &args, format, &look),
+        Command::View { name, args } => show_view(&cli.db, &name, &args, format, &look),
+        Command::Chart(command) => chart::run(&cli.db, command, format, &look),
         Command::History { code, known_at } => {
             let store = open_existing(&cli.db, cli.engine)?;
             let code = known_actor(&store, "history", &code)?;
             let known = KnownAt::parse(&known_at)?;
-            let entries = store.history(&code, known)?;
+            // One knowledge for the entries and the basis printed with them.
+            let basis = store.at(Day::today()).known_at(known).basis()?;
+            let entries = store.history(&code, KnownAt::Seq(basis.known_seq))?;
             let mut out = stdout();
-            if json {
-                let rows: Vec<serde_json::Value> =
-                    entries.iter().map(render::history_json).collect();
-                let basis = store.at(Day::today()).known_at(known).basis()?;
-                let mut m = basis.json();
-                m.shift_remove("as_of");
-                m.insert("actor".into(), json!(code.as_str()));
-                m.insert("events".into(), serde_json::Value::Array(rows));
-                writeln!(out, "{}", serde_json::Value::Object(m))?;
-            } else {
-                render::history_table(&mut out, &entries)?;
+            match format {
+                Format::Json => {
+                    let rows: Vec<serde_json::Value> =
+                        entries.iter().map(render::history_json).collect();
+                    let mut m = basis.json();
+                    m.shift_remove("as_of");
+                    m.insert("actor".into(), json!(code.as_str()));
+                    m.insert("events".into(), serde_json::Value::Array(rows));
+                    writeln!(out, "{}", serde_json::Value::Object(m))?;
+                }
+                Format::Jsonl => {
+                    for e in &entries {
+                        writeln!(out, "{}", render::history_json(e))?;
+                    }
+                }
+                Format::Human => {
+                    writeln!(out, "history of {code}, {}", render::known_at(&basis))?;
+                    render::history_table(&mut out, &look, &entries)?;
+                }
             }
             Ok(out.flush()?)
         }
@@ -623,7 +684,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             if json {
                 writeln!(out, "{}", rel.to_json())?;
             } else {
-                render::relations(&mut out, &a, &b, &rel)?;
+                render::relations(&mut out, &look, &a, &b, &rel)?;
             }
             Ok(out.flush()?)
         }
@@ -650,13 +711,18 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             }
             Ok(out.flush()?)
         }
-        Command::Timeline { range } => {
+        Command::Timeline { range, known_at } => {
             let store = open_existing(&cli.db, cli.engine)?;
             let range = range.resolve(&store)?;
+            let basis = store
+                .at(Day::today())
+                .known_at(KnownAt::parse(&known_at)?)
+                .basis()?;
+            let known = KnownAt::Seq(basis.known_seq);
             let mut entries = Vec::new();
             match &range.actor {
                 Some(code) => {
-                    for e in store.history(code, KnownAt::Now)? {
+                    for e in store.history(code, known)? {
                         if range.contains(&store, &e.shown)? {
                             entries.push(e);
                         }
@@ -664,7 +730,10 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                 }
                 None => {
                     for e in store.timeline(range.from, range.to) {
-                        entries.push(store.history_entry(e?, KnownAt::Now)?);
+                        let e = e?;
+                        if e.seq <= basis.known_seq {
+                            entries.push(store.history_entry(e, known)?);
+                        }
                     }
                 }
             }
@@ -674,7 +743,17 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                     writeln!(out, "{}", render::history_json(e))?;
                 }
             } else {
-                render::chronology(&mut out, &entries)?;
+                writeln!(
+                    out,
+                    "timeline{}, {}",
+                    range
+                        .actor
+                        .as_ref()
+                        .map(|a| format!(" of {a}"))
+                        .unwrap_or_default(),
+                    render::known_at(&basis)
+                )?;
+                render::chronology(&mut out, &look, &entries)?;
             }
             Ok(out.flush()?)
         }
@@ -705,7 +784,7 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                 open_or_create(&cli.db, cli.engine)?
             };
             let mut out = stdout();
-            demo::run(&store, &mut out)?;
+            demo::run(&store, &mut out, &look)?;
             Ok(out.flush()?)
         }
     }
@@ -841,7 +920,7 @@ fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
     Err(anyhow!("{flag}: no event names `{code}`{hint}"))
 }
 
-fn show_view(db: &PathBuf, name: &str, args: &ViewArgs, json: bool) -> Result<()> {
+fn show_view(db: &PathBuf, name: &str, args: &ViewArgs, format: Format, look: &Look) -> Result<()> {
     let store = open_existing(db, None)?;
     let as_of = parse_day("--as-of", &args.as_of)?;
     let known = KnownAt::parse(&args.known_at)?;
@@ -854,20 +933,26 @@ fn show_view(db: &PathBuf, name: &str, args: &ViewArgs, json: bool) -> Result<()
         .at(as_of)
         .known_at(known)
         .view_rows_json(name, actor.as_ref())?;
+    let rows: Vec<serde_json::Value> = rows.into_iter().map(|(_, r)| r).collect();
     let mut out = stdout();
-    if json {
-        let mut m = basis.json();
-        m.insert(
-            "rows".into(),
-            serde_json::Value::Array(rows.into_iter().map(|(_, r)| r).collect()),
-        );
-        writeln!(out, "{}", serde_json::Value::Object(m))?;
-    } else {
-        writeln!(out, "{name} {}", basis.describe())?;
-        render::json_rows(
-            &mut out,
-            &rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
-        )?;
+    match format {
+        Format::Json => {
+            let mut m = basis.json();
+            m.insert("rows".into(), serde_json::Value::Array(rows));
+            writeln!(out, "{}", serde_json::Value::Object(m))?;
+        }
+        Format::Jsonl => {
+            // Each line names its basis, so a line read alone still says what it answers.
+            for row in rows {
+                let mut m = basis.json();
+                m.insert("row".into(), row);
+                writeln!(out, "{}", serde_json::Value::Object(m))?;
+            }
+        }
+        Format::Human => {
+            writeln!(out, "{name} {}", basis.describe())?;
+            render::json_rows(&mut out, look, &rows)?;
+        }
     }
     Ok(out.flush()?)
 }

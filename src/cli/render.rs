@@ -1,6 +1,15 @@
-//! Human-readable output: aligned tables and one-line descriptions of events.
+//! Human-readable output: tables (through [`Look::table`]), one-line descriptions of
+//! events, the chronology, diffs and relations.
+//!
+//! Invariants: every answer printed here starts with a header line naming its basis (the
+//! as-of day where there is one, and the known-at seq with its recorded time); dates are
+//! printed exactly as they were given (their precision is kept); uncertain rows are marked
+//! with `?` and counted in a footnote.
 
+use super::output::{Look, Tone};
+use annals::query::{Basis, HistoryEntry, Status};
 use annals::{Event, Kind, Stats};
+use comfy_table::Cell;
 use std::io::Write;
 
 fn codes(list: &[annals::Code]) -> String {
@@ -112,38 +121,32 @@ pub fn describe(kind: &Kind) -> String {
     }
 }
 
-/// Print rows as aligned columns; the last column is not padded.
-pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| -> String {
-        let n = cells.len();
-        cells
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i + 1 == n {
-                    c.to_string()
-                } else {
-                    format!("{c:<w$}", w = widths[i])
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-    };
-    writeln!(out, "{}", line(header.to_vec()).trim_end())?;
-    for row in rows {
-        writeln!(
-            out,
-            "{}",
-            line(row.iter().map(String::as_str).collect()).trim_end()
-        )?;
-    }
-    Ok(())
+/// `known at seq 54 (2025-01-20T18:00:00Z)`: the knowledge part of a basis.
+pub fn known_at(basis: &Basis) -> String {
+    format!(
+        "known at seq {} ({})",
+        basis.known_seq,
+        basis
+            .known_recorded
+            .map(annals::interchange::format_recorded)
+            .unwrap_or_else(|| "empty log".into())
+    )
+}
+
+/// `(3 rows)`, `(1 event)`.
+fn count(n: usize, noun: &str) -> String {
+    format!("({n} {noun}{})", if n == 1 { "" } else { "s" })
+}
+
+fn plain_cells(look: &Look, row: Vec<String>) -> Vec<Cell> {
+    row.into_iter().map(|c| look.cell(None, c)).collect()
+}
+
+fn date_text(e: &Event) -> String {
+    e.content
+        .date
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| "-".into())
 }
 
 /// One event as one line of text (for `tail`).
@@ -151,38 +154,30 @@ pub fn event_line(e: &Event) -> String {
     format!(
         "{}  {}  {}  {}",
         e.seq,
-        e.content
-            .date
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "-".into()),
+        date_text(e),
         e.content.kind.name(),
         describe(&e.content.kind)
     )
 }
 
 /// The log as a table.
-pub fn event_table(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
-    let rows: Vec<Vec<String>> = events
+pub fn event_table(out: &mut impl Write, look: &Look, events: &[Event]) -> std::io::Result<()> {
+    let rows: Vec<Vec<Cell>> = events
         .iter()
         .map(|e| {
-            vec![
-                e.seq.to_string(),
-                e.content
-                    .date
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                e.content.kind.name().to_string(),
-                describe(&e.content.kind),
-            ]
+            plain_cells(
+                look,
+                vec![
+                    e.seq.to_string(),
+                    date_text(e),
+                    e.content.kind.name().to_string(),
+                    describe(&e.content.kind),
+                ],
+            )
         })
         .collect();
-    table(out, &["SEQ", "DATE", "KIND", "WHAT"], &rows)?;
-    writeln!(
-        out,
-        "({} event{})",
-        events.len(),
-        if events.len() == 1 { "" } else { "s" }
-    )
+    look.table(out, &["SEQ", "DATE", "KIND", "WHAT"], rows)?;
+    writeln!(out, "{}", count(events.len(), "event"))
 }
 
 /// Stats as a small report.
@@ -229,7 +224,11 @@ fn cell(v: &serde_json::Value) -> String {
 
 /// View rows (JSON objects) as a table; uncertain rows are marked with `?` in the first
 /// column. The `joined` map of alliances is left to `--json`.
-pub fn json_rows(out: &mut impl Write, rows: &[serde_json::Value]) -> std::io::Result<()> {
+pub fn json_rows(
+    out: &mut impl Write,
+    look: &Look,
+    rows: &[serde_json::Value],
+) -> std::io::Result<()> {
     let Some(first) = rows.first().and_then(|r| r.as_object()) else {
         return writeln!(out, "(no rows)");
     };
@@ -239,39 +238,37 @@ pub fn json_rows(out: &mut impl Write, rows: &[serde_json::Value]) -> std::io::R
         .collect();
     let mut header: Vec<String> = vec![" ".into()];
     header.extend(columns.iter().map(|c| c.to_uppercase()));
-    let table_rows: Vec<Vec<String>> = rows
+    let uncertain = |r: &serde_json::Value| r["certain"] == serde_json::Value::Bool(false);
+    let table_rows: Vec<Vec<Cell>> = rows
         .iter()
         .map(|r| {
-            let mut row = vec![if r["certain"] == serde_json::Value::Bool(false) {
-                "?".to_string()
-            } else {
-                " ".to_string()
-            }];
-            row.extend(columns.iter().map(|c| cell(&r[c.as_str()])));
+            let tone = uncertain(r).then_some(Tone::Uncertain);
+            let mut row = vec![look.cell(tone, if tone.is_some() { "?" } else { " " })];
+            row.extend(
+                columns
+                    .iter()
+                    .map(|c| look.cell(tone, cell(&r[c.as_str()]))),
+            );
             row
         })
         .collect();
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
-    table(out, &header_refs, &table_rows)?;
-    let uncertain = rows
-        .iter()
-        .filter(|r| r["certain"] == serde_json::Value::Bool(false))
-        .count();
+    look.table(out, &header_refs, table_rows)?;
+    let n_uncertain = rows.iter().filter(|r| uncertain(r)).count();
+    let footnote = if n_uncertain > 0 {
+        format!("; ? = not certain as of this date: {n_uncertain}")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "({} row{}{})",
+        "({} row{}{footnote})",
         rows.len(),
-        if rows.len() == 1 { "" } else { "s" },
-        if uncertain > 0 {
-            format!("; ? = not certain as of this date: {uncertain}")
-        } else {
-            String::new()
-        }
+        if rows.len() == 1 { "" } else { "s" }
     )
 }
 
-fn status_text(e: &annals::query::HistoryEntry) -> String {
-    use annals::query::Status;
+fn status_text(e: &HistoryEntry) -> String {
     match (e.status, e.by) {
         (Status::Current, Some(root)) if e.event.content.kind.is_amendment() => {
             format!("current (corrects seq {root})")
@@ -285,42 +282,49 @@ fn status_text(e: &annals::query::HistoryEntry) -> String {
     }
 }
 
+/// The colour of an entry's status: replaced, withdrawn, or an amendment itself.
+fn status_tone(e: &HistoryEntry) -> Option<Tone> {
+    match (e.status, e.by) {
+        (Status::Corrected | Status::Superseded, _) => Some(Tone::Corrected),
+        (Status::Retracted | Status::Retraction, _) => Some(Tone::Retracted),
+        (Status::Current, Some(_)) => Some(Tone::Corrected),
+        (Status::Current, None) => None,
+    }
+}
+
+/// What an entry says: its summary, or a description of its content.
+fn what(e: &HistoryEntry) -> String {
+    e.shown
+        .content
+        .summary
+        .clone()
+        .unwrap_or_else(|| describe(&e.shown.content.kind))
+}
+
 /// An actor's history as a table.
 pub fn history_table(
     out: &mut impl Write,
-    entries: &[annals::query::HistoryEntry],
+    look: &Look,
+    entries: &[HistoryEntry],
 ) -> std::io::Result<()> {
-    let rows: Vec<Vec<String>> = entries
+    let rows: Vec<Vec<Cell>> = entries
         .iter()
         .map(|e| {
             vec![
-                e.event.seq.to_string(),
-                e.shown
-                    .content
-                    .date
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "-".into()),
-                e.shown.content.kind.name().to_string(),
-                status_text(e),
-                e.shown
-                    .content
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| describe(&e.shown.content.kind)),
+                look.cell(None, e.event.seq.to_string()),
+                look.cell(None, date_text(&e.shown)),
+                look.cell(None, e.shown.content.kind.name()),
+                look.cell(status_tone(e), status_text(e)),
+                look.cell(None, what(e)),
             ]
         })
         .collect();
-    table(out, &["SEQ", "DATE", "KIND", "STATUS", "WHAT"], &rows)?;
-    writeln!(
-        out,
-        "({} event{})",
-        entries.len(),
-        if entries.len() == 1 { "" } else { "s" }
-    )
+    look.table(out, &["SEQ", "DATE", "KIND", "STATUS", "WHAT"], rows)?;
+    writeln!(out, "{}", count(entries.len(), "event"))
 }
 
 /// One history entry as JSON.
-pub fn history_json(e: &annals::query::HistoryEntry) -> serde_json::Value {
+pub fn history_json(e: &HistoryEntry) -> serde_json::Value {
     let mut v = annals::interchange::event_json(&e.shown);
     if let Some(m) = v.as_object_mut() {
         m.insert("seq".into(), serde_json::json!(e.event.seq));
@@ -368,8 +372,11 @@ fn row_changes(from: &serde_json::Value, to: &serde_json::Value) -> String {
 pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()> {
     writeln!(
         out,
-        "{}: {} → {} (known at seq {})",
-        d.view, d.from.as_of, d.to.as_of, d.from.known_seq
+        "{}: {} → {}, {}",
+        d.view,
+        d.from.as_of,
+        d.to.as_of,
+        known_at(&d.from)
     )?;
     let brief = |r: &serde_json::Value| {
         r.as_object()
@@ -405,49 +412,60 @@ pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()
 /// Relations as text.
 pub fn relations(
     out: &mut impl Write,
+    look: &Look,
     a: &annals::Code,
     b: &annals::Code,
     r: &annals::query::Relations,
 ) -> std::io::Result<()> {
     writeln!(out, "{a} and {b}, {}", r.basis.describe())?;
-    writeln!(out, "alliances in common:")?;
-    json_rows(out, &r.alliances)?;
-    writeln!(out, "deployments between them:")?;
-    json_rows(out, &r.deployments)?;
-    writeln!(out, "arms flows between them:")?;
-    json_rows(out, &r.arms)?;
-    writeln!(out, "meetings up to {}:", r.basis.as_of)?;
-    let rows: Vec<Vec<String>> = r
+    writeln!(out, "{}", look.paint(Tone::Heading, "alliances in common:"))?;
+    json_rows(out, look, &r.alliances)?;
+    writeln!(
+        out,
+        "{}",
+        look.paint(Tone::Heading, "deployments between them:")
+    )?;
+    json_rows(out, look, &r.deployments)?;
+    writeln!(
+        out,
+        "{}",
+        look.paint(Tone::Heading, "arms flows between them:")
+    )?;
+    json_rows(out, look, &r.arms)?;
+    writeln!(
+        out,
+        "{}",
+        look.paint(Tone::Heading, &format!("meetings up to {}:", r.basis.as_of))
+    )?;
+    let rows: Vec<Vec<Cell>> = r
         .meetings
         .iter()
         .map(|m| {
-            vec![
-                cell(&m["date"]),
-                cell(&m["actors"]),
-                cell(&m["place"]),
-                cell(&m["summary"]),
-            ]
+            plain_cells(
+                look,
+                vec![
+                    cell(&m["date"]),
+                    cell(&m["actors"]),
+                    cell(&m["place"]),
+                    cell(&m["summary"]),
+                ],
+            )
         })
         .collect();
-    table(out, &["DATE", "ACTORS", "PLACE", "SUMMARY"], &rows)
+    look.table(out, &["DATE", "ACTORS", "PLACE", "SUMMARY"], rows)
 }
 
 /// A readable chronology: events grouped by year and month, each with its summary, its
 /// first source, and a marker when it was corrected, retracted, or is itself an amendment.
 pub fn chronology(
     out: &mut impl Write,
-    entries: &[annals::query::HistoryEntry],
+    look: &Look,
+    entries: &[HistoryEntry],
 ) -> std::io::Result<()> {
-    use annals::query::Status;
     let mut year = String::new();
     let mut month = String::new();
     for e in entries {
-        let date = e
-            .shown
-            .content
-            .date
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| "-".into());
+        let date = date_text(&e.shown);
         let y = date.get(..4).unwrap_or("-").to_string();
         let m = date
             .get(5..7)
@@ -455,13 +473,13 @@ pub fn chronology(
             .unwrap_or("")
             .to_string();
         if y != year {
-            writeln!(out, "{y}")?;
+            writeln!(out, "{}", look.paint(Tone::Heading, &y))?;
             year = y;
             month.clear();
         }
         if m != month {
             if !m.is_empty() {
-                writeln!(out, "  {m}")?;
+                writeln!(out, "  {}", look.paint(Tone::Heading, &m))?;
             }
             month = m;
         }
@@ -474,12 +492,6 @@ pub fn chronology(
             (Status::Retraction, Some(t)) => format!(" [retracts seq {t}]"),
             _ => String::new(),
         };
-        let what = e
-            .shown
-            .content
-            .summary
-            .clone()
-            .unwrap_or_else(|| describe(&e.shown.content.kind));
         let source = e
             .shown
             .content
@@ -489,14 +501,12 @@ pub fn chronology(
             .unwrap_or_default();
         writeln!(
             out,
-            "    {date:<12} {:<18} {what}{source}{marker}",
-            e.shown.content.kind.name()
+            "    {date:<12} {:<18} {}{}{}",
+            e.shown.content.kind.name(),
+            what(e),
+            look.paint(Tone::Dim, &source),
+            status_tone(e).map_or(marker.clone(), |t| look.paint(t, &marker))
         )?;
     }
-    writeln!(
-        out,
-        "({} event{})",
-        entries.len(),
-        if entries.len() == 1 { "" } else { "s" }
-    )
+    writeln!(out, "{}", count(entries.len(), "event"))
 }

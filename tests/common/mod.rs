@@ -56,10 +56,14 @@ pub fn db_path(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("db")
 }
 
-/// The real `annals` binary pointed at `db`, with no ANNALS_DB from the environment.
+/// The real `annals` binary pointed at `db`, with no ANNALS_DB from the environment and no
+/// COLUMNS (which would wrap tables to that width).
 pub fn annals(db: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("annals").unwrap();
-    cmd.env_remove("ANNALS_DB").arg("--db").arg(db);
+    cmd.env_remove("ANNALS_DB")
+        .env_remove("COLUMNS")
+        .arg("--db")
+        .arg(db);
     cmd
 }
 

@@ -1,0 +1,202 @@
+//! How human output looks: colour and width, decided once at startup from `--color`, the
+//! environment and whether stdout is a terminal; and the one table style every command uses.
+//!
+//! Invariants: nothing in the program styles text except through a [`Look`], so `--color
+//! never`, `NO_COLOR` and piped output always give plain text; a table is wrapped to a
+//! width only when one is known (a terminal, or `COLUMNS`), so piped output never wraps and
+//! stays greppable.
+
+use clap::ValueEnum;
+use comfy_table::{Attribute, Cell, Color, ContentArrangement, Table};
+use std::io::{IsTerminal, Write};
+
+/// `--color`: when to colour output.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty.
+    #[default]
+    Auto,
+    /// Always colour (overrides `NO_COLOR`).
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// How human-readable output looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Look {
+    /// Whether to colour (ANSI escapes).
+    pub color: bool,
+    /// The width to fit tables and charts to, when known.
+    pub width: Option<u16>,
+}
+
+/// Semantic colours: what a piece of text means, not how it is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// Headers and group titles.
+    Heading,
+    /// Not certain as of the date asked, or approximate.
+    Uncertain,
+    /// Replaced by a correction, or a correction itself.
+    Corrected,
+    /// Withdrawn.
+    Retracted,
+    /// Secondary information (sources, footnotes).
+    Dim,
+}
+
+impl Look {
+    /// Decide once, at startup.
+    pub fn detect(choice: ColorChoice) -> Look {
+        let tty = std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color,
+        };
+        let width = if tty {
+            console::Term::stdout().size_checked().map(|(_, w)| w)
+        } else {
+            None
+        }
+        .or_else(|| {
+            std::env::var("COLUMNS")
+                .ok()
+                .and_then(|c| c.trim().parse::<u16>().ok())
+                .filter(|w| *w >= 20)
+        });
+        Look { color, width }
+    }
+
+    /// The width to draw charts at (80 columns when none is known).
+    pub fn chart_width(&self) -> usize {
+        usize::from(self.width.unwrap_or(80)).clamp(40, 400)
+    }
+
+    /// `text` in the colour of `tone` (unchanged without colour).
+    pub fn paint(&self, tone: Tone, text: &str) -> String {
+        if !self.color || text.is_empty() {
+            return text.to_string();
+        }
+        let style = console::Style::new().force_styling(true);
+        let style = match tone {
+            Tone::Heading => style.bold(),
+            Tone::Uncertain => style.yellow(),
+            Tone::Corrected => style.cyan(),
+            Tone::Retracted => style.red(),
+            Tone::Dim => style.dim(),
+        };
+        style.apply_to(text).to_string()
+    }
+
+    /// `text` in the colour of series number `i` of a chart (unchanged without colour).
+    pub fn series(&self, i: usize, text: &str) -> String {
+        if !self.color || text.is_empty() {
+            return text.to_string();
+        }
+        let style = console::Style::new().force_styling(true);
+        let style = match i % 6 {
+            0 => style.blue(),
+            1 => style.red(),
+            2 => style.green(),
+            3 => style.magenta(),
+            4 => style.cyan(),
+            _ => style.yellow(),
+        };
+        style.apply_to(text).to_string()
+    }
+
+    /// A cell of `text` in the colour of `tone`.
+    pub fn cell(&self, tone: Option<Tone>, text: impl Into<String>) -> Cell {
+        let cell = Cell::new(text.into());
+        match tone {
+            None => cell,
+            Some(Tone::Heading) => cell.add_attribute(Attribute::Bold),
+            Some(Tone::Uncertain) => cell.fg(Color::Yellow),
+            Some(Tone::Corrected) => cell.fg(Color::Cyan),
+            Some(Tone::Retracted) => cell.fg(Color::Red),
+            Some(Tone::Dim) => cell.add_attribute(Attribute::Dim),
+        }
+    }
+
+    /// Print a table: a bold header, columns two spaces apart; when a width is known, a rule
+    /// under the header and long values wrapped to the width.
+    pub fn table(
+        &self,
+        out: &mut impl Write,
+        header: &[&str],
+        rows: Vec<Vec<Cell>>,
+    ) -> std::io::Result<()> {
+        let mut table = Table::new();
+        // A rule under the header on a terminal; piped output keeps one line per row.
+        if self.width.is_some() {
+            table.load_style(
+                comfy_table::TableStyle::new()
+                    .header_separator(comfy_table::LineStyle::none().fill('─')),
+            );
+        } else {
+            table.load_style(comfy_table::TableStyle::new());
+        }
+        table.force_no_tty();
+        if self.color {
+            // Style the text only, so padding stays plain and trailing blanks can be trimmed.
+            table.enforce_styling();
+            table.style_text_only();
+        }
+        match self.width {
+            Some(w) => {
+                table.set_content_arrangement(ContentArrangement::Dynamic);
+                table.set_width(w);
+            }
+            None => {
+                table.set_content_arrangement(ContentArrangement::Disabled);
+            }
+        }
+        table.set_header(
+            header
+                .iter()
+                .map(|h| self.cell(Some(Tone::Heading), *h))
+                .collect::<Vec<_>>(),
+        );
+        for row in rows {
+            table.add_row(row);
+        }
+        let last = header.len().saturating_sub(1);
+        for (i, column) in table.column_iter_mut().enumerate() {
+            column.set_padding((0, if i == last { 0 } else { 2 }));
+        }
+        for line in table.lines() {
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// What a command prints on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Tables, charts and text for people.
+    Human,
+    /// One JSON document (`--json`): the stable machine format.
+    Json,
+    /// JSON Lines (`--jsonl`): one object per row, event or step.
+    Jsonl,
+}
+
+impl Format {
+    /// From the global `--json` and `--jsonl` flags (clap keeps them exclusive).
+    pub fn of(json: bool, jsonl: bool) -> Format {
+        match (json, jsonl) {
+            (true, _) => Format::Json,
+            (_, true) => Format::Jsonl,
+            _ => Format::Human,
+        }
+    }
+
+    /// Whether the output is for machines (either JSON format).
+    pub fn is_machine(self) -> bool {
+        self != Format::Human
+    }
+}
