@@ -38,10 +38,9 @@ use uuid::Uuid;
 /// fields) is still read and upcast; see `event_v1.rs`.
 pub(crate) const LOG_RECORD_VERSION: u8 = 2;
 pub(crate) const INDEX_VERSION: u8 = 1;
-/// Events per engine batch in a large import; only the last batch commits the head.
-/// Measured on the 2-core CI machine with sled 0.34.7 (100k generated events): 500 gives
-/// 34k events/s at 144 MB peak RSS; 5,000 gives 32k/s at 379 MB; 50,000 gives 17–20k/s at
-/// 1.26 GB, because sled keeps every node version of a batch alive until it ends.
+/// Events per engine batch when rebuilding indexes. Imports use the engine's own
+/// [`crate::storage::Engine::batch_events`]; only the last batch of an import commits the
+/// head.
 pub(crate) const CHUNK_EVENTS: usize = 500;
 
 /// Appends of at most this many events keep them in memory for view maintenance
@@ -703,13 +702,14 @@ impl Store {
     ) -> Result<()> {
         let mut input = input.fuse();
         let mut consumed = 0u64;
+        let chunk = self.engine.batch_events();
         loop {
             // Plan one chunk: decide every event's fate before writing it.
             let mut planned: Vec<(Event, Option<TargetInfo>)> = Vec::new();
             // id -> index into `planned`, for events new in this chunk.
             let mut chunk_ids: HashMap<Uuid, usize> = HashMap::new();
             let mut exhausted = false;
-            while planned.len() < CHUNK_EVENTS {
+            while planned.len() < chunk {
                 let Some(item) = input.next() else {
                     exhausted = true;
                     break;

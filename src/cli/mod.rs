@@ -11,7 +11,7 @@ mod render;
 use output::{ColorChoice, Format, Look};
 use progress::Progress;
 
-use annals::interchange::{event_json, event_line, parse_line};
+use annals::interchange::{event_line, parse_line};
 use annals::{Code, Day, EngineKind, Error, KnownAt, Store, StoreOptions};
 use anyhow::{anyhow, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -690,24 +690,8 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
         }
         Command::Generate { events, seed } => {
             let mut out = stdout();
-            for (i, e) in annals::workload::generate(events, seed)
-                .into_iter()
-                .enumerate()
-            {
-                let event = annals::Event {
-                    id: e
-                        .id
-                        .unwrap_or_else(|| annals::interchange::content_id(&e.content)),
-                    seq: i as u64 + 1,
-                    recorded_micros: 0,
-                    content: e.content,
-                };
-                let mut v = event_json(&event);
-                if let Some(m) = v.as_object_mut() {
-                    m.shift_remove("seq");
-                    m.shift_remove("recorded");
-                }
-                writeln!(out, "{v}")?;
+            for line in annals::workload::generate_lines(events, seed) {
+                writeln!(out, "{line}")?;
             }
             Ok(out.flush()?)
         }

@@ -85,6 +85,10 @@ pub trait Engine: Send + Sync {
 
     /// The engine's name as recorded in the database's format record.
     fn name(&self) -> &'static str;
+
+    /// How many events a large import should put in one [`Engine::write`] (measured per
+    /// engine; see the implementations).
+    fn batch_events(&self) -> usize;
 }
 
 /// Which engine a database uses.

@@ -169,4 +169,12 @@ impl Engine for RedbEngine {
     fn name(&self) -> &'static str {
         "redb"
     }
+
+    /// Every redb commit has a fixed cost (its allocator and freed-page bookkeeping), so
+    /// larger batches import faster without holding more memory. Measured on the 2-core CI
+    /// machine, 1M generated events through `annals import`: 500 per batch, 29.2 s;
+    /// 5,000, 18.5 s; 10,000, 17.6 s — all at 468 MB peak RSS (the page cache).
+    fn batch_events(&self) -> usize {
+        5_000
+    }
 }

@@ -1,0 +1,907 @@
+//! Side-by-side comparison: annals (on sled and on redb) against SQLite-plus-fold and
+//! naive event sourcing, on the same generated events, in one run.
+//!
+//! ```sh
+//! cargo run --release --example compare -- --size 100000
+//! cargo run --release --example compare -- --size 1000000 --markdown
+//! ```
+//!
+//! (An example rather than a `[[bin]]`, because SQLite comes in through rusqlite as a
+//! dev-dependency only: the library and the `annals` binary never link it.)
+//!
+//! The parent writes the workload (`annals::workload::generate_lines`, seeded) to a JSON
+//! Lines file, then runs every contender in a child process of its own (this program
+//! with `--contender NAME`), so that each one's peak RSS is its own. Each child prints one
+//! JSON object of measurements; the parent prints a table with absolute figures and the
+//! ratios of each annals engine against SQLite and against naive.
+//!
+//! The contenders:
+//! - **annals-sled**, **annals-redb**: `Store::import_reader` (streaming import, views
+//!   maintained), `store.at(day).known_at(k).view::<V>()`.
+//! - **sqlite**: what a careful user would build by hand — a table of events (the JSON
+//!   line as the body) with indexes on id, (kind, valid date) and actor, in WAL mode,
+//!   imported in transactions of 10,000 rows; an as-of answer selects the events of the
+//!   view's kinds dated up to the day (plus every correction and retraction) with SQL, and
+//!   folds them in Rust with `annals::replay`.
+//! - **naive**: an append-only JSON Lines file; every query reads and parses the whole
+//!   file and folds it with `annals::replay` (event sourcing without snapshots).
+//!
+//! Every contender answers the same queries (same days, same knowledge), and the parent
+//! checks that the answers are identical (a SHA-256 of each answer's rows), so the
+//! comparison compares equal work.
+
+use annals::event::KIND_NAMES;
+use annals::interchange::{parse_line, read_lines};
+use annals::replay::Replay;
+use annals::views::{Alliances, Arms, Deployments, Leaders, Tests, View};
+use annals::workload::{generate_lines, Rng};
+use annals::{Day, EngineKind, Event, Kind, KnownAt, Store, StoreOptions};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+type Result<T> = std::result::Result<T, Error>;
+
+const VIEWS: [&str; 5] = ["alliances", "deployments", "leaders", "arms", "tests"];
+const CONTENDERS: [&str; 4] = ["annals-sled", "annals-redb", "sqlite", "naive"];
+
+struct Args {
+    size: usize,
+    seed: u64,
+    /// Random as-of days per view (and as many known-at-in-the-past queries).
+    queries: usize,
+    /// Seconds a slow contender may spend on one view's series before it stops (after at
+    /// least 3 queries).
+    budget: f64,
+    appends: usize,
+    dir: Option<PathBuf>,
+    contender: Option<String>,
+    only: Vec<String>,
+    markdown: bool,
+}
+
+fn parse_args() -> Result<Args> {
+    let mut args = Args {
+        size: 100_000,
+        seed: 1,
+        queries: 30,
+        budget: 20.0,
+        appends: 100,
+        dir: None,
+        contender: None,
+        only: CONTENDERS.iter().map(|s| s.to_string()).collect(),
+        markdown: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--size" => args.size = value()?.replace('_', "").parse()?,
+            "--seed" => args.seed = value()?.parse()?,
+            "--queries" => args.queries = value()?.parse()?,
+            "--budget" => args.budget = value()?.parse()?,
+            "--appends" => args.appends = value()?.parse()?,
+            "--dir" => args.dir = Some(PathBuf::from(value()?)),
+            "--contender" => args.contender = Some(value()?),
+            "--only" => args.only = value()?.split(',').map(str::to_string).collect(),
+            "--markdown" => args.markdown = true,
+            "--bench" => {} // passed by `cargo bench`
+            "-h" | "--help" => {
+                println!("usage: compare [--size N] [--seed S] [--queries Q] [--budget SECONDS] [--appends N] [--only a,b] [--dir DIR] [--markdown]");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other}").into()),
+        }
+    }
+    Ok(args)
+}
+
+fn main() {
+    let result = parse_args().and_then(|args| match &args.contender {
+        Some(name) => run_child(&args, name),
+        None => run_parent(&args),
+    });
+    if let Err(e) = result {
+        eprintln!("compare: {e}");
+        std::process::exit(1);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The queries every contender answers.
+
+/// One query: a view, a day, a knowledge (seq bound), and its series.
+#[derive(Clone)]
+struct Query {
+    series: &'static str,
+    view: &'static str,
+    day: Day,
+    known_through: u64,
+}
+
+fn queries(args: &Args, head: u64) -> Vec<Query> {
+    let first = Day::parse_query("1950-01-01").map(|d| d.0).unwrap_or(1);
+    let last = Day::parse_query("2025-12-31").map(|d| d.0).unwrap_or(2);
+    let today = Day::parse_query("2025-12-31").unwrap_or(Day(last));
+    let mut rng = Rng::new(args.seed ^ 0xA5A5);
+    let mut out = Vec::new();
+    for view in VIEWS {
+        for _ in 0..args.queries {
+            let day = Day(first + rng.below(u64::from(last - first)) as u32);
+            out.push(Query {
+                series: "as-of",
+                view,
+                day,
+                known_through: head,
+            });
+        }
+        for _ in 0..5 {
+            out.push(Query {
+                series: "current",
+                view,
+                day: today,
+                known_through: head,
+            });
+        }
+        for _ in 0..args.queries {
+            let day = Day(first + rng.below(u64::from(last - first)) as u32);
+            out.push(Query {
+                series: "known-at",
+                view,
+                day,
+                known_through: head / 2,
+            });
+        }
+    }
+    out
+}
+
+/// A fingerprint of an answer: row count and SHA-256 of the rows' JSON.
+fn fingerprint<R: serde::Serialize>(rows: &[R]) -> String {
+    let bytes = serde_json::to_vec(rows).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("{}:{hex}", rows.len())
+}
+
+macro_rules! by_view {
+    ($name:expr, $f:ident ( $($arg:expr),* )) => {
+        match $name {
+            "alliances" => $f::<Alliances>($($arg),*),
+            "deployments" => $f::<Deployments>($($arg),*),
+            "leaders" => $f::<Leaders>($($arg),*),
+            "arms" => $f::<Arms>($($arg),*),
+            _ => $f::<Tests>($($arg),*),
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------------------
+// Contenders.
+
+trait Contender {
+    /// Import the JSON Lines file; returns the number of events stored.
+    fn import(&mut self, file: &Path) -> Result<u64>;
+    /// Append one event durably (flushed before returning).
+    fn append(&mut self, line: &str) -> Result<()>;
+    /// Answer a query; returns the answer's fingerprint.
+    fn answer(&mut self, q: &Query) -> Result<String>;
+    /// Rebuild derived data from the log; `None` when there is none.
+    fn rebuild(&mut self) -> Result<Option<u64>>;
+    /// Bytes on disk.
+    fn disk_bytes(&self) -> Result<u64>;
+}
+
+struct Annals {
+    store: Option<Store>,
+    path: PathBuf,
+    engine: EngineKind,
+}
+
+fn annals_rows<V: View>(store: &Store, q: &Query) -> Result<String> {
+    let answer = store
+        .at(q.day)
+        .known_at(KnownAt::Seq(q.known_through))
+        .view::<V>()?;
+    Ok(fingerprint(&answer.rows))
+}
+
+impl Contender for Annals {
+    fn import(&mut self, file: &Path) -> Result<u64> {
+        let store = Store::open_with(&self.path, StoreOptions::default().with_engine(self.engine))?;
+        let input = BufReader::with_capacity(1 << 16, std::fs::File::open(file)?);
+        let report = store.import_reader(input, false, &mut |_| {})?;
+        let n = report.new_count();
+        self.store = Some(store);
+        Ok(n)
+    }
+
+    fn append(&mut self, line: &str) -> Result<()> {
+        let store = self.store.as_ref().ok_or("not open")?;
+        store.append(parse_line(line)?.event)?;
+        Ok(())
+    }
+
+    fn answer(&mut self, q: &Query) -> Result<String> {
+        let store = self.store.as_ref().ok_or("not open")?;
+        by_view!(q.view, annals_rows(store, q))
+    }
+
+    fn rebuild(&mut self) -> Result<Option<u64>> {
+        let store = self.store.as_ref().ok_or("not open")?;
+        Ok(Some(store.rebuild()?))
+    }
+
+    fn disk_bytes(&self) -> Result<u64> {
+        Ok(dir_bytes(&self.path))
+    }
+}
+
+/// What the SQLite and naive contenders derive from a line before storing it.
+struct Row {
+    event: Event,
+    kind: &'static str,
+    day_start: u32,
+    actors: Vec<String>,
+    line: String,
+}
+
+fn row_of(seq: u64, recorded_micros: i64, line: &str) -> Result<Row> {
+    let parsed = parse_line(line)?;
+    let content = parsed.event.content;
+    let id = parsed
+        .event
+        .id
+        .unwrap_or_else(|| annals::interchange::content_id(&content));
+    // A correction sits at its replacement's date; a retraction counts everywhere.
+    let date = match &content.kind {
+        Kind::Correction { replacement, .. } => replacement.date,
+        _ => content.date,
+    };
+    let kind = content.kind.name();
+    let actors = content
+        .kind
+        .codes()
+        .iter()
+        .map(|c| c.as_str().to_string())
+        .collect();
+    let event = Event {
+        id,
+        seq,
+        recorded_micros,
+        content,
+    };
+    // What the store keeps: the line with its id, seq and recorded time.
+    let line = annals::interchange::event_line(&event);
+    Ok(Row {
+        event,
+        kind,
+        day_start: date.map(|d| d.earliest().0).unwrap_or(0),
+        actors,
+        line,
+    })
+}
+
+fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+struct Sqlite {
+    conn: Option<rusqlite::Connection>,
+    path: PathBuf,
+    next_seq: u64,
+}
+
+impl Sqlite {
+    fn conn(&self) -> Result<&rusqlite::Connection> {
+        Ok(self.conn.as_ref().ok_or("not open")?)
+    }
+
+    fn insert(tx: &rusqlite::Connection, row: &Row) -> Result<()> {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO events (seq, id, kind, day_start, recorded, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        insert.execute(rusqlite::params![
+            row.event.seq as i64,
+            &row.event.id.as_bytes()[..],
+            row.kind,
+            row.day_start,
+            row.event.recorded_micros,
+            row.line
+        ])?;
+        let mut actor =
+            tx.prepare_cached("INSERT OR IGNORE INTO event_actors (actor, seq) VALUES (?1, ?2)")?;
+        for a in &row.actors {
+            actor.execute(rusqlite::params![a, row.event.seq as i64])?;
+        }
+        Ok(())
+    }
+}
+
+fn sqlite_rows<V: View>(conn: &rusqlite::Connection, q: &Query) -> Result<String> {
+    let kinds: Vec<String> = KIND_NAMES
+        .iter()
+        .filter(|k| V::consumes(k))
+        .map(|k| format!("'{k}'"))
+        .collect();
+    let sql = format!(
+        "SELECT body FROM events WHERE seq <= ?1 AND ((kind IN ({}) AND day_start <= ?2) OR kind IN ('correction', 'retraction')) ORDER BY seq",
+        kinds.join(", ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let known = q.known_through.min(i64::MAX as u64) as i64;
+    let mut rows = stmt.query(rusqlite::params![known, q.day.0])?;
+    let mut events = Vec::new();
+    while let Some(r) = rows.next()? {
+        let body: String = r.get(0)?;
+        events.push(event_of_line(&body)?);
+    }
+    Ok(fingerprint(
+        &Replay::new(&events, q.known_through).rows::<V>(q.day),
+    ))
+}
+
+/// An event back from a stored line (with its id, seq and recorded time).
+fn event_of_line(line: &str) -> Result<Event> {
+    let parsed = parse_line(line)?;
+    Ok(Event {
+        id: parsed.event.id.ok_or("stored line without id")?,
+        seq: parsed.seq.ok_or("stored line without seq")?,
+        recorded_micros: parsed
+            .recorded
+            .ok_or("stored line without recorded")?
+            .timestamp_micros(),
+        content: parsed.event.content,
+    })
+}
+
+impl Contender for Sqlite {
+    fn import(&mut self, file: &Path) -> Result<u64> {
+        let mut conn = rusqlite::Connection::open(&self.path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             CREATE TABLE events (
+                 seq INTEGER PRIMARY KEY,
+                 id BLOB NOT NULL UNIQUE,
+                 kind TEXT NOT NULL,
+                 day_start INTEGER NOT NULL,
+                 recorded INTEGER NOT NULL,
+                 body TEXT NOT NULL);
+             CREATE INDEX events_kind_day ON events (kind, day_start);
+             CREATE TABLE event_actors (
+                 actor TEXT NOT NULL,
+                 seq INTEGER NOT NULL,
+                 PRIMARY KEY (actor, seq)) WITHOUT ROWID;",
+        )?;
+        let recorded = now_micros();
+        let mut n = 0u64;
+        let mut lines = BufReader::with_capacity(1 << 16, std::fs::File::open(file)?).lines();
+        loop {
+            let tx = conn.transaction()?;
+            let mut in_tx = 0;
+            for line in lines.by_ref() {
+                let line = line?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                n += 1;
+                Sqlite::insert(&tx, &row_of(n, recorded, &line)?)?;
+                in_tx += 1;
+                if in_tx == 10_000 {
+                    break;
+                }
+            }
+            tx.commit()?;
+            if in_tx < 10_000 {
+                break;
+            }
+        }
+        // Durable, like the others: a full checkpoint of the WAL into the database.
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA synchronous = FULL;")?;
+        self.next_seq = n + 1;
+        self.conn = Some(conn);
+        Ok(n)
+    }
+
+    fn append(&mut self, line: &str) -> Result<()> {
+        let row = row_of(self.next_seq, now_micros(), line)?;
+        let conn = self.conn.as_mut().ok_or("not open")?;
+        let tx = conn.transaction()?;
+        Sqlite::insert(&tx, &row)?;
+        tx.commit()?; // synchronous = FULL: durable on commit
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    fn answer(&mut self, q: &Query) -> Result<String> {
+        let conn = self.conn()?;
+        by_view!(q.view, sqlite_rows(conn, q))
+    }
+
+    fn rebuild(&mut self) -> Result<Option<u64>> {
+        // SQLite's derived data is its indexes.
+        self.conn()?.execute_batch("REINDEX;")?;
+        Ok(Some(self.next_seq - 1))
+    }
+
+    fn disk_bytes(&self) -> Result<u64> {
+        Ok(dir_bytes(self.path.parent().ok_or("no parent")?))
+    }
+}
+
+struct Naive {
+    path: PathBuf,
+    file: Option<std::fs::File>,
+    next_seq: u64,
+}
+
+fn naive_rows<V: View>(events: &[Event], q: &Query) -> String {
+    fingerprint(&Replay::new(events, q.known_through).rows::<V>(q.day))
+}
+
+impl Contender for Naive {
+    fn import(&mut self, file: &Path) -> Result<u64> {
+        let mut out = BufWriter::with_capacity(1 << 16, std::fs::File::create(&self.path)?);
+        let recorded = now_micros();
+        let mut n = 0u64;
+        for line in BufReader::with_capacity(1 << 16, std::fs::File::open(file)?).lines() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            n += 1;
+            writeln!(out, "{}", row_of(n, recorded, &line)?.line)?;
+        }
+        let f = out.into_inner().map_err(|e| e.to_string())?;
+        f.sync_all()?;
+        self.file = Some(std::fs::OpenOptions::new().append(true).open(&self.path)?);
+        self.next_seq = n + 1;
+        Ok(n)
+    }
+
+    fn append(&mut self, line: &str) -> Result<()> {
+        let row = row_of(self.next_seq, now_micros(), line)?;
+        let f = self.file.as_mut().ok_or("not open")?;
+        writeln!(f, "{}", row.line)?;
+        f.sync_data()?;
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    fn answer(&mut self, q: &Query) -> Result<String> {
+        // Read and parse the whole log, every time.
+        let mut events = Vec::new();
+        for item in read_lines(BufReader::with_capacity(
+            1 << 16,
+            std::fs::File::open(&self.path)?,
+        )) {
+            let (_, parsed) = item.map_err(|e| e.reason)?;
+            events.push(Event {
+                id: parsed.event.id.ok_or("line without id")?,
+                seq: parsed.seq.ok_or("line without seq")?,
+                recorded_micros: parsed
+                    .recorded
+                    .ok_or("line without recorded")?
+                    .timestamp_micros(),
+                content: parsed.event.content,
+            });
+        }
+        Ok(by_view!(q.view, naive_rows(&events, q)))
+    }
+
+    fn rebuild(&mut self) -> Result<Option<u64>> {
+        Ok(None) // nothing is derived
+    }
+
+    fn disk_bytes(&self) -> Result<u64> {
+        Ok(std::fs::metadata(&self.path)?.len())
+    }
+}
+
+fn dir_bytes(path: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(entries) = std::fs::read_dir(path) {
+        for entry in entries.flatten() {
+            match entry.metadata() {
+                Ok(m) if m.is_dir() => total += dir_bytes(&entry.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+fn peak_rss_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------------------------------
+// The child: one contender, every measurement.
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// Lines for single durable appends (current dates) and backdated appends.
+fn append_lines(n: usize, backdated: bool) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            if backdated {
+                // Into the arms view (the largest state), 30–60 years back.
+                format!(
+                    r#"{{"date":"{}-{:02}-{:02}","kind":"arms_transfer","supplier":"C001","recipient":"C002","item":"backdated {i}","quantity":{}}}"#,
+                    1965 + (i * 7) % 30,
+                    1 + i % 12,
+                    1 + i % 28,
+                    i + 1
+                )
+            } else {
+                format!(
+                    r#"{{"date":"2025-12-{:02}","kind":"statement","actors":["C001"],"summary":"durable append {i}"}}"#,
+                    1 + i % 28
+                )
+            }
+        })
+        .collect()
+}
+
+fn run_child(args: &Args, name: &str) -> Result<()> {
+    let dir = args.dir.clone().ok_or("--dir is needed")?;
+    let input = dir.join("events.jsonl");
+    let work = dir.join(name);
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work)?;
+    let mut contender: Box<dyn Contender> = match name {
+        "annals-sled" | "annals-redb" => Box::new(Annals {
+            store: None,
+            path: work.join("db"),
+            engine: if name == "annals-sled" {
+                EngineKind::Sled
+            } else {
+                EngineKind::Redb
+            },
+        }),
+        "sqlite" => Box::new(Sqlite {
+            conn: None,
+            path: work.join("events.sqlite"),
+            next_seq: 1,
+        }),
+        "naive" => Box::new(Naive {
+            path: work.join("log.jsonl"),
+            file: None,
+            next_seq: 1,
+        }),
+        other => return Err(format!("no contender {other}").into()),
+    };
+    let mut out = serde_json::Map::new();
+
+    let started = Instant::now();
+    let n = contender.import(&input)?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!("{name}: imported {n} events in {secs:.1} s");
+    out.insert("events".into(), json!(n));
+    out.insert("import_events_per_s".into(), json!(n as f64 / secs));
+    out.insert(
+        "disk_bytes_per_event".into(),
+        json!(contender.disk_bytes()? as f64 / n as f64),
+    );
+
+    // Queries: the same list for everyone; a slow series stops at the budget.
+    let mut latencies: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    let mut answers = Vec::new();
+    let mut series_started: Option<(String, Instant, usize)> = None;
+    for (i, q) in queries(args, n).iter().enumerate() {
+        let key = format!("{}/{}", q.series, q.view);
+        match &series_started {
+            Some((k, _, _)) if *k == key => {}
+            _ => series_started = Some((key.clone(), Instant::now(), 0)),
+        }
+        let Some((_, since, count)) = &mut series_started else {
+            unreachable!()
+        };
+        if *count >= 3 && since.elapsed().as_secs_f64() > args.budget {
+            continue;
+        }
+        *count += 1;
+        let t = Instant::now();
+        let fp = contender.answer(q)?;
+        latencies
+            .entry(key)
+            .or_default()
+            .push(t.elapsed().as_secs_f64() * 1e3);
+        answers.push(json!([i, fp]));
+    }
+    let mut q = serde_json::Map::new();
+    for (key, mut ms) in latencies {
+        ms.sort_by(f64::total_cmp);
+        q.insert(
+            key,
+            json!({"n": ms.len(), "p50_ms": percentile(&ms, 0.5), "p99_ms": percentile(&ms, 0.99)}),
+        );
+    }
+    out.insert("queries".into(), Value::Object(q));
+    out.insert("answers".into(), Value::Array(answers));
+    eprintln!("{name}: queries done");
+
+    // Single durable appends.
+    let lines = append_lines(args.appends, false);
+    let t = Instant::now();
+    for line in &lines {
+        contender.append(line)?;
+    }
+    out.insert(
+        "durable_appends_per_s".into(),
+        json!(lines.len() as f64 / t.elapsed().as_secs_f64()),
+    );
+
+    // Backdated events: the append, then the first arms query that sees it.
+    let mut absorb = Vec::new();
+    for line in append_lines(10, true) {
+        let t = Instant::now();
+        contender.append(&line)?;
+        let q = Query {
+            series: "current",
+            view: "arms",
+            day: Day::parse_query("2025-12-31")?,
+            known_through: u64::MAX,
+        };
+        contender.answer(&q)?;
+        absorb.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    absorb.sort_by(f64::total_cmp);
+    out.insert(
+        "backdated_append_and_query_p50_ms".into(),
+        json!(percentile(&absorb, 0.5)),
+    );
+
+    let t = Instant::now();
+    if let Some(rebuilt) = contender.rebuild()? {
+        out.insert(
+            "rebuild_events_per_s".into(),
+            json!(rebuilt as f64 / t.elapsed().as_secs_f64()),
+        );
+    }
+    out.insert("peak_rss_bytes".into(), json!(peak_rss_bytes()));
+    println!("{}", Value::Object(out));
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// The parent: the workload, the children, the table.
+
+fn run_parent(args: &Args) -> Result<()> {
+    let temp;
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => {
+            temp = tempfile::tempdir()?;
+            temp.path().to_path_buf()
+        }
+    };
+    std::fs::create_dir_all(&dir)?;
+    let input = dir.join("events.jsonl");
+    {
+        let mut f = BufWriter::new(std::fs::File::create(&input)?);
+        for line in generate_lines(args.size, args.seed) {
+            writeln!(f, "{line}")?;
+        }
+        f.flush()?;
+    }
+    eprintln!(
+        "workload: {} events (seed {}) in {}",
+        args.size,
+        args.seed,
+        input.display()
+    );
+    let exe = std::env::current_exe()?;
+    let mut results: Vec<(String, Value)> = Vec::new();
+    for name in CONTENDERS
+        .iter()
+        .filter(|c| args.only.iter().any(|o| o == *c))
+    {
+        let output = std::process::Command::new(&exe)
+            .args(["--contender", name, "--dir"])
+            .arg(&dir)
+            .args([
+                "--size",
+                &args.size.to_string(),
+                "--seed",
+                &args.seed.to_string(),
+            ])
+            .args([
+                "--queries",
+                &args.queries.to_string(),
+                "--budget",
+                &args.budget.to_string(),
+            ])
+            .args(["--appends", &args.appends.to_string()])
+            .stderr(std::process::Stdio::inherit())
+            .output()?;
+        if !output.status.success() {
+            return Err(format!("{name} failed ({})", output.status).into());
+        }
+        let value: Value = serde_json::from_slice(&output.stdout)?;
+        results.push((name.to_string(), value));
+        let _ = std::fs::remove_dir_all(dir.join(name));
+    }
+    check_answers(&results)?;
+    print_table(args, &results);
+    Ok(())
+}
+
+/// Every contender must give the same answer to every query it ran.
+fn check_answers(results: &[(String, Value)]) -> Result<()> {
+    let mut by_query: std::collections::BTreeMap<u64, Vec<(String, String)>> = Default::default();
+    for (name, v) in results {
+        for a in v["answers"].as_array().into_iter().flatten() {
+            if let (Some(i), Some(fp)) = (a[0].as_u64(), a[1].as_str()) {
+                by_query
+                    .entry(i)
+                    .or_default()
+                    .push((name.clone(), fp.to_string()));
+            }
+        }
+    }
+    let mut compared = 0;
+    for (i, list) in &by_query {
+        if list.iter().any(|(_, fp)| *fp != list[0].1) {
+            return Err(format!("query {i}: the contenders disagree: {list:?}").into());
+        }
+        if list.len() > 1 {
+            compared += 1;
+        }
+    }
+    eprintln!("answers: {compared} queries answered by more than one contender, all identical");
+    Ok(())
+}
+
+fn fmt_num(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    if x >= 100.0 {
+        let s = format!("{:.0}", x);
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    } else if x >= 1.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+fn print_table(args: &Args, results: &[(String, Value)]) {
+    let get = |name: &str, path: &[&str]| -> f64 {
+        let Some((_, v)) = results.iter().find(|(n, _)| n == name) else {
+            return f64::NAN;
+        };
+        let mut cur = v;
+        for p in path {
+            cur = &cur[*p];
+        }
+        cur.as_f64().unwrap_or(f64::NAN)
+    };
+    // (label, path, higher is better)
+    let mut metrics: Vec<(String, Vec<String>, bool)> = vec![
+        (
+            "import, events/s".into(),
+            vec!["import_events_per_s".into()],
+            true,
+        ),
+        (
+            "durable single appends/s".into(),
+            vec!["durable_appends_per_s".into()],
+            true,
+        ),
+    ];
+    for series in ["as-of", "current", "known-at"] {
+        for view in VIEWS {
+            for p in ["p50_ms", "p99_ms"] {
+                metrics.push((
+                    format!("{series} {view} {} ms", &p[..3]),
+                    vec!["queries".into(), format!("{series}/{view}"), p.into()],
+                    false,
+                ));
+            }
+        }
+    }
+    metrics.push((
+        "backdated append + next arms query, p50 ms".into(),
+        vec!["backdated_append_and_query_p50_ms".into()],
+        false,
+    ));
+    metrics.push((
+        "rebuild, events/s".into(),
+        vec!["rebuild_events_per_s".into()],
+        true,
+    ));
+    metrics.push((
+        "disk bytes/event".into(),
+        vec!["disk_bytes_per_event".into()],
+        false,
+    ));
+    metrics.push(("peak RSS MB".into(), vec!["peak_rss_mb".into()], false));
+
+    let names: Vec<&str> = CONTENDERS
+        .iter()
+        .copied()
+        .filter(|c| results.iter().any(|(n, _)| n == c))
+        .collect();
+    let ours: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| n.starts_with("annals"))
+        .collect();
+    let theirs: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !n.starts_with("annals"))
+        .collect();
+    let mut header = vec!["metric".to_string()];
+    header.extend(names.iter().map(|n| n.to_string()));
+    for o in &ours {
+        for t in &theirs {
+            header.push(format!("{} vs {t}", o.trim_start_matches("annals-")));
+        }
+    }
+    println!(
+        "size {} events, seed {}, {} random days per view (slow contenders stop a series after {} s); ratios: × better (>1 means annals is better)",
+        args.size, args.seed, args.queries, args.budget
+    );
+    if args.markdown {
+        println!("| {} |", header.join(" | "));
+        println!("|{}", "---|".repeat(header.len()));
+    } else {
+        println!("{}", header.join("\t"));
+    }
+    for (label, path, higher_better) in metrics {
+        let value = |name: &str| -> f64 {
+            if path[0] == "peak_rss_mb" {
+                get(name, &["peak_rss_bytes"]) / 1e6
+            } else {
+                let p: Vec<&str> = path.iter().map(String::as_str).collect();
+                get(name, &p)
+            }
+        };
+        let mut cells = vec![label.clone()];
+        cells.extend(names.iter().map(|n| fmt_num(value(n))));
+        for o in &ours {
+            for t in &theirs {
+                let (a, b) = (value(o), value(t));
+                let ratio = if higher_better { a / b } else { b / a };
+                cells.push(if ratio.is_finite() {
+                    format!("{ratio:.1}×")
+                } else {
+                    "—".into()
+                });
+            }
+        }
+        if args.markdown {
+            println!("| {} |", cells.join(" | "));
+        } else {
+            println!("{}", cells.join("\t"));
+        }
+    }
+}
