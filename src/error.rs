@@ -101,6 +101,15 @@ impl Error {
         }
     }
 
+    /// Whether this is corruption of derived state — an index, the touch summary, a view
+    /// checkpoint or view bookkeeping — which a rebuild from the log repairs. Corruption
+    /// of the log itself, the head record or the format record is not: those are the
+    /// source of truth and are reported, never rewritten.
+    pub fn is_derived_corruption(&self) -> bool {
+        matches!(self, Error::Corrupt { seq: None, structure, .. }
+            if !matches!(structure.as_str(), "log" | "head record" | "format record"))
+    }
+
     pub(crate) fn corrupt_in(structure: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Corrupt {
             seq: None,

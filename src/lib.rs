@@ -104,6 +104,12 @@ pub mod testing_raw {
         crate::log::decode_record(key, value).map(|r| r.event)
     }
 
+    /// Wrap `payload` in a log-record envelope (tag, `version`, a valid checksum), so
+    /// that fuzzers and proptests reach the payload decoder behind the checksum.
+    pub fn seal_log_payload(version: u8, payload: &[u8]) -> Vec<u8> {
+        crate::envelope::seal_payload(crate::keys::LOG, version, payload)
+    }
+
     /// The storage format version recorded in the database's format record.
     pub fn format_version(store: &Store) -> Result<u32> {
         let bytes = get(store, &[crate::keys::FORMAT])?

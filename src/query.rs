@@ -210,17 +210,7 @@ impl<'s> At<'s> {
     /// Derived state found corrupt on the way (an index, the touch summary) is rebuilt
     /// from the log and the query answered again; a corrupt log is reported, never repaired.
     fn state_of_view(&self, name: &str) -> Result<ViewAt> {
-        match self.state_of_view_once(name) {
-            Err(Error::Corrupt {
-                seq: None,
-                structure,
-                ..
-            }) if structure != "log" => {
-                self.store.rebuild()?;
-                self.state_of_view_once(name)
-            }
-            other => other,
-        }
+        self.store.read_repairing(|| self.state_of_view_once(name))
     }
 
     fn state_of_view_once(&self, name: &str) -> Result<ViewAt> {
@@ -540,6 +530,10 @@ impl Store {
     /// # Ok::<(), annals::Error>(())
     /// ```
     pub fn history(&self, code: &Code, known_at: KnownAt) -> Result<Vec<HistoryEntry>> {
+        self.read_repairing(|| self.history_once(code, known_at))
+    }
+
+    fn history_once(&self, code: &Code, known_at: KnownAt) -> Result<Vec<HistoryEntry>> {
         let k = self.basis(Day(1), known_at)?.known_seq;
         let mut out = Vec::new();
         for seq in self.actor_seqs(code)? {

@@ -43,8 +43,26 @@ impl Store {
         self.event_at(seq, self.head().seq)
     }
 
+    /// Run `read`; if it finds derived state corrupt ([`Error::is_derived_corruption`]),
+    /// rebuild every index and view from the log and run it once more. Corruption of the
+    /// log, head or format record is returned as found. Every public read that uses an
+    /// index goes through this, so a damaged index costs a rebuild, never a wrong answer.
+    pub fn read_repairing<T>(&self, read: impl Fn() -> Result<T>) -> Result<T> {
+        match read() {
+            Err(e) if e.is_derived_corruption() => {
+                self.rebuild()?;
+                read()
+            }
+            other => other,
+        }
+    }
+
     /// The event with `id`, if stored.
     pub fn get(&self, id: &Uuid) -> Result<Option<Event>> {
+        self.read_repairing(|| self.get_once(id))
+    }
+
+    fn get_once(&self, id: &Uuid) -> Result<Option<Event>> {
         let head = self.head().seq;
         match self.lookup_id(id, head)? {
             Some(seq) => self.event_at(seq, head).map(Some),
@@ -130,6 +148,10 @@ impl Store {
 
     /// The seqs of every event naming `code` (as actor, member, alliance, host, ...), ascending.
     pub fn actor_seqs(&self, code: &Code) -> Result<Vec<u64>> {
+        self.read_repairing(|| self.actor_seqs_once(code))
+    }
+
+    fn actor_seqs_once(&self, code: &Code) -> Result<Vec<u64>> {
         let head = self.head().seq;
         let (start, end) = keys::actor_range(code);
         let mut seqs = Vec::new();

@@ -368,6 +368,28 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
     out
 }
 
+/// The generated events as interchange lines (with their ids; no `seq` or `recorded`, so
+/// an import assigns them), exactly as `annals generate` prints them.
+pub fn generate_lines(n: usize, seed: u64) -> impl Iterator<Item = String> {
+    generate(n, seed).into_iter().map(|e| {
+        let content = e.content;
+        let id =
+            e.id.unwrap_or_else(|| crate::interchange::content_id(&content));
+        let event = crate::event::Event {
+            id,
+            seq: 0,
+            recorded_micros: 0,
+            content,
+        };
+        let mut v = crate::interchange::event_json(&event);
+        if let Some(m) = v.as_object_mut() {
+            m.shift_remove("seq");
+            m.shift_remove("recorded");
+        }
+        v.to_string()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,26 +413,4 @@ mod tests {
         assert_eq!(report.new_count(), 20_000);
         store.verify().unwrap();
     }
-}
-
-/// The generated events as interchange lines (with their ids; no `seq` or `recorded`, so
-/// an import assigns them), exactly as `annals generate` prints them.
-pub fn generate_lines(n: usize, seed: u64) -> impl Iterator<Item = String> {
-    generate(n, seed).into_iter().map(|e| {
-        let content = e.content;
-        let id =
-            e.id.unwrap_or_else(|| crate::interchange::content_id(&content));
-        let event = crate::event::Event {
-            id,
-            seq: 0,
-            recorded_micros: 0,
-            content,
-        };
-        let mut v = crate::interchange::event_json(&event);
-        if let Some(m) = v.as_object_mut() {
-            m.shift_remove("seq");
-            m.shift_remove("recorded");
-        }
-        v.to_string()
-    })
 }

@@ -490,9 +490,11 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
             let range = range.resolve(&store)?;
             let mut events: Vec<annals::Event> = match (&range.actor, order) {
                 (Some(code), _) => store.actor_events(code)?,
-                (None, Order::Valid) => store
-                    .timeline(range.from, range.to)
-                    .collect::<annals::Result<_>>()?,
+                (None, Order::Valid) => store.read_repairing(|| {
+                    store
+                        .timeline(range.from, range.to)
+                        .collect::<annals::Result<_>>()
+                })?,
                 (None, Order::Recorded) => store.events().collect::<annals::Result<_>>()?,
             };
             if range.actor.is_some() || order == Order::Recorded {
@@ -713,12 +715,16 @@ fn dispatch(cli: Cli, demo_uses_default_db: bool) -> Result<()> {
                     }
                 }
                 None => {
-                    for e in store.timeline(range.from, range.to) {
-                        let e = e?;
-                        if e.seq <= basis.known_seq {
-                            entries.push(store.history_entry(e, known)?);
+                    entries = store.read_repairing(|| {
+                        let mut entries = Vec::new();
+                        for e in store.timeline(range.from, range.to) {
+                            let e = e?;
+                            if e.seq <= basis.known_seq {
+                                entries.push(store.history_entry(e, known)?);
+                            }
                         }
-                    }
+                        Ok(entries)
+                    })?;
                 }
             }
             let mut out = stdout();

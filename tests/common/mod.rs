@@ -9,6 +9,11 @@ use std::sync::Arc;
 
 pub const EXAMPLES: &str = include_str!("../../schema/examples/events.jsonl");
 pub const SAMPLE: &str = include_str!("../../schema/examples/sample_timeline.jsonl");
+#[allow(dead_code)]
+pub const SAMPLE_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/schema/examples/sample_timeline.jsonl"
+);
 
 /// Parse one JSON line into an event, panicking with the reason (tests only).
 pub fn ev(line: &str) -> NewEvent {
