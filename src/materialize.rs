@@ -308,8 +308,20 @@ impl Store {
         let mut touched_min: Vec<Option<u128>> = vec![None; views.len()];
         let mut must_reach: Vec<Option<u128>> = vec![None; views.len()];
         let mut touched_count: Vec<u64> = vec![0; views.len()];
-        for seq in old_head + 1..=new_head {
-            for (pos, code) in self.touched_by_with_codes(seq, k)? {
+        // The new events, from memory when the append kept them, else in one log scan.
+        let kept: Vec<crate::event::Event> = match self.fresh.read() {
+            Ok(fresh) if fresh.first().map(|e| e.seq) == Some(old_head + 1) => fresh.clone(),
+            _ => Vec::new(),
+        };
+        let new_events: Box<dyn Iterator<Item = Result<crate::event::Event>>> = if kept.is_empty() {
+            Box::new(self.events_between(old_head + 1, new_head))
+        } else {
+            Box::new(kept.into_iter().map(Ok))
+        };
+        for event in new_events {
+            let event = event?;
+            let seq = event.seq;
+            for (pos, code) in self.touched_by_event(event, k)? {
                 let b = block_min.entry(seq / keys::TOUCH_BLOCK).or_insert(pos);
                 *b = (*b).min(pos);
                 for (i, v) in views.iter().enumerate() {

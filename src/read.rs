@@ -72,18 +72,42 @@ impl Store {
 
     /// Every event from `from_seq` to the current head, in seq order.
     pub fn events_from(&self, from_seq: u64) -> impl Iterator<Item = Result<Event>> + '_ {
-        let head = self.head().seq;
+        self.events_between(from_seq, self.head().seq)
+    }
+
+    /// The events with `from_seq <= seq <= through`, in seq order, in one scan of the log
+    /// (the writer also reads the records it staged past the head this way). A missing
+    /// record — in the middle or at the end — is reported, not skipped.
+    pub(crate) fn events_between(
+        &self,
+        from_seq: u64,
+        through: u64,
+    ) -> impl Iterator<Item = Result<Event>> + '_ {
         let start = keys::log(from_seq.max(1));
-        let end = keys::log(head.saturating_add(1));
+        let end = keys::log(through.saturating_add(1));
         let mut expected = from_seq.max(1);
-        self.engine.scan(&start, &end).map(move |item| {
-            let (key, value) = item?;
-            let event = decode_record(&key, &value)?.event;
-            if event.seq != expected {
-                return Err(Error::corrupt_seq(expected, "the log record is missing"));
+        let mut scan = self.engine.scan(&start, &end);
+        let mut failed = false;
+        std::iter::from_fn(move || {
+            if failed {
+                return None;
             }
-            expected += 1;
-            Ok(event)
+            let result = match scan.next() {
+                Some(item) => item.and_then(|(key, value)| {
+                    let event = decode_record(&key, &value)?.event;
+                    if event.seq != expected {
+                        return Err(Error::corrupt_seq(expected, "the log record is missing"));
+                    }
+                    expected += 1;
+                    Ok(event)
+                }),
+                None if expected <= through => {
+                    Err(Error::corrupt_seq(expected, "the log record is missing"))
+                }
+                None => return None,
+            };
+            failed = result.is_err();
+            Some(result)
         })
     }
 

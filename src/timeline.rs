@@ -19,7 +19,7 @@
 
 use crate::date::{Date, Day};
 use crate::error::{Error, Result};
-use crate::event::{Content, Kind};
+use crate::event::{Content, Event, Kind};
 use crate::keys;
 use crate::log::{decode_posting, AMEND_RETRACTION, CORRECTION_BIT};
 use crate::store::Store;
@@ -226,7 +226,12 @@ impl Store {
     /// its own position for a fact; the positions of the version in effect before and
     /// after it for an amendment.
     pub(crate) fn touched_by_with_codes(&self, seq: u64, k: u64) -> Result<Vec<(u128, u8)>> {
-        let event = self.event_at(seq, k)?;
+        self.touched_by_event(self.event_at(seq, k)?, k)
+    }
+
+    /// [`Store::touched_by_with_codes`] for an event already read.
+    pub(crate) fn touched_by_event(&self, event: Event, k: u64) -> Result<Vec<(u128, u8)>> {
+        let seq = event.seq;
         match &event.content.kind {
             Kind::Retraction { .. } | Kind::Correction { .. } => {
                 let target = event.content.kind.target().unwrap_or_default();

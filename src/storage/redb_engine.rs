@@ -12,6 +12,13 @@
 //! a crash redb reopens at its last durable commit, so an unflushed batch is either wholly
 //! there or wholly absent.
 //!
+//! Reads: every read uses a redb read snapshot. Opening one costs more than a small read,
+//! so the engine keeps one snapshot of the table and shares it between reads until the
+//! next write; a write commits, then bumps a generation counter and drops the cached
+//! snapshot. A snapshot is cached only under the generation read *before* it was opened,
+//! and used only while that generation is current, so a read that starts after a write
+//! returned always sees that write.
+//!
 //! Invariants: redb errors never escape as redb types; a database open in another handle
 //! or process becomes `Error::InUse`; reads use snapshot transactions, so a scan never
 //! sees a batch partly applied.
@@ -20,6 +27,10 @@ use super::{Batch, Engine, EngineOptions, Pair, PairIter};
 use crate::error::{Error, Result};
 use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+type Table = redb::ReadOnlyTable<&'static [u8], &'static [u8]>;
 
 const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("annals");
 
@@ -29,6 +40,10 @@ pub(crate) const FILE_NAME: &str = "annals.redb";
 pub(crate) struct RedbEngine {
     db: redb::Database,
     file: Option<PathBuf>,
+    /// Bumped after every commit.
+    generation: AtomicU64,
+    /// A read snapshot and the generation it is valid for.
+    snapshot: Mutex<Option<(u64, Arc<Table>)>>,
 }
 
 fn storage_error(e: impl std::fmt::Display) -> Error {
@@ -71,7 +86,40 @@ impl RedbEngine {
         let txn = db.begin_write().map_err(storage_error)?;
         txn.open_table(TABLE).map_err(storage_error)?;
         txn.commit().map_err(storage_error)?;
-        Ok(RedbEngine { db, file })
+        Ok(RedbEngine {
+            db,
+            file,
+            generation: AtomicU64::new(0),
+            snapshot: Mutex::new(None),
+        })
+    }
+
+    /// A read snapshot that includes every write that returned before this call.
+    fn table(&self) -> Result<Arc<Table>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Ok(slot) = self.snapshot.lock() {
+            if let Some((g, table)) = slot.as_ref() {
+                if *g == generation {
+                    return Ok(table.clone());
+                }
+            }
+        }
+        let txn = self.db.begin_read().map_err(storage_error)?;
+        let table = Arc::new(txn.open_table(TABLE).map_err(storage_error)?);
+        if let Ok(mut slot) = self.snapshot.lock() {
+            if self.generation.load(Ordering::SeqCst) == generation {
+                *slot = Some((generation, table.clone()));
+            }
+        }
+        Ok(table)
+    }
+
+    /// After a commit: later reads must open a new snapshot.
+    fn committed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if let Ok(mut slot) = self.snapshot.lock() {
+            *slot = None;
+        }
     }
 
     fn range(
@@ -79,9 +127,7 @@ impl RedbEngine {
         start: &[u8],
         end: &[u8],
     ) -> Result<redb::Range<'static, &'static [u8], &'static [u8]>> {
-        let txn = self.db.begin_read().map_err(storage_error)?;
-        let table = txn.open_table(TABLE).map_err(storage_error)?;
-        table.range(start..end).map_err(storage_error)
+        self.table()?.range(start..end).map_err(storage_error)
     }
 }
 
@@ -97,9 +143,7 @@ fn pair(item: std::result::Result<Guards, redb::StorageError>) -> Result<Pair> {
 
 impl Engine for RedbEngine {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let txn = self.db.begin_read().map_err(storage_error)?;
-        let table = txn.open_table(TABLE).map_err(storage_error)?;
-        let value = table.get(key).map_err(storage_error)?;
+        let value = self.table()?.get(key).map_err(storage_error)?;
         Ok(value.map(|v| v.value().to_vec()))
     }
 
@@ -142,14 +186,18 @@ impl Engine for RedbEngine {
                 }
             }
         }
-        txn.commit().map_err(storage_error)
+        let result = txn.commit().map_err(storage_error);
+        self.committed();
+        result
     }
 
     fn flush(&self) -> Result<()> {
         let mut txn = self.db.begin_write().map_err(storage_error)?;
         txn.set_durability(redb::Durability::Immediate)
             .map_err(storage_error)?;
-        txn.commit().map_err(storage_error)
+        let result = txn.commit().map_err(storage_error);
+        self.committed();
+        result
     }
 
     fn size_on_disk(&self) -> Result<u64> {
@@ -158,9 +206,7 @@ impl Engine for RedbEngine {
                 .map(|m| m.len())
                 .map_err(Error::from),
             None => {
-                let txn = self.db.begin_read().map_err(storage_error)?;
-                let table = txn.open_table(TABLE).map_err(storage_error)?;
-                let stats = table.stats().map_err(storage_error)?;
+                let stats = self.table()?.stats().map_err(storage_error)?;
                 Ok(stats.stored_bytes() + stats.metadata_bytes() + stats.fragmented_bytes())
             }
         }
