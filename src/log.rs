@@ -38,10 +38,6 @@ use uuid::Uuid;
 /// fields) is still read and upcast; see `event_v1.rs`.
 pub(crate) const LOG_RECORD_VERSION: u8 = 2;
 pub(crate) const INDEX_VERSION: u8 = 1;
-/// Events per engine batch when rebuilding indexes. Imports use the engine's own
-/// [`crate::storage::Engine::batch_events`]; only the last batch of an import commits the
-/// head.
-pub(crate) const CHUNK_EVENTS: usize = 500;
 
 /// Appends of at most this many events keep them in memory for view maintenance
 /// (`Store::fresh`); larger ones let it read the staged records back from the engine.
@@ -461,9 +457,7 @@ impl Store {
         keep_recorded: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
-        let input = crate::interchange::read_lines(reader)
-            .map(|item| item.and_then(|(line, parsed)| pending_line(line, parsed, keep_recorded)));
-        self.commit_stream(input, None, false, progress)
+        self.commit_reader(reader, keep_recorded, false, progress)
     }
 
     /// Validate JSON Lines from `reader` exactly as [`Store::import_reader`] would,
@@ -474,9 +468,19 @@ impl Store {
         keep_recorded: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
+        self.commit_reader(reader, keep_recorded, true, progress)
+    }
+
+    fn commit_reader(
+        &self,
+        reader: impl std::io::BufRead,
+        keep_recorded: bool,
+        dry_run: bool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<AppendReport> {
         let input = crate::interchange::read_lines(reader)
             .map(|item| item.and_then(|(line, parsed)| pending_line(line, parsed, keep_recorded)));
-        self.commit_stream(input, None, true, progress)
+        self.commit_stream(input, None, dry_run, progress)
     }
 
     fn import_or_check(
@@ -649,8 +653,7 @@ impl Store {
                 return Ok(oddities);
             }
             commit.put(vec![keys::HEAD], Store::head_value(&new_head));
-            self.engine.write(commit)?;
-            self.engine.flush()?;
+            self.engine.write_durable(commit)?;
             self.set_head(new_head);
             Ok(Vec::new())
         })();

@@ -11,7 +11,7 @@ use crate::envelope;
 use crate::error::{Error, Result};
 use crate::event::{Content, Event};
 use crate::keys;
-use crate::log::{chain_hash, decode_posting, decode_record, index_entries, CHUNK_EVENTS};
+use crate::log::{chain_hash, decode_posting, decode_record, index_entries};
 use crate::storage::Batch;
 use crate::store::{hex, Head, Store};
 use std::collections::{BTreeMap, HashMap};
@@ -398,11 +398,12 @@ impl Store {
             .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
         // Marked in progress: if this is interrupted, the next open rebuilds again.
         self.set_derived_version(0)?;
+        let chunk = self.engine.batch_events();
         for prefix in [keys::ID, keys::TIME, keys::ACTOR, keys::AMEND] {
             let (start, end) = keys::keyspace(prefix);
             loop {
                 let mut batch = Batch::new();
-                for item in self.engine.scan(&start, &end).take(CHUNK_EVENTS) {
+                for item in self.engine.scan(&start, &end).take(chunk) {
                     batch.delete(item?.0);
                 }
                 if batch.is_empty() {
@@ -432,7 +433,7 @@ impl Store {
             if count.is_multiple_of(PROGRESS_EVERY) {
                 walked(count);
             }
-            if pending.len() >= CHUNK_EVENTS {
+            if pending.len() >= chunk {
                 if let Err(e) = flush_chunk(&mut pending) {
                     walk_error = Some(e.to_string());
                     return Err(e);

@@ -5,18 +5,6 @@ mod common;
 
 use common::*;
 use predicates::prelude::*;
-use std::path::Path;
-
-fn event_count(db: &Path) -> u64 {
-    let out = annals(db).args(["stats", "--json"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["events"].as_u64().unwrap()
-}
 
 fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = dir.path().join(name);

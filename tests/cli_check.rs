@@ -6,13 +6,6 @@ mod common;
 use common::*;
 use predicates::prelude::*;
 
-fn event_count(db: &std::path::Path) -> u64 {
-    let out = annals(db).args(["stats", "--json"]).output().unwrap();
-    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["events"]
-        .as_u64()
-        .unwrap()
-}
-
 #[test]
 fn schema_prints_the_json_schema() {
     let dir = tempdir();

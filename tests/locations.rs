@@ -74,20 +74,6 @@ fn sample_db(dir: &Path, engine: &str) -> PathBuf {
     db
 }
 
-fn event_count(db: &Path) -> u64 {
-    let out = common::annals(db)
-        .args(["stats", "--json"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["events"].as_u64().unwrap()
-}
-
 #[test]
 fn an_unreadable_directory_gives_a_clear_error() {
     for engine in ["redb", "sled"] {
@@ -98,7 +84,7 @@ fn an_unreadable_directory_gives_a_clear_error() {
         let out = run_unprivileged(&bin, &db, &["stats"]);
         assert_clear_failure(&out, engine, "Permission denied");
         chmod(&db, 0o755);
-        assert_eq!(event_count(&db), 54, "{engine}: nothing was lost");
+        assert_eq!(common::event_count(&db), 54, "{engine}: nothing was lost");
     }
 }
 
@@ -127,7 +113,7 @@ fn a_read_only_database_gives_a_clear_error_and_stays_intact() {
         for p in &paths {
             chmod(p, if p.is_dir() { 0o755 } else { 0o644 });
         }
-        assert_eq!(event_count(&db), 54, "{engine}: nothing was lost");
+        assert_eq!(common::event_count(&db), 54, "{engine}: nothing was lost");
         common::annals(&db).arg("verify").assert().success();
     }
 }

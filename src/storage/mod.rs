@@ -80,6 +80,13 @@ pub trait Engine: Send + Sync {
     /// Make every write applied so far durable.
     fn flush(&self) -> Result<()>;
 
+    /// [`Engine::write`] then [`Engine::flush`], which an engine may do in one step (one
+    /// durable commit instead of two).
+    fn write_durable(&self, batch: Batch) -> Result<()> {
+        self.write(batch)?;
+        self.flush()
+    }
+
     /// Bytes the database occupies on disk.
     fn size_on_disk(&self) -> Result<u64>;
 

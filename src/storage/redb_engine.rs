@@ -114,6 +114,30 @@ impl RedbEngine {
         Ok(table)
     }
 
+    /// Apply `batch` in one write transaction committed with `durability`.
+    fn commit(&self, batch: Batch, durability: redb::Durability) -> Result<()> {
+        let mut txn = self.db.begin_write().map_err(storage_error)?;
+        txn.set_durability(durability).map_err(storage_error)?;
+        {
+            let mut table = txn.open_table(TABLE).map_err(storage_error)?;
+            for (key, value) in &batch.writes {
+                match value {
+                    Some(v) => {
+                        table
+                            .insert(key.as_slice(), v.as_slice())
+                            .map_err(storage_error)?;
+                    }
+                    None => {
+                        table.remove(key.as_slice()).map_err(storage_error)?;
+                    }
+                }
+            }
+        }
+        let result = txn.commit().map_err(storage_error);
+        self.committed();
+        result
+    }
+
     /// After a commit: later reads must open a new snapshot.
     fn committed(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
@@ -168,36 +192,17 @@ impl Engine for RedbEngine {
     }
 
     fn write(&self, batch: Batch) -> Result<()> {
-        let mut txn = self.db.begin_write().map_err(storage_error)?;
-        txn.set_durability(redb::Durability::None)
-            .map_err(storage_error)?;
-        {
-            let mut table = txn.open_table(TABLE).map_err(storage_error)?;
-            for (key, value) in &batch.writes {
-                match value {
-                    Some(v) => {
-                        table
-                            .insert(key.as_slice(), v.as_slice())
-                            .map_err(storage_error)?;
-                    }
-                    None => {
-                        table.remove(key.as_slice()).map_err(storage_error)?;
-                    }
-                }
-            }
-        }
-        let result = txn.commit().map_err(storage_error);
-        self.committed();
-        result
+        self.commit(batch, redb::Durability::None)
+    }
+
+    /// One redb commit with `Durability::Immediate`: the batch and every earlier
+    /// non-durable commit reach the disk with one fsync.
+    fn write_durable(&self, batch: Batch) -> Result<()> {
+        self.commit(batch, redb::Durability::Immediate)
     }
 
     fn flush(&self) -> Result<()> {
-        let mut txn = self.db.begin_write().map_err(storage_error)?;
-        txn.set_durability(redb::Durability::Immediate)
-            .map_err(storage_error)?;
-        let result = txn.commit().map_err(storage_error);
-        self.committed();
-        result
+        self.commit(Batch::new(), redb::Durability::Immediate)
     }
 
     fn size_on_disk(&self) -> Result<u64> {

@@ -72,6 +72,19 @@ pub fn annals(db: &Path) -> assert_cmd::Command {
     cmd
 }
 
+/// How many events the database at `db` holds, read through `annals stats --json`.
+#[allow(dead_code)]
+pub fn event_count(db: &Path) -> u64 {
+    let out = annals(db).args(["stats", "--json"]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["events"].as_u64().unwrap()
+}
+
 /// Import the bundled sample timeline (with its recorded times) through the binary.
 pub fn import_sample(db: &Path) {
     annals(db)

@@ -153,6 +153,18 @@ pub struct LineChart {
     pub marks: Vec<Mark>,
 }
 
+impl LineChart {
+    /// The largest value any series reaches, as known at the chart's basis or now.
+    pub fn max_value(&self) -> u64 {
+        self.series
+            .iter()
+            .flat_map(|s| s.steps.iter().chain(s.now.iter().flatten()))
+            .filter_map(|s| s.value)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 /// One presence of a member: from `start` until `end` (exclusive), with its date not yet
 /// certain before `certain_from`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -544,29 +556,14 @@ fn deployments(
             )
         })
     };
-    let then = sample(
+    let series = sampled_series(
         store,
-        "deployments",
-        Some(actor),
-        &days,
-        w.basis.known_seq,
+        w,
+        ("deployments", Some(actor)),
+        (&days, start, end),
         &pick,
+        &mut marks,
     )?;
-    let now = if w.is_past() {
-        Some(sample(
-            store,
-            "deployments",
-            Some(actor),
-            &days,
-            w.head,
-            &pick,
-        )?)
-    } else {
-        None
-    };
-    let series = merge_series(then, now, &days, &mut marks);
-    marks.retain(|m| m.day >= start && m.day <= end);
-    marks.sort_by(|a, b| (a.day, &a.series).cmp(&(b.day, &b.series)));
     Ok(LineChart {
         name: "deployments",
         title: format!(
@@ -584,6 +581,29 @@ fn deployments(
 
 /// Pair each series at the chart's knowledge with the same series known now (when the
 /// chart is at a past knowledge), adding a mark where they differ.
+/// The series of `view` (filtered by an actor) on `days`, as known at the window's basis
+/// and, when that is in the past, as known now; `marks` gains the revisions and keeps only
+/// those within `start..=end`, in order.
+fn sampled_series(
+    store: &Store,
+    w: &Resolved,
+    (view, filter): (&str, Option<&Code>),
+    (days, start, end): (&[Day], Day, Day),
+    pick: &dyn Fn(&Value) -> Option<(String, u64)>,
+    marks: &mut Vec<Mark>,
+) -> Result<Vec<Series>> {
+    let then = sample(store, view, filter, days, w.basis.known_seq, pick)?;
+    let now = if w.is_past() {
+        Some(sample(store, view, filter, days, w.head, pick)?)
+    } else {
+        None
+    };
+    let series = merge_series(then, now, days, marks);
+    marks.retain(|m| m.day >= start && m.day <= end);
+    marks.sort_by(|a, b| (a.day, &a.series).cmp(&(b.day, &b.series)));
+    Ok(series)
+}
+
 fn merge_series(
     then: BTreeMap<String, Vec<Step>>,
     now: Option<BTreeMap<String, Vec<Step>>>,
@@ -658,15 +678,14 @@ fn member_counts(store: &Store, w: &Resolved) -> Result<LineChart> {
             row["members"].as_array()?.len() as u64,
         ))
     };
-    let then = sample(store, "alliances", None, &days, w.basis.known_seq, &pick)?;
-    let now = if w.is_past() {
-        Some(sample(store, "alliances", None, &days, w.head, &pick)?)
-    } else {
-        None
-    };
-    let series = merge_series(then, now, &days, &mut marks);
-    marks.retain(|m| m.day >= start && m.day <= end);
-    marks.sort_by(|a, b| (a.day, &a.series).cmp(&(b.day, &b.series)));
+    let series = sampled_series(
+        store,
+        w,
+        ("alliances", None),
+        (&days, start, end),
+        &pick,
+        &mut marks,
+    )?;
     Ok(LineChart {
         name: "alliances",
         title: "Alliances: number of members".into(),

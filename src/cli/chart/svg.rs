@@ -90,13 +90,7 @@ pub fn line_chart(path: &Path, c: &LineChart) -> Result<()> {
     let root = SVGBackend::new(path, (WIDTH, 600)).into_drawing_area();
     root.fill(&WHITE)?;
     let (body, footer) = root.split_vertically(572);
-    let max = c
-        .series
-        .iter()
-        .flat_map(|s| s.steps.iter().chain(s.now.iter().flatten()))
-        .filter_map(|s| s.value)
-        .max()
-        .unwrap_or(0);
+    let max = c.max_value();
     let ymax = (max as f64 * 1.2).max(1.0);
     let fmt = date_format(c.start, c.end);
     let mut chart = ChartBuilder::on(&body)

@@ -183,14 +183,7 @@ fn mark_lines(out: &mut impl Write, look: &Look, marks: &[Mark]) -> Result<()> {
 pub fn line_chart(out: &mut impl Write, look: &Look, c: &LineChart) -> Result<()> {
     writeln!(out, "{}", look.paint(Tone::Heading, &c.title))?;
     writeln!(out, "{} to {}, {}", c.start, c.end, known_at(&c.basis))?;
-    let max = c
-        .series
-        .iter()
-        .flat_map(|s| s.steps.iter().chain(s.now.iter().flatten()))
-        .filter_map(|s| s.value)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = c.max_value().max(1);
     let gutter = thousands(max).len();
     let scale = Scale::new(c.start, c.end, look.chart_width() - gutter - 2);
     let pad = " ".repeat(gutter + 1);
