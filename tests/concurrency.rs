@@ -30,7 +30,7 @@ fn eight_appenders_two_readers_and_a_subscriber() {
 }
 
 #[test]
-#[ignore = "soak: 80,000 events (run with --ignored, preferably --release)"]
+#[ignore = "soak: 80,000 events; 59 s with --release, 517 s in a debug build (2026-11-28, redb); the regular suite runs the same test with 8,000"]
 fn eight_appenders_of_ten_thousand_events() {
     run(10_000, 100, Duration::from_secs(3600));
 }
