@@ -38,12 +38,13 @@ const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("annals");
 pub(crate) const FILE_NAME: &str = "annals.redb";
 
 pub(crate) struct RedbEngine {
-    db: redb::Database,
-    file: Option<PathBuf>,
+    /// A read snapshot and the generation it is valid for. Declared first so that it is
+    /// dropped before the database closes.
+    snapshot: Mutex<Option<(u64, Arc<Table>)>>,
     /// Bumped after every commit.
     generation: AtomicU64,
-    /// A read snapshot and the generation it is valid for.
-    snapshot: Mutex<Option<(u64, Arc<Table>)>>,
+    db: redb::Database,
+    file: Option<PathBuf>,
 }
 
 fn storage_error(e: impl std::fmt::Display) -> Error {
