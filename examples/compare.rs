@@ -128,32 +128,27 @@ fn queries(args: &Args, head: u64) -> Vec<Query> {
     let today = Day::parse_query("2025-12-31").unwrap_or(Day(last));
     let mut rng = Rng::new(args.seed ^ 0xA5A5);
     let mut out = Vec::new();
+    // (series, how many, a random day or today, knowledge); the draw order of days is fixed.
+    let series = [
+        ("as-of", args.queries, true, head),
+        ("current", 5, false, head),
+        ("known-at", args.queries, true, head / 2),
+    ];
     for view in VIEWS {
-        for _ in 0..args.queries {
-            let day = Day(first + rng.below(u64::from(last - first)) as u32);
-            out.push(Query {
-                series: "as-of",
-                view,
-                day,
-                known_through: head,
-            });
-        }
-        for _ in 0..5 {
-            out.push(Query {
-                series: "current",
-                view,
-                day: today,
-                known_through: head,
-            });
-        }
-        for _ in 0..args.queries {
-            let day = Day(first + rng.below(u64::from(last - first)) as u32);
-            out.push(Query {
-                series: "known-at",
-                view,
-                day,
-                known_through: head / 2,
-            });
+        for (name, count, random_day, known_through) in series {
+            for _ in 0..count {
+                let day = if random_day {
+                    Day(first + rng.below(u64::from(last - first)) as u32)
+                } else {
+                    today
+                };
+                out.push(Query {
+                    series: name,
+                    view,
+                    day,
+                    known_through,
+                });
+            }
         }
     }
     out
