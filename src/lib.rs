@@ -70,7 +70,7 @@ pub struct ReadmeDoctests;
 /// Raw access to the engine, for corruption-injection tests. Not part of the stable API.
 pub mod testing_raw {
     use crate::error::Result;
-    use crate::storage::Batch;
+    use crate::storage::{Batch, Engine};
     use crate::Store;
 
     /// Read a raw value.

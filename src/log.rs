@@ -26,7 +26,7 @@ use crate::error::{Error, InputError, Result};
 use crate::event::{Code, Content, Event, Kind, NewEvent};
 use crate::interchange::{content_id, ParsedLine};
 use crate::keys;
-use crate::storage::Batch;
+use crate::storage::{Batch, Engine};
 use crate::store::{Head, Store};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -724,7 +724,10 @@ impl Store {
                 }
             }
             if !planned.is_empty() {
-                self.write_staged(st, &planned)?;
+                // The chunk that ends the input is held in memory and reaches the engine
+                // with the commit record, in one engine commit; earlier chunks are
+                // written now, so that memory stays bounded.
+                self.write_staged(st, &planned, exhausted)?;
             }
             progress(consumed);
             if exhausted {
@@ -863,6 +866,7 @@ impl Store {
         &self,
         st: &mut Staging,
         planned: &[(Event, Option<TargetInfo>)],
+        hold: bool,
     ) -> Result<()> {
         let mut batch = Batch::new();
         for (event, _) in planned {
@@ -886,7 +890,11 @@ impl Store {
             .map(|(e, t)| (e, t.as_ref().map(|t| (t.seq, &t.content))))
             .collect();
         self.index_into(&mut batch, &items)?;
-        self.engine.write(batch)?;
+        if hold {
+            self.engine.hold(batch)?;
+        } else {
+            self.engine.write(batch)?;
+        }
         // Small appends keep their events in memory for view maintenance; large ones
         // let it read them back, so memory stays bounded.
         if let Some(kept) = &mut st.kept {
@@ -967,6 +975,7 @@ impl Store {
     }
 
     fn recover_after_failure(&self) -> Result<()> {
+        self.engine.discard_held()?;
         let head = self.head();
         let start = keys::log(head.seq + 1);
         let end = keys::log(u64::MAX);

@@ -35,7 +35,7 @@ use crate::envelope;
 use crate::error::{Error, Result};
 use crate::keys;
 use crate::log::INDEX_VERSION;
-use crate::storage::Batch;
+use crate::storage::{Batch, Engine};
 use crate::store::Store;
 use crate::views::{ErasedState, ErasedView, Fact};
 use serde::{Deserialize, Serialize};
@@ -94,16 +94,10 @@ impl Store {
         );
     }
 
-    /// Checkpoints of `view` with position in `[from, to]`, newest first, as raw pairs.
-    fn checkpoints_rev(
-        &self,
-        view: &dyn ErasedView,
-        from: u128,
-        to: u128,
-    ) -> impl Iterator<Item = Result<(u128, Vec<u8>)>> + '_ {
-        let start = keys::checkpoint(view.name(), from);
-        let end_pos = to.checked_add(1);
-        let end = match end_pos {
+    /// The key range of `view`'s checkpoints with position in `[from, to]`.
+    fn checkpoint_range(view: &dyn ErasedView, from: u128, to: u128) -> (Vec<u8>, Vec<u8>) {
+        let start = keys::checkpoint(view.name(), from).to_vec();
+        let end = match to.checked_add(1) {
             Some(p) => keys::checkpoint(view.name(), p).to_vec(),
             None => {
                 let mut e = keys::checkpoint(view.name(), u128::MAX).to_vec();
@@ -111,12 +105,40 @@ impl Store {
                 e
             }
         };
+        (start, end)
+    }
+
+    fn checkpoint_pos(key: &[u8]) -> Result<u128> {
+        keys::parse_checkpoint_pos(key)
+            .ok_or_else(|| Error::corrupt_in("checkpoints", "malformed key"))
+    }
+
+    /// Checkpoints of `view` with position in `[from, to]`, newest first, as raw pairs.
+    fn checkpoints_rev(
+        &self,
+        view: &dyn ErasedView,
+        from: u128,
+        to: u128,
+    ) -> impl Iterator<Item = Result<(u128, Vec<u8>)>> + '_ {
+        let (start, end) = Store::checkpoint_range(view, from, to);
         self.engine.scan_rev(&start, &end).map(|item| {
             let (key, value) = item?;
-            let pos = keys::parse_checkpoint_pos(&key)
-                .ok_or_else(|| Error::corrupt_in("checkpoints", "malformed key"))?;
-            Ok((pos, value))
+            Ok((Store::checkpoint_pos(&key)?, value))
         })
+    }
+
+    /// The positions of `view`'s checkpoints in `[from, to]`, newest first, without
+    /// reading the checkpoints themselves.
+    fn checkpoint_positions_rev(
+        &self,
+        view: &dyn ErasedView,
+        from: u128,
+        to: u128,
+    ) -> impl Iterator<Item = Result<u128>> + '_ {
+        let (start, end) = Store::checkpoint_range(view, from, to);
+        self.engine
+            .keys_rev(&start, &end)
+            .map(|key| Store::checkpoint_pos(&key?))
     }
 
     fn decode_checkpoint(
@@ -216,8 +238,8 @@ impl Store {
 
     /// The earliest days of every checkpoint of `view`.
     pub(crate) fn checkpoint_days(&self, view: &dyn ErasedView) -> Result<Vec<Day>> {
-        self.checkpoints_rev(view, 0, u128::MAX)
-            .map(|item| item.map(|(pos, _)| keys::parse_position(pos).0))
+        self.checkpoint_positions_rev(view, 0, u128::MAX)
+            .map(|item| item.map(|pos| keys::parse_position(pos).0))
             .collect()
     }
 
@@ -284,8 +306,8 @@ impl Store {
         from: u128,
         batch: &mut Batch,
     ) -> Result<()> {
-        for item in self.checkpoints_rev(view, from, u128::MAX) {
-            let (pos, _) = item?;
+        for pos in self.checkpoint_positions_rev(view, from, u128::MAX) {
+            let pos = pos?;
             batch.delete(keys::checkpoint(view.name(), pos).to_vec());
         }
         Ok(())
@@ -368,10 +390,9 @@ impl Store {
             };
             meta.applied = new_head;
             let last_cp = self
-                .checkpoints_rev(view, 0, u128::MAX)
+                .checkpoint_positions_rev(view, 0, u128::MAX)
                 .next()
-                .transpose()?
-                .map(|(p, _)| p);
+                .transpose()?;
             match (touched_min[i], meta.frontier) {
                 (None, None) => {
                     Store::put_meta(batch, view, &meta);

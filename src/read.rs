@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::event::{Code, Event};
 use crate::keys;
 use crate::log::{decode_posting, decode_record, timeline_date};
+use crate::storage::Engine;
 use crate::store::Store;
 use uuid::Uuid;
 

@@ -13,7 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::envelope;
 use crate::error::{Error, Result};
 use crate::keys;
-use crate::storage::{self, Batch, Engine, EngineKind, EngineOptions};
+use crate::storage::{self, Batch, Engine, EngineKind, EngineOptions, Overlay};
 use crate::views::{ErasedView, ViewRegistration};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -142,7 +142,8 @@ impl std::fmt::Debug for StoreOptions {
 
 /// An open annals database. `Send + Sync`: share it between threads with an `Arc`.
 pub struct Store {
-    pub(crate) engine: Box<dyn Engine>,
+    /// The engine, with the writes an append holds until it commits (see `overlay.rs`).
+    pub(crate) engine: Overlay,
     pub(crate) path: Option<PathBuf>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) writer: Mutex<()>,
@@ -277,7 +278,7 @@ impl Store {
             views.push(extra.0);
         }
         let store = Store {
-            engine,
+            engine: Overlay::new(engine),
             path,
             clock: options.clock,
             writer: Mutex::new(()),

@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::event::{Content, Event, Kind};
 use crate::keys;
 use crate::log::{decode_posting, AMEND_RETRACTION, CORRECTION_BIT};
+use crate::storage::Engine;
 use crate::store::Store;
 
 /// One entry of the effective timeline: the version of an event in effect.

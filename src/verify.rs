@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::event::{Content, Event};
 use crate::keys;
 use crate::log::{chain_hash, decode_posting, decode_record, index_entries};
-use crate::storage::Batch;
+use crate::storage::{Batch, Engine};
 use crate::store::{hex, Head, Store};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;

@@ -20,8 +20,11 @@
 //! - a database directory is opened by one handle at a time; a second open fails with
 //!   [`crate::Error::InUse`] instead of blocking.
 
+mod overlay;
 mod redb_engine;
 mod sled_engine;
+
+pub(crate) use overlay::Overlay;
 
 use crate::error::Result;
 use std::path::Path;
@@ -31,6 +34,9 @@ pub type Pair = (Vec<u8>, Vec<u8>);
 
 /// An iterator over pairs in key order (or reverse key order).
 pub type PairIter<'a> = Box<dyn Iterator<Item = Result<Pair>> + Send + 'a>;
+
+/// An iterator over keys alone.
+pub type KeyIter<'a> = Box<dyn Iterator<Item = Result<Vec<u8>>> + Send + 'a>;
 
 /// A set of writes applied together by [`Engine::write`]. Later writes to the same key win.
 #[derive(Default, Debug, Clone)]
@@ -72,6 +78,15 @@ pub trait Engine: Send + Sync {
 
     /// Pairs with `start <= key < end`, in descending key order.
     fn scan_rev(&self, start: &[u8], end: &[u8]) -> PairIter<'_>;
+
+    /// The keys with `start <= key < end`, in descending key order, without reading their
+    /// values (checkpoints are large; finding the newest should not copy it).
+    fn keys_rev(&self, start: &[u8], end: &[u8]) -> KeyIter<'_> {
+        Box::new(
+            self.scan_rev(start, end)
+                .map(|item| item.map(|(key, _)| key)),
+        )
+    }
 
     /// Apply every write of `batch` atomically (all or nothing after a crash).
     /// Not durable until [`Engine::flush`].

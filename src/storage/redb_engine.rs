@@ -23,7 +23,7 @@
 //! or process becomes `Error::InUse`; reads use snapshot transactions, so a scan never
 //! sees a batch partly applied.
 
-use super::{Batch, Engine, EngineOptions, Pair, PairIter};
+use super::{Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
 use crate::error::{Error, Result};
 use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use std::path::{Path, PathBuf};
@@ -51,8 +51,63 @@ fn storage_error(e: impl std::fmt::Display) -> Error {
     Error::Storage(e.to_string())
 }
 
+/// Run a call into redb, turning a panic into an error. redb 4.6 panics on some damaged
+/// files instead of returning an error (a zeroed table-definition entry reaches an
+/// `unwrap` in `TypeName::from_bytes`); annals never panics on bytes read from disk, so
+/// every call into redb goes through here. The process's panic hook still prints redb's
+/// message to stderr before the error is returned.
+fn guarded<T>(call: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let reason = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(Error::Storage(format!(
+                "the database file is damaged: the redb engine failed reading it ({reason})"
+            )))
+        }
+    }
+}
+
+/// An iterator whose every step runs [`guarded`]; after an error it ends.
+struct GuardedIter<I> {
+    inner: Option<I>,
+}
+
+impl<I: Iterator<Item = Result<T>>, T> Iterator for GuardedIter<I> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        let inner = self.inner.as_mut()?;
+        match guarded(|| Ok(inner.next())) {
+            Ok(Some(Ok(item))) => Some(Ok(item)),
+            Ok(None) => {
+                self.inner = None;
+                None
+            }
+            Ok(Some(Err(e))) | Err(e) => {
+                self.inner = None;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+fn guarded_iter<'a, T: 'a>(
+    iter: impl Iterator<Item = Result<T>> + Send + 'a,
+) -> Box<dyn Iterator<Item = Result<T>> + Send + 'a> {
+    Box::new(GuardedIter { inner: Some(iter) })
+}
+
 impl RedbEngine {
     pub(crate) fn open(path: &Path, options: &EngineOptions) -> Result<RedbEngine> {
+        guarded(|| RedbEngine::open_unguarded(path, options))
+    }
+
+    fn open_unguarded(path: &Path, options: &EngineOptions) -> Result<RedbEngine> {
         let open_error = |reason: String| Error::Open {
             path: path.display().to_string(),
             reason,
@@ -97,6 +152,10 @@ impl RedbEngine {
 
     /// A read snapshot that includes every write that returned before this call.
     fn table(&self) -> Result<Arc<Table>> {
+        guarded(|| self.table_unguarded())
+    }
+
+    fn table_unguarded(&self) -> Result<Arc<Table>> {
         let generation = self.generation.load(Ordering::SeqCst);
         if let Ok(slot) = self.snapshot.lock() {
             if let Some((g, table)) = slot.as_ref() {
@@ -117,6 +176,12 @@ impl RedbEngine {
 
     /// Apply `batch` in one write transaction committed with `durability`.
     fn commit(&self, batch: Batch, durability: redb::Durability) -> Result<()> {
+        let result = guarded(|| self.commit_unguarded(batch, durability));
+        self.committed();
+        result
+    }
+
+    fn commit_unguarded(&self, batch: Batch, durability: redb::Durability) -> Result<()> {
         let mut txn = self.db.begin_write().map_err(storage_error)?;
         txn.set_durability(durability).map_err(storage_error)?;
         {
@@ -134,9 +199,7 @@ impl RedbEngine {
                 }
             }
         }
-        let result = txn.commit().map_err(storage_error);
-        self.committed();
-        result
+        txn.commit().map_err(storage_error)
     }
 
     /// After a commit: later reads must open a new snapshot.
@@ -152,7 +215,8 @@ impl RedbEngine {
         start: &[u8],
         end: &[u8],
     ) -> Result<redb::Range<'static, &'static [u8], &'static [u8]>> {
-        self.table()?.range(start..end).map_err(storage_error)
+        let table = self.table()?;
+        guarded(|| table.range(start..end).map_err(storage_error))
     }
 }
 
@@ -168,8 +232,11 @@ fn pair(item: std::result::Result<Guards, redb::StorageError>) -> Result<Pair> {
 
 impl Engine for RedbEngine {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        let value = self.table()?.get(key).map_err(storage_error)?;
-        Ok(value.map(|v| v.value().to_vec()))
+        let table = self.table()?;
+        guarded(|| {
+            let value = table.get(key).map_err(storage_error)?;
+            Ok(value.map(|v| v.value().to_vec()))
+        })
     }
 
     fn scan(&self, start: &[u8], end: &[u8]) -> PairIter<'_> {
@@ -177,7 +244,7 @@ impl Engine for RedbEngine {
             return Box::new(std::iter::empty());
         }
         match self.range(start, end) {
-            Ok(range) => Box::new(range.map(pair)),
+            Ok(range) => guarded_iter(range.map(pair)),
             Err(e) => Box::new(std::iter::once(Err(e))),
         }
     }
@@ -187,7 +254,21 @@ impl Engine for RedbEngine {
             return Box::new(std::iter::empty());
         }
         match self.range(start, end) {
-            Ok(range) => Box::new(range.rev().map(pair)),
+            Ok(range) => guarded_iter(range.rev().map(pair)),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
+    }
+
+    fn keys_rev(&self, start: &[u8], end: &[u8]) -> KeyIter<'_> {
+        if start >= end {
+            return Box::new(std::iter::empty());
+        }
+        match self.range(start, end) {
+            Ok(range) => guarded_iter(
+                range
+                    .rev()
+                    .map(|item| item.map(|(k, _)| k.value().to_vec()).map_err(storage_error)),
+            ),
             Err(e) => Box::new(std::iter::once(Err(e))),
         }
     }
@@ -212,7 +293,8 @@ impl Engine for RedbEngine {
                 .map(|m| m.len())
                 .map_err(Error::from),
             None => {
-                let stats = self.table()?.stats().map_err(storage_error)?;
+                let table = self.table()?;
+                let stats = guarded(|| table.stats().map_err(storage_error))?;
                 Ok(stats.stored_bytes() + stats.metadata_bytes() + stats.fragmented_bytes())
             }
         }

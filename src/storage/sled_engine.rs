@@ -9,7 +9,7 @@
 //! becomes `Error::InUse`; sled's own panics are not caught here (sled 0.34 does not panic
 //! on ordinary I/O errors).
 
-use super::{Batch, Engine, EngineOptions, Pair, PairIter};
+use super::{Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -135,6 +135,20 @@ impl Engine for SledEngine {
         }
         match self.db() {
             Ok(db) => Box::new(db.range(start.to_vec()..end.to_vec()).rev().map(pair)),
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
+    }
+
+    fn keys_rev(&self, start: &[u8], end: &[u8]) -> KeyIter<'_> {
+        if start >= end {
+            return Box::new(std::iter::empty());
+        }
+        match self.db() {
+            Ok(db) => Box::new(
+                db.range(start.to_vec()..end.to_vec())
+                    .rev()
+                    .map(|item| item.map(|(k, _)| k.to_vec()).map_err(storage_error)),
+            ),
             Err(e) => Box::new(std::iter::once(Err(e))),
         }
     }
