@@ -69,7 +69,7 @@ fn parse_args() -> Result<Args> {
         seed: 1,
         queries: 30,
         budget: 20.0,
-        appends: 100,
+        appends: 1_000,
         dir: None,
         contender: None,
         only: CONTENDERS.iter().map(|s| s.to_string()).collect(),

@@ -26,6 +26,22 @@ fn damage_and_open(
     let copy = dir.path().join("db");
     common::copy_dir(original, &copy);
     damage(&copy);
+    // The CLI on the same damage (its own copy, since opening may repair): a clean exit or
+    // a clear error, never a panic's text.
+    let cli_copy = dir.path().join("cli");
+    common::copy_dir(original, &cli_copy);
+    damage(&cli_copy);
+    let cli = common::annals(&cli_copy).arg("verify").output().unwrap();
+    let stderr = String::from_utf8_lossy(&cli.stderr);
+    assert!(
+        matches!(cli.status.code(), Some(0) | Some(1)),
+        "{what}: `annals verify` exited with {:?}: {stderr}",
+        cli.status.code()
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{what}: `annals verify` printed a panic: {stderr}"
+    );
     let opened = std::panic::catch_unwind(|| Store::open(&copy));
     let store = match opened {
         Err(_) => panic!("{what}: opening panicked"),
