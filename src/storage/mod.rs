@@ -3,7 +3,9 @@
 //! Owns: the [`Engine`] trait (an ordered byte-key/byte-value store with atomic batches,
 //! range scans and flush), the [`Batch`] of writes, and opening an engine by kind. Two
 //! implementations: sled 0.34.7 (`sled_engine.rs`) and redb 4.x (`redb_engine.rs`); no
-//! other module names a sled or redb type.
+//! other module names a sled or redb type. The store reaches its engine through an
+//! `Overlay` (`overlay.rs`), which holds an append's last staged chunk in memory so that
+//! it reaches the engine in the same commit as the head.
 //!
 //! Which engine a database directory uses is read from its files before it is opened
 //! ([`detect`]): redb keeps one file, `annals.redb`; sled keeps `conf`, `db` and `snap.*`.
