@@ -31,7 +31,7 @@
 //! comparison compares equal work.
 
 use annals::event::KIND_NAMES;
-use annals::interchange::{parse_line, read_lines};
+use annals::interchange::{parse_line, read_lines, ParsedLine};
 use annals::replay::Replay;
 use annals::views::{Alliances, Arms, Deployments, Leaders, Tests, View};
 use annals::workload::{generate_lines, Rng};
@@ -351,7 +351,11 @@ fn sqlite_rows<V: View>(conn: &rusqlite::Connection, q: &Query) -> Result<Answer
 
 /// An event back from a stored line (with its id, seq and recorded time).
 fn event_of_line(line: &str) -> Result<Event> {
-    let parsed = parse_line(line)?;
+    event_of_parsed(parse_line(line)?)
+}
+
+/// An event back from a parsed stored line (with its id, seq and recorded time).
+fn event_of_parsed(parsed: ParsedLine) -> Result<Event> {
     Ok(Event {
         id: parsed.event.id.ok_or("stored line without id")?,
         seq: parsed.seq.ok_or("stored line without seq")?,
@@ -485,15 +489,7 @@ impl Contender for Naive {
             std::fs::File::open(&self.path)?,
         )) {
             let (_, parsed) = item.map_err(|e| e.reason)?;
-            events.push(Event {
-                id: parsed.event.id.ok_or("line without id")?,
-                seq: parsed.seq.ok_or("line without seq")?,
-                recorded_micros: parsed
-                    .recorded
-                    .ok_or("line without recorded")?
-                    .timestamp_micros(),
-                content: parsed.event.content,
-            });
+            events.push(event_of_parsed(parsed)?);
         }
         Ok(by_view!(q.view, naive_rows(&events, q)))
     }

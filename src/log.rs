@@ -13,7 +13,9 @@
 //! touches one stored value per bucket instead of one per event: `T`, one list per
 //! earliest day of (latest, seq, kind code), giving timeline order; `A`, one list per actor
 //! code and block of 4096 seqs. The index entries go into the same batches as their
-//! records; the head, which commits them, goes into the final batch of the append.
+//! records; the head, which commits them, goes into the final batch of the append. The
+//! chunk that ends an input is held in memory (`storage/overlay.rs`) and written with that
+//! final batch, so a single append is one engine commit.
 //!
 //! Invariants: an append either writes every event of its batch, their index entries and
 //! the new head, or nothing (a failed multi-batch import is rolled back by recovery);
