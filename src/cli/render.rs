@@ -409,6 +409,11 @@ pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()
     Ok(())
 }
 
+/// One line in the heading style.
+fn heading(out: &mut impl Write, look: &Look, text: &str) -> std::io::Result<()> {
+    writeln!(out, "{}", look.paint(Tone::Heading, text))
+}
+
 /// Relations as text.
 pub fn relations(
     out: &mut impl Write,
@@ -418,25 +423,13 @@ pub fn relations(
     r: &annals::query::Relations,
 ) -> std::io::Result<()> {
     writeln!(out, "{a} and {b}, {}", r.basis.describe())?;
-    writeln!(out, "{}", look.paint(Tone::Heading, "alliances in common:"))?;
+    heading(out, look, "alliances in common:")?;
     json_rows(out, look, &r.alliances)?;
-    writeln!(
-        out,
-        "{}",
-        look.paint(Tone::Heading, "deployments between them:")
-    )?;
+    heading(out, look, "deployments between them:")?;
     json_rows(out, look, &r.deployments)?;
-    writeln!(
-        out,
-        "{}",
-        look.paint(Tone::Heading, "arms flows between them:")
-    )?;
+    heading(out, look, "arms flows between them:")?;
     json_rows(out, look, &r.arms)?;
-    writeln!(
-        out,
-        "{}",
-        look.paint(Tone::Heading, &format!("meetings up to {}:", r.basis.as_of))
-    )?;
+    heading(out, look, &format!("meetings up to {}:", r.basis.as_of))?;
     let rows: Vec<Vec<Cell>> = r
         .meetings
         .iter()
@@ -473,7 +466,7 @@ pub fn chronology(
             .unwrap_or("")
             .to_string();
         if y != year {
-            writeln!(out, "{}", look.paint(Tone::Heading, &y))?;
+            heading(out, look, &y)?;
             year = y;
             month.clear();
         }

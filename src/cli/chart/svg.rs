@@ -37,11 +37,22 @@ fn date_format(start: Day, end: Day) -> &'static str {
     }
 }
 
-fn footer_text(start: Day, end: Day, basis: &annals::Basis) -> String {
-    format!(
-        "valid time {start} to {end}, {} · drawn by annals",
-        known_at(basis)
-    )
+/// The footer line under every chart: its window and basis.
+fn draw_footer(
+    footer: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    start: Day,
+    end: Day,
+    basis: &annals::Basis,
+) -> Result<()> {
+    footer.draw_text(
+        &format!(
+            "valid time {start} to {end}, {} · drawn by annals",
+            known_at(basis)
+        ),
+        &TextStyle::from((FONT, 13).into_font()).color(&RGBColor(90, 90, 90)),
+        (20, 4),
+    )?;
+    Ok(())
 }
 
 /// The runs of present values of a step series, as step-line points.
@@ -213,11 +224,7 @@ pub fn line_chart(path: &Path, c: &LineChart) -> Result<()> {
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(160, 160, 160))
         .draw()?;
-    footer.draw_text(
-        &footer_text(c.start, c.end, &c.basis),
-        &TextStyle::from((FONT, 13).into_font()).color(&RGBColor(90, 90, 90)),
-        (20, 4),
-    )?;
+    draw_footer(&footer, c.start, c.end, &c.basis)?;
     root.present()?;
     Ok(())
 }
@@ -354,11 +361,7 @@ pub fn gantt(path: &Path, g: &Gantt) -> Result<()> {
         .background_style(WHITE.mix(0.9))
         .border_style(RGBColor(160, 160, 160))
         .draw()?;
-    footer.draw_text(
-        &footer_text(g.start, g.end, &g.basis),
-        &TextStyle::from((FONT, 13).into_font()).color(&RGBColor(90, 90, 90)),
-        (20, 4),
-    )?;
+    draw_footer(&footer, g.start, g.end, &g.basis)?;
     root.present()?;
     Ok(())
 }
