@@ -20,8 +20,12 @@
 //!   that need a consistent view bound their reads by a committed head (see `store.rs`);
 //! - writes are durable only after [`Engine::flush`] returns `Ok`;
 //! - a database directory is opened by one handle at a time; a second open fails with
-//!   [`crate::Error::InUse`] instead of blocking.
+//!   [`crate::Error::InUse`] instead of blocking;
+//! - creating a database is atomic: a process killed while an engine creates its files
+//!   leaves either no database (the next open creates it) or a complete empty one, never
+//!   a directory that cannot be opened (`creation.rs`).
 
+mod creation;
 mod overlay;
 mod redb_engine;
 mod sled_engine;
@@ -169,16 +173,26 @@ pub fn detect(path: &Path) -> std::io::Result<Option<EngineKind>> {
     if path.join(redb_engine::FILE_NAME).exists() {
         return Ok(Some(EngineKind::Redb));
     }
-    if path.join("conf").exists() || path.join("db").exists() {
+    if sled_engine::holds_database(path) {
         return Ok(Some(EngineKind::Sled));
     }
     match std::fs::read_dir(path) {
-        Ok(mut entries) => match entries.next() {
-            None => Ok(None),
-            Some(_) => Err(std::io::Error::other(
-                "the directory holds files but no annals database (neither annals.redb nor a sled database)",
-            )),
-        },
+        Ok(entries) => {
+            let mut creating_redb = false;
+            for entry in entries {
+                let name = entry?.file_name();
+                if creation::is_staging_name(&name, redb_engine::CREATING_PREFIX) {
+                    creating_redb = true;
+                } else {
+                    return Err(std::io::Error::other(
+                        "the directory holds files but no annals database (neither annals.redb nor a sled database)",
+                    ));
+                }
+            }
+            // Only leftovers of an interrupted redb creation: the directory was becoming
+            // a redb database, and opening it finishes that.
+            Ok(creating_redb.then_some(EngineKind::Redb))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }

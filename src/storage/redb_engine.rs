@@ -3,7 +3,10 @@
 //!
 //! Layout: the database directory holds one file, `annals.redb`, with one redb table,
 //! `annals`, of byte keys to byte values. Every keyspace lives in that table under its
-//! one-byte key prefix (see `keys.rs`), exactly as on sled.
+//! one-byte key prefix (see `keys.rs`), exactly as on sled. A new file is built as
+//! `annals.redb.creating-<pid>-<n>` with its table committed durably, then hard-linked
+//! to `annals.redb` (`creation.rs`), so a kill during creation never leaves a file
+//! without a valid header.
 //!
 //! Durability mapping: [`Engine::write`] commits one redb write transaction with
 //! `Durability::None` (atomic, visible to readers at once, not yet on disk);
@@ -23,7 +26,7 @@
 //! or process becomes `Error::InUse`; reads use snapshot transactions, so a scan never
 //! sees a batch partly applied.
 
-use super::{Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
+use super::{creation, Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
 use crate::error::{Error, Result};
 use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use std::path::{Path, PathBuf};
@@ -36,6 +39,16 @@ const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("annals");
 
 /// The file inside the database directory.
 pub(crate) const FILE_NAME: &str = "annals.redb";
+
+/// The staging names of a database file being created (see `creation.rs`).
+pub(crate) const CREATING_PREFIX: &str = "annals.redb.creating-";
+
+/// Why creating a database file failed.
+enum Creation {
+    Engine(redb::DatabaseError),
+    Table(Error),
+    Io(std::io::Error),
+}
 
 pub(crate) struct RedbEngine {
     /// A read snapshot and the generation it is valid for. Declared first so that it is
@@ -112,18 +125,58 @@ impl RedbEngine {
             path: path.display().to_string(),
             reason,
         };
+        let engine_error = |e: redb::DatabaseError| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => Error::InUse {
+                path: path.display().to_string(),
+            },
+            other => open_error(other.to_string()),
+        };
         std::fs::create_dir_all(path).map_err(|e| open_error(e.to_string()))?;
         let file = path.join(FILE_NAME);
+        if !file.exists() {
+            RedbEngine::create_file(path, &file).map_err(|e| match e {
+                Creation::Engine(e) => engine_error(e),
+                Creation::Io(e) => open_error(format!("creating {FILE_NAME}: {e}")),
+                Creation::Table(e) => e,
+            })?;
+        }
         let db = redb::Database::builder()
             .set_cache_size(options.cache_bytes as usize)
-            .create(&file)
-            .map_err(|e| match e {
-                redb::DatabaseError::DatabaseAlreadyOpen => Error::InUse {
-                    path: path.display().to_string(),
-                },
-                other => open_error(other.to_string()),
-            })?;
+            .open(&file)
+            .map_err(engine_error)?;
         RedbEngine::with_table(db, Some(file))
+    }
+
+    /// Create an empty database file at `file` atomically (see `creation.rs`): build it
+    /// under a staging name in `dir`, commit its table durably, close it, and link it into
+    /// place. When another process published `file` first, its database is kept.
+    fn create_file(dir: &Path, file: &Path) -> std::result::Result<(), Creation> {
+        creation::remove_stale(dir, CREATING_PREFIX, |staging| staging.to_path_buf());
+        // A concurrent creation may remove a staging file only once it is stale, so a
+        // retry is for the pathological case of a clock jump.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let staging = creation::staging_path(dir, CREATING_PREFIX);
+            {
+                let db = redb::Database::builder()
+                    .create(&staging)
+                    .map_err(Creation::Engine)?;
+                let empty = RedbEngine::with_table(db, None).map_err(Creation::Table)?;
+                drop(empty);
+            }
+            let published = std::fs::File::open(&staging)
+                .and_then(|f| f.sync_all())
+                .and_then(|()| creation::publish_file(&staging, file));
+            match published {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => continue,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&staging);
+                    return Err(Creation::Io(e));
+                }
+            }
+        }
     }
 
     pub(crate) fn temporary(options: &EngineOptions) -> Result<RedbEngine> {

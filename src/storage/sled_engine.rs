@@ -5,11 +5,17 @@
 //! prefix (see `keys.rs`), so that one `apply_batch` is atomic across all of them (sled's
 //! multi-tree transactions are far slower for large batches).
 //!
+//! Creation: a database at a path that does not exist yet is built in a staging directory
+//! beside it (`.<name>.annals-creating-<pid>-<n>`), flushed, closed and renamed into place
+//! (`creation.rs`), so a kill during creation never leaves a half-made directory. A
+//! database created in an existing empty directory is made in place, as sled does it;
+//! that case is not atomic (a kill can leave only `blobs/`, which `detect` refuses).
+//!
 //! Invariants: sled errors never escape as sled types; a lock held by another handle
 //! becomes `Error::InUse`; sled's own panics are not caught here (sled 0.34 does not panic
 //! on ordinary I/O errors).
 
-use super::{Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
+use super::{creation, Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -57,8 +63,67 @@ fn storage_error(e: sled::Error) -> Error {
     Error::Storage(e.to_string())
 }
 
+/// Whether `path` holds a sled database: sled writes `conf` and `db` when it creates one.
+pub(crate) fn holds_database(path: &Path) -> bool {
+    path.join("conf").exists() || path.join("db").exists()
+}
+
 impl SledEngine {
+    /// Open the sled database at `path`, creating it when `path` does not exist yet.
     pub(crate) fn open(path: &Path, options: &EngineOptions) -> Result<SledEngine> {
+        if !path.exists() {
+            SledEngine::create_directory(path, options)?;
+        }
+        SledEngine::open_in_place(path, options)
+    }
+
+    /// Create an empty sled database at `path`, which does not exist yet, atomically (see
+    /// `creation.rs`): build it in a staging directory beside `path`, flush and close it,
+    /// then rename the directory to `path`. When another process published `path` first,
+    /// its database is kept.
+    fn create_directory(path: &Path, options: &EngineOptions) -> Result<()> {
+        let open_error = |reason: String| Error::Open {
+            path: path.display().to_string(),
+            reason,
+        };
+        let Some(name) = path.file_name() else {
+            return Ok(()); // `..` or a root: nothing to stage beside; sled creates in place
+        };
+        let parent = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| open_error(e.to_string()))?;
+        let prefix = format!(".{}.annals-creating-", name.to_string_lossy());
+        creation::remove_stale(&parent, &prefix, |staging| staging.join("db"));
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let staging = creation::staging_path(&parent, &prefix);
+            {
+                let engine = SledEngine::open_in_place(&staging, options)?;
+                engine.db()?.flush().map_err(storage_error)?;
+            } // dropping the engine waits until sled released its lock
+            let published = creation::sync_dir(&staging)
+                .and_then(|()| std::fs::rename(&staging, path))
+                .and_then(|()| creation::sync_dir(&parent));
+            match published {
+                Ok(()) => return Ok(()),
+                Err(_) if holds_database(path) && staging.exists() => {
+                    // Another process created the database first.
+                    let _ = std::fs::remove_dir_all(&staging);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => continue,
+                Err(e) => {
+                    let _ = std::fs::remove_dir_all(&staging);
+                    return Err(open_error(format!("creating the database: {e}")));
+                }
+            }
+        }
+    }
+
+    fn open_in_place(path: &Path, options: &EngineOptions) -> Result<SledEngine> {
         let config = sled::Config::new()
             .path(path)
             .cache_capacity(options.cache_bytes)
