@@ -26,9 +26,11 @@
 //! Invariants: every checkpoint below a view's frontier equals a from-scratch fold at the
 //! head's knowledge (`verify` checks it); checkpoints are deleted, never patched; a
 //! checkpoint that fails to decode or carries another view version is skipped, never
-//! trusted; the touch summary records, per block of 256 seqs, the smallest position those
-//! seqs touched, which is how a query with an earlier `known_at` decides which checkpoints
-//! it may reuse.
+//! trusted; a checkpoint's knowledge (`computed_at`) never decreases with its position
+//! (maintenance rewrites everything from some position on), which lets a query find its
+//! checkpoint by binary search; the touch summary records, per block of 256 seqs, the
+//! smallest position those seqs touched, which is how a query with an earlier `known_at`
+//! decides which checkpoints it may reuse.
 
 use crate::date::Day;
 use crate::envelope;
@@ -678,6 +680,8 @@ impl Store {
             let mut state = view.empty();
             let wanted = |code: u8| view.consumes_code(code);
             let mut entries = self.effective_entries(None, None, head, &wanted).peekable();
+            // Checkpoint knowledge never decreases with position (module doc).
+            let mut knowledge_so_far = 0;
             for (pos, value) in checkpoints {
                 if meta.frontier.is_some_and(|f| pos >= f) {
                     return Err(Error::corrupt_in(
@@ -703,9 +707,14 @@ impl Store {
                         Error::corrupt_in(name.clone(), "timeline read failed")
                     }));
                 }
-                let Some((_, stored)) = Store::decode_checkpoint(view, &value) else {
+                let Some((record, stored)) = Store::decode_checkpoint(view, &value) else {
                     return Err(Error::corrupt_in(name, format!("the checkpoint at position {pos:#x} does not decode; run `annals rebuild`")));
                 };
+                if record.computed_at < knowledge_so_far {
+                    let (d, _, s) = keys::parse_position(pos);
+                    return Err(Error::corrupt_in(name, format!("the checkpoint at {d} (seq {s}) was computed at an earlier knowledge than one before it; run `annals rebuild`")));
+                }
+                knowledge_so_far = record.computed_at;
                 if !stored.eq_state(state.as_ref()) {
                     let (d, _, s) = keys::parse_position(pos);
                     return Err(Error::corrupt_in(name, format!("the checkpoint at {d} (seq {s}) differs from a fold of the log; run `annals rebuild`")));
@@ -719,10 +728,51 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::{CheckpointRecord, CHECKPOINT_VERSION};
     use crate::interchange::parse_line;
+    use crate::storage::{Batch, Engine};
     use crate::workload::Rng;
-    use crate::{Store, StoreOptions};
+    use crate::{envelope, keys, Store, StoreOptions};
     use std::collections::BTreeMap;
+
+    /// `verify` checks the order the checkpoint search relies on: a checkpoint computed
+    /// at a later knowledge than one after it is reported.
+    #[test]
+    fn verify_reports_checkpoint_knowledge_falling_with_position() {
+        let store = Store::temporary_with(StoreOptions {
+            checkpoint_interval: 2,
+            ..StoreOptions::default()
+        })
+        .unwrap();
+        for year in 2001..=2010 {
+            let line = format!(
+                r#"{{"date":"{year}","kind":"arms_transfer","supplier":"AAA","recipient":"BBB","item":"shells","quantity":{year},"summary":"s"}}"#
+            );
+            store.append(parse_line(&line).unwrap().event).unwrap();
+        }
+        store.verify().unwrap();
+        let arms = store.find_view("arms").unwrap();
+        let oldest = store
+            .checkpoint_positions_rev(arms.as_ref(), 0, u128::MAX)
+            .last()
+            .unwrap()
+            .unwrap();
+        let key = keys::checkpoint("arms", oldest).to_vec();
+        let value = store.engine.get(&key).unwrap().unwrap();
+        let record = Store::decode_checkpoint_record(arms.as_ref(), &value).unwrap();
+        let later = CheckpointRecord {
+            computed_at: store.head().seq + 1,
+            ..record
+        };
+        let mut batch = Batch::new();
+        batch.put(
+            key,
+            envelope::seal(keys::CHECKPOINT, CHECKPOINT_VERSION, &later),
+        );
+        store.engine.write(batch).unwrap();
+        let error = store.verify().unwrap_err().to_string();
+        assert!(error.contains("earlier knowledge"), "{error}");
+    }
 
     /// The binary search in `usable_checkpoint` finds the same checkpoint as trying every
     /// checkpoint newest first, for every view, position and knowledge, on logs with
