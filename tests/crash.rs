@@ -187,8 +187,8 @@ fn redb_five_hundred_kills_during_creation_leave_a_usable_database() {
     kill_rounds(EngineKind::Redb, 500, 13, true, Kills::MidCreation);
 }
 
-/// sled creation is atomic for a path that does not exist yet (`src/storage/creation.rs`);
-/// before, a kill could leave a directory holding only `blobs/`, which no open accepts.
+/// sled creation is atomic too (`src/storage/creation.rs`); before, a kill could leave a
+/// directory holding only `blobs/`, which no open accepts.
 /// sled's own reopen problem after a kill (module doc) is tolerated as in the test above.
 #[test]
 fn sled_kills_during_creation_leave_a_usable_database() {
@@ -227,26 +227,67 @@ fn leftovers_of_an_interrupted_creation_do_not_block_the_database() {
     for engine in EngineKind::ALL {
         let dir = common::tempdir();
         let db = dir.path().join("db");
-        if engine == EngineKind::Redb {
+        let leftover = if engine == EngineKind::Redb {
             std::fs::create_dir(&db).unwrap();
             // A header cut short: the state a kill mid-creation used to leave as
             // `annals.redb` itself.
-            std::fs::write(db.join("annals.redb.creating-999999-0"), [0u8; 4096]).unwrap();
+            let staging = db.join("annals.redb.creating-999999-0");
+            std::fs::write(&staging, [0u8; 4096]).unwrap();
+            staging
         } else {
-            let staging = dir.path().join(".db.annals-creating-999999-0");
+            // What sled leaves when killed early in its staging directory, and when killed
+            // while publishing: the creation lock, and `conf`, a snapshot and `blobs/`
+            // moved into place without `db`.
+            let staging = db.join(".annals-creating-999999-0");
             std::fs::create_dir_all(staging.join("blobs")).unwrap();
-        }
+            std::fs::write(staging.join("conf"), b"segment_size: 524288\n").unwrap();
+            std::fs::write(db.join(".annals-create.lock"), b"").unwrap();
+            std::fs::write(db.join("conf"), b"segment_size: 524288\n").unwrap();
+            std::fs::write(db.join("snap.0000000000000060"), [7u8; 69]).unwrap();
+            std::fs::create_dir(db.join("blobs")).unwrap();
+            staging
+        };
         assert_eq!(
             annals::storage::detect(&db).unwrap(),
-            (engine == EngineKind::Redb).then_some(EngineKind::Redb),
-            "{engine}: leftovers are not a database"
+            Some(engine),
+            "{engine}: leftovers are a database being created, not a database"
         );
         {
             let store = Store::open_with(&db, StoreOptions::default().with_engine(engine))
                 .unwrap_or_else(|e| panic!("{engine}: {e}"));
             store.append(child::content_for(1)).unwrap();
         }
+        assert!(
+            !leftover.exists(),
+            "{engine}: an open of an existing database removes unlocked leftovers"
+        );
         let store = Store::open(&db).unwrap_or_else(|e| panic!("{engine}: reopen: {e}"));
+        assert_eq!(store.head().seq, 1, "{engine}");
+        assert_eq!(
+            store.event(1).unwrap().content,
+            child::content_for(1).content
+        );
+    }
+}
+
+/// Creating a database in an existing empty directory (a common way to hand annals a
+/// place) goes through the same staging, and leaves nothing of it behind.
+#[test]
+fn creation_in_an_existing_empty_directory_leaves_only_the_database() {
+    for engine in EngineKind::ALL {
+        let dir = common::tempdir();
+        {
+            let store = Store::open_with(dir.path(), StoreOptions::default().with_engine(engine))
+                .unwrap_or_else(|e| panic!("{engine}: {e}"));
+            store.append(child::content_for(1)).unwrap();
+        }
+        let leftovers: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.contains("annals-creating") || name.contains(".creating-"))
+            .collect();
+        assert!(leftovers.is_empty(), "{engine}: {leftovers:?}");
+        let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{engine}: reopen: {e}"));
         assert_eq!(store.head().seq, 1, "{engine}");
         assert_eq!(
             store.event(1).unwrap().content,

@@ -6,16 +6,17 @@
 //! use the directory, although nothing was ever written to it.
 //!
 //! The rule kept here: an engine builds a new, empty database under a *staging name*,
-//! makes it durable, and only then *publishes* it under its real name in one atomic
-//! filesystem step that never replaces an existing database. A kill before that step
-//! leaves only a staging entry, which [`super::detect`] does not mistake for a database
-//! and a later creation removes once it is stale; a kill after it leaves a complete, empty
-//! database. Nothing is acknowledged to a caller before the engine has opened the
+//! makes it durable, and only then *publishes* it under its real name with one atomic
+//! filesystem step that never replaces an existing database (a hard link of redb's file;
+//! of sled's `db`, its last file). A kill before that step leaves only staging entries,
+//! which [`super::detect`] does not mistake for a database and a later open removes; a
+//! kill after it leaves a complete, empty database. Nothing is acknowledged to a caller before the engine has opened the
 //! published database, so no acknowledged data can be in a staging entry.
 //!
 //! Staging names are `<prefix><pid>-<counter>`, unique on the machine while their process
-//! lives. A staging entry is stale when it is older than [`STALE_AFTER`] and no process
-//! holds a lock on its engine's lock file; creating an empty database takes milliseconds.
+//! lives. Leftovers are removed by the next open: once the database exists, every staging
+//! entry no process holds a lock on; while it does not, only those also older than
+//! [`STALE_AFTER`] (creating an empty database takes milliseconds).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,10 +37,18 @@ pub(super) fn is_staging_name(name: &std::ffi::OsStr, prefix: &str) -> bool {
     name.to_str().is_some_and(|n| n.starts_with(prefix))
 }
 
-/// Remove the stale staging entries for `prefix` in `dir` (files or directories).
-/// `lock_file` names the file an engine locks while the entry is open. Best effort: an
-/// entry that cannot be inspected or removed is left alone.
-pub(super) fn remove_stale(dir: &Path, prefix: &str, lock_file: impl Fn(&Path) -> PathBuf) {
+/// Remove the staging entries for `prefix` in `dir` (files or directories) that are at
+/// least `older_than` old and not locked. `lock_file` names the file an engine locks while
+/// the entry is open. Before a database exists, only entries older than [`STALE_AFTER`]
+/// are removed (a fresh one may be a live creator's); once it exists, any unlocked one is
+/// garbage (a creator still at work finds the database there and keeps it). Best effort:
+/// an entry that cannot be inspected or removed is left alone.
+pub(super) fn remove_stale(
+    dir: &Path,
+    prefix: &str,
+    older_than: Duration,
+    lock_file: impl Fn(&Path) -> PathBuf,
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -53,7 +62,7 @@ pub(super) fn remove_stale(dir: &Path, prefix: &str, lock_file: impl Fn(&Path) -
             .and_then(|m| m.modified())
             .ok()
             .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age >= STALE_AFTER);
+            .is_some_and(|age| age >= older_than);
         if !old_enough || is_locked(&lock_file(&path)) {
             continue;
         }
@@ -184,7 +193,7 @@ mod tests {
             .open(&locked)
             .unwrap();
         fs2::FileExt::lock_exclusive(&holder).unwrap();
-        remove_stale(dir.path(), "db.new-", |p| p.to_path_buf());
+        remove_stale(dir.path(), "db.new-", STALE_AFTER, |p| p.to_path_buf());
         assert!(
             fresh.exists(),
             "a fresh staging file may belong to a live creator"
@@ -192,5 +201,12 @@ mod tests {
         assert!(!old.exists(), "an old unlocked staging file is removed");
         assert!(locked.exists(), "a locked staging file is in use");
         assert!(other.exists(), "only staging names are touched");
+        // Once the database exists, age no longer matters; locks still do.
+        remove_stale(dir.path(), "db.new-", Duration::ZERO, |p| p.to_path_buf());
+        assert!(
+            !fresh.exists(),
+            "an unlocked staging file beside a database is garbage"
+        );
+        assert!(locked.exists() && other.exists());
     }
 }

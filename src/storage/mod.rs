@@ -8,7 +8,8 @@
 //! it reaches the engine in the same commit as the head.
 //!
 //! Which engine a database directory uses is read from its files before it is opened
-//! ([`detect`]): redb keeps one file, `annals.redb`; sled keeps `conf`, `db` and `snap.*`.
+//! ([`detect`]): redb keeps one file, `annals.redb`; sled keeps `conf`, `db` and `snap.*`
+//! (a database exists once `db` does).
 //! The engine's name is also recorded in the database's format record (`store.rs`), which
 //! is checked after opening.
 //!
@@ -178,20 +179,26 @@ pub fn detect(path: &Path) -> std::io::Result<Option<EngineKind>> {
     }
     match std::fs::read_dir(path) {
         Ok(entries) => {
-            let mut creating_redb = false;
+            let sled_creation = path.join(sled_engine::CREATION_LOCK).exists();
+            let mut creating = None;
             for entry in entries {
                 let name = entry?.file_name();
                 if creation::is_staging_name(&name, redb_engine::CREATING_PREFIX) {
-                    creating_redb = true;
+                    creating = Some(EngineKind::Redb);
+                } else if creation::is_staging_name(&name, sled_engine::CREATING_PREFIX)
+                    || name == sled_engine::CREATION_LOCK
+                    || (sled_creation && sled_engine::is_published_before_db(&name))
+                {
+                    creating = creating.or(Some(EngineKind::Sled));
                 } else {
                     return Err(std::io::Error::other(
                         "the directory holds files but no annals database (neither annals.redb nor a sled database)",
                     ));
                 }
             }
-            // Only leftovers of an interrupted redb creation: the directory was becoming
-            // a redb database, and opening it finishes that.
-            Ok(creating_redb.then_some(EngineKind::Redb))
+            // Only leftovers of an interrupted creation: the directory was becoming a
+            // database of that engine, and opening it finishes that.
+            Ok(creating)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),

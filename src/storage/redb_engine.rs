@@ -32,6 +32,7 @@ use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 type Table = redb::ReadOnlyTable<&'static [u8], &'static [u8]>;
 
@@ -140,6 +141,9 @@ impl RedbEngine {
                 Creation::Table(e) => e,
             })?;
         }
+        creation::remove_stale(path, CREATING_PREFIX, Duration::ZERO, |staging| {
+            staging.to_path_buf()
+        });
         let db = redb::Database::builder()
             .set_cache_size(options.cache_bytes as usize)
             .open(&file)
@@ -151,7 +155,9 @@ impl RedbEngine {
     /// under a staging name in `dir`, commit its table durably, close it, and link it into
     /// place. When another process published `file` first, its database is kept.
     fn create_file(dir: &Path, file: &Path) -> std::result::Result<(), Creation> {
-        creation::remove_stale(dir, CREATING_PREFIX, |staging| staging.to_path_buf());
+        creation::remove_stale(dir, CREATING_PREFIX, creation::STALE_AFTER, |staging| {
+            staging.to_path_buf()
+        });
         // A concurrent creation may remove a staging file only once it is stale, so a
         // retry is for the pathological case of a clock jump.
         let mut attempts = 0;

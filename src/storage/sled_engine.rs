@@ -5,11 +5,12 @@
 //! prefix (see `keys.rs`), so that one `apply_batch` is atomic across all of them (sled's
 //! multi-tree transactions are far slower for large batches).
 //!
-//! Creation: a database at a path that does not exist yet is built in a staging directory
-//! beside it (`.<name>.annals-creating-<pid>-<n>`), flushed, closed and renamed into place
-//! (`creation.rs`), so a kill during creation never leaves a half-made directory. A
-//! database created in an existing empty directory is made in place, as sled does it;
-//! that case is not atomic (a kill can leave only `blobs/`, which `detect` refuses).
+//! Creation: under a lock file (`.annals-create.lock`, one creator at a time), a new
+//! database is built in a staging directory inside its directory
+//! (`.annals-creating-<pid>-<n>/`), flushed and closed; its `conf`, snapshot and `blobs/`
+//! are moved into the database directory and its `db` file hard-linked there last, which
+//! is the moment the database exists; then the staging directory is removed
+//! (`creation.rs`). A kill during creation never leaves a half-made database.
 //!
 //! Invariants: sled errors never escape as sled types; a lock held by another handle
 //! becomes `Error::InUse`; sled's own panics are not caught here (sled 0.34 does not panic
@@ -18,6 +19,7 @@
 use super::{creation, Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 pub(crate) struct SledEngine {
     /// `None` only while the engine is being dropped.
@@ -63,64 +65,94 @@ fn storage_error(e: sled::Error) -> Error {
     Error::Storage(e.to_string())
 }
 
-/// Whether `path` holds a sled database: sled writes `conf` and `db` when it creates one.
+/// The staging names of sled databases being created inside a database directory (see
+/// `creation.rs`).
+pub(crate) const CREATING_PREFIX: &str = ".annals-creating-";
+
+/// The file a process holds locked while it creates a sled database in a directory. It
+/// stays in the directory; a lock, not the file, is what matters.
+pub(crate) const CREATION_LOCK: &str = ".annals-create.lock";
+
+/// Whether `path` holds a sled database. `db` is the last file a creation puts in place.
 pub(crate) fn holds_database(path: &Path) -> bool {
-    path.join("conf").exists() || path.join("db").exists()
+    path.join("db").exists()
+}
+
+/// Whether `name` is one of sled's files that a creation puts in place before `db`:
+/// what an interrupted publish leaves beside the creation lock.
+pub(crate) fn is_published_before_db(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n == "conf" || n == "blobs" || n.starts_with("snap."))
 }
 
 impl SledEngine {
-    /// Open the sled database at `path`, creating it when `path` does not exist yet.
+    /// Open the sled database at `path`, creating it when `path` holds none yet.
     pub(crate) fn open(path: &Path, options: &EngineOptions) -> Result<SledEngine> {
-        if !path.exists() {
-            SledEngine::create_directory(path, options)?;
+        if !holds_database(path) {
+            SledEngine::create(path, options)?;
         }
+        creation::remove_stale(path, CREATING_PREFIX, Duration::ZERO, |staging| {
+            staging.join("db")
+        });
         SledEngine::open_in_place(path, options)
     }
 
-    /// Create an empty sled database at `path`, which does not exist yet, atomically (see
-    /// `creation.rs`): build it in a staging directory beside `path`, flush and close it,
-    /// then rename the directory to `path`. When another process published `path` first,
-    /// its database is kept.
-    fn create_directory(path: &Path, options: &EngineOptions) -> Result<()> {
+    /// Create an empty sled database in the directory `path` atomically (see
+    /// `creation.rs`), holding [`CREATION_LOCK`] so that one creator works at a time:
+    /// build it in a staging directory inside `path`, flush and close it, move its `conf`,
+    /// snapshot and `blobs/` into `path`, then hard-link its `db` — the moment the database
+    /// exists — and remove the staging directory. The first open then finds exactly what a
+    /// clean close leaves. Leftovers of an interrupted creation are removed first: without
+    /// a `db` nothing was ever acknowledged in them.
+    fn create(path: &Path, options: &EngineOptions) -> Result<()> {
         let open_error = |reason: String| Error::Open {
             path: path.display().to_string(),
             reason,
         };
-        let Some(name) = path.file_name() else {
-            return Ok(()); // `..` or a root: nothing to stage beside; sled creates in place
-        };
-        let parent = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent).map_err(|e| open_error(e.to_string()))?;
-        let prefix = format!(".{}.annals-creating-", name.to_string_lossy());
-        creation::remove_stale(&parent, &prefix, |staging| staging.join("db"));
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let staging = creation::staging_path(&parent, &prefix);
-            {
-                let engine = SledEngine::open_in_place(&staging, options)?;
-                engine.db()?.flush().map_err(storage_error)?;
-            } // dropping the engine waits until sled released its lock
-            let published = creation::sync_dir(&staging)
-                .and_then(|()| std::fs::rename(&staging, path))
-                .and_then(|()| creation::sync_dir(&parent));
-            match published {
-                Ok(()) => return Ok(()),
-                Err(_) if holds_database(path) && staging.exists() => {
-                    // Another process created the database first.
-                    let _ = std::fs::remove_dir_all(&staging);
-                    return Ok(());
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => continue,
-                Err(e) => {
-                    let _ = std::fs::remove_dir_all(&staging);
-                    return Err(open_error(format!("creating the database: {e}")));
+        let io_error = |e: std::io::Error| open_error(format!("creating the database: {e}"));
+        std::fs::create_dir_all(path).map_err(io_error)?;
+        let lock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path.join(CREATION_LOCK))
+            .map_err(io_error)?;
+        fs2::FileExt::lock_exclusive(&lock).map_err(io_error)?; // released when `lock` drops
+        if holds_database(path) {
+            return Ok(()); // another process created it while this one waited
+        }
+        creation::remove_stale(path, CREATING_PREFIX, Duration::ZERO, |staging| {
+            staging.join("db")
+        });
+        for entry in std::fs::read_dir(path).map_err(io_error)? {
+            let entry = entry.map_err(io_error)?;
+            if is_published_before_db(&entry.file_name()) {
+                let leftover = entry.path();
+                if leftover.is_dir() {
+                    std::fs::remove_dir_all(&leftover).map_err(io_error)?;
+                } else {
+                    std::fs::remove_file(&leftover).map_err(io_error)?;
                 }
             }
         }
+        let staging = creation::staging_path(path, CREATING_PREFIX);
+        {
+            let engine = SledEngine::open_in_place(&staging, options)?;
+            engine.db()?.flush().map_err(storage_error)?;
+        } // dropping the engine waits until sled released its lock
+        let published = (|| {
+            for entry in std::fs::read_dir(&staging)? {
+                let name = entry?.file_name();
+                if name != "db" {
+                    std::fs::rename(staging.join(&name), path.join(&name))?;
+                }
+            }
+            creation::sync_dir(path)?;
+            creation::publish_file(&staging.join("db"), &path.join("db"))
+        })();
+        let _ = std::fs::remove_dir_all(&staging);
+        published.map(|_| ()).map_err(io_error)
     }
 
     fn open_in_place(path: &Path, options: &EngineOptions) -> Result<SledEngine> {
