@@ -308,3 +308,35 @@ fn creation_in_an_existing_empty_directory_leaves_only_the_database() {
         );
     }
 }
+
+/// Creation removes only what an interrupted creation by annals left. A directory with
+/// files of sled's names but no creation lock (say, a project with a `conf/` folder) is
+/// refused and left untouched, whether opened through the store or the storage seam.
+#[test]
+fn creation_never_removes_files_that_are_not_annals_leftovers() {
+    for engine in EngineKind::ALL {
+        let dir = common::tempdir();
+        std::fs::create_dir(dir.path().join("conf")).unwrap();
+        std::fs::write(dir.path().join("conf/settings.toml"), b"mine").unwrap();
+        std::fs::write(dir.path().join("snap.2024"), b"mine too").unwrap();
+        let by_store = Store::open_with(dir.path(), StoreOptions::default().with_engine(engine));
+        assert!(
+            matches!(by_store, Err(annals::Error::Open { .. })),
+            "{engine}: the store refuses"
+        );
+        let by_seam = annals::storage::open(
+            dir.path(),
+            engine,
+            &annals::storage::EngineOptions::default(),
+        );
+        assert!(by_seam.is_err(), "{engine}: the seam refuses");
+        assert_eq!(
+            std::fs::read(dir.path().join("conf/settings.toml")).unwrap(),
+            b"mine"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("snap.2024")).unwrap(),
+            b"mine too"
+        );
+    }
+}

@@ -5,25 +5,72 @@
 //! sled sets up leaves a directory holding only `blobs/`. Either way no later open could
 //! use the directory, although nothing was ever written to it.
 //!
-//! The rule kept here: an engine builds a new, empty database under a *staging name*,
-//! makes it durable, and only then *publishes* it under its real name with one atomic
-//! filesystem step that never replaces an existing database (a hard link of redb's file;
-//! of sled's `db`, its last file). A kill before that step leaves only staging entries,
-//! which [`super::detect`] does not mistake for a database and a later open removes; a
-//! kill after it leaves a complete, empty database. Nothing is acknowledged to a caller before the engine has opened the
+//! The rule kept here: a creator holds the directory's [`CreationLock`] (one creator at a
+//! time), builds the new, empty database under a *staging name*, makes it durable, and
+//! only then *publishes* it under its real name with one atomic filesystem step that
+//! never replaces an existing database (a hard link of redb's file; of sled's `db`, its
+//! last file). A kill before that step leaves only staging entries, which
+//! [`super::detect`] does not mistake for a database; a kill after it leaves a complete,
+//! empty database. Nothing is acknowledged to a caller before the engine has opened the
 //! published database, so no acknowledged data can be in a staging entry.
 //!
-//! Staging names are `<prefix><pid>-<counter>`, unique on the machine while their process
-//! lives. Leftovers are removed by the next open: once the database exists, every staging
-//! entry no process holds a lock on; while it does not, only those also older than
-//! [`STALE_AFTER`] (creating an empty database takes milliseconds).
+//! Leftover staging entries are removed by whoever next holds the creation lock: the next
+//! creator, or an open of the existing database that finds the lock free (an open never
+//! waits for it). While the lock is held by nobody, no staging entry is in use.
+//!
+//! Invariants: the lock file is created before any staging entry and never removed, so a
+//! directory holding staging entries or published-before-`db` sled files also holds it;
+//! nothing here removes anything but staging names (and, in `sled_engine.rs`, sled's own
+//! files where a creation lock shows annals was creating a database).
 
+use fs2::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-/// How old an unlocked staging entry must be before a later creation removes it.
-pub(super) const STALE_AFTER: Duration = Duration::from_secs(60);
+/// The file whose lock a creator holds, in the database directory. It stays there.
+pub(crate) const LOCK_FILE: &str = ".annals-create.lock";
+
+/// An exclusive lock on a directory's [`LOCK_FILE`], released on drop.
+pub(super) struct CreationLock {
+    file: std::fs::File,
+}
+
+impl Drop for CreationLock {
+    fn drop(&mut self) {
+        let _ = FileExt::unlock(&self.file);
+    }
+}
+
+impl CreationLock {
+    /// Wait for the creation lock of `dir` (creating the lock file, durably, if needed).
+    /// Another creator holds it only for the milliseconds an empty database takes.
+    pub(super) fn acquire(dir: &Path) -> std::io::Result<CreationLock> {
+        let path = dir.join(LOCK_FILE);
+        let existed = path.exists();
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        if !existed {
+            sync_dir(dir)?;
+        }
+        file.lock_exclusive()?;
+        Ok(CreationLock { file })
+    }
+
+    /// The creation lock of `dir` if its lock file exists and nobody holds it.
+    pub(super) fn try_acquire(dir: &Path) -> Option<CreationLock> {
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(dir.join(LOCK_FILE))
+            .ok()?;
+        file.try_lock_exclusive().ok()?;
+        Some(CreationLock { file })
+    }
+}
 
 /// A fresh staging path in `dir`: `<prefix><pid>-<counter>`.
 pub(super) fn staging_path(dir: &Path, prefix: &str) -> PathBuf {
@@ -37,18 +84,12 @@ pub(super) fn is_staging_name(name: &std::ffi::OsStr, prefix: &str) -> bool {
     name.to_str().is_some_and(|n| n.starts_with(prefix))
 }
 
-/// Remove the staging entries for `prefix` in `dir` (files or directories) that are at
-/// least `older_than` old and not locked. `lock_file` names the file an engine locks while
-/// the entry is open. Before a database exists, only entries older than [`STALE_AFTER`]
-/// are removed (a fresh one may be a live creator's); once it exists, any unlocked one is
-/// garbage (a creator still at work finds the database there and keeps it). Best effort:
-/// an entry that cannot be inspected or removed is left alone.
-pub(super) fn remove_stale(
-    dir: &Path,
-    prefix: &str,
-    older_than: Duration,
-    lock_file: impl Fn(&Path) -> PathBuf,
-) {
+/// Remove every staging entry for `prefix` in `dir` (files or directories). Call it only
+/// while holding the directory's [`CreationLock`]: then no staging entry is in use. (One
+/// may share its inode with the published database if a kill fell between linking and
+/// unlinking; removing the staging name leaves the database as it is.) Best effort: an
+/// entry that cannot be removed is left for the next time.
+pub(super) fn remove_staging(_lock: &CreationLock, dir: &Path, prefix: &str) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -57,15 +98,6 @@ pub(super) fn remove_stale(
             continue;
         }
         let path = entry.path();
-        let old_enough = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|modified| modified.elapsed().ok())
-            .is_some_and(|age| age >= older_than);
-        if !old_enough || is_locked(&lock_file(&path)) {
-            continue;
-        }
         let _ = if path.is_dir() {
             std::fs::remove_dir_all(&path)
         } else {
@@ -74,41 +106,27 @@ pub(super) fn remove_stale(
     }
 }
 
-/// Whether some process holds a lock on `file`. A missing file is not locked.
-fn is_locked(file: &Path) -> bool {
-    use fs2::FileExt;
-    match std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(file)
-    {
-        Ok(f) => match f.try_lock_exclusive() {
-            Ok(()) => {
-                let _ = FileExt::unlock(&f);
-                false
-            }
-            Err(_) => true,
-        },
-        Err(_) => false,
-    }
-}
-
 /// How publishing a staged file ended.
 #[derive(Debug, PartialEq, Eq)]
 pub(super) enum Published {
     /// The staged database is now the database.
     Ours,
-    /// Another process published its database first; ours was discarded.
+    /// A database was already there; it is kept and ours discarded.
     Theirs,
 }
 
 /// Publish the staged file at `staging` as `target` without ever replacing an existing
-/// `target`, then remove the staging name and make the directory entry durable.
+/// `target`, then remove the staging name and make the directory entry durable. Call it
+/// holding the directory's [`CreationLock`].
 ///
 /// A hard link is the atomic no-replace step. Where the filesystem has no hard links, a
-/// rename after checking that `target` is absent stands in (a concurrent creator could
-/// then win the race between the check and the rename; a kill cannot do harm).
-pub(super) fn publish_file(staging: &Path, target: &Path) -> std::io::Result<Published> {
+/// rename after checking that `target` is absent stands in; the creation lock keeps other
+/// creators out of the gap between the check and the rename.
+pub(super) fn publish_file(
+    _lock: &CreationLock,
+    staging: &Path,
+    target: &Path,
+) -> std::io::Result<Published> {
     let published = match std::fs::hard_link(staging, target) {
         Ok(()) => Published::Ours,
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Published::Theirs,
@@ -119,13 +137,28 @@ pub(super) fn publish_file(staging: &Path, target: &Path) -> std::io::Result<Pub
         }
         Err(_) => Published::Theirs,
     };
-    if staging.exists() {
-        std::fs::remove_file(staging)?;
+    match std::fs::remove_file(staging) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
     }
     if let Some(dir) = target.parent() {
         sync_dir(dir)?;
     }
     Ok(published)
+}
+
+/// Create the directory `dir` (and its parents) if needed, making a new entry durable in
+/// its parent.
+pub(super) fn create_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)?;
+    match dir.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent),
+        _ => Ok(()),
+    }
 }
 
 /// Make `dir`'s entries (new, renamed or removed names) durable. A no-op where
@@ -147,13 +180,20 @@ mod tests {
     #[test]
     fn publishing_never_replaces_an_existing_database() {
         let dir = tempfile::tempdir().unwrap();
+        let lock = CreationLock::acquire(dir.path()).unwrap();
         let target = dir.path().join("db");
         let first = staging_path(dir.path(), "db.new-");
         std::fs::write(&first, b"first").unwrap();
-        assert_eq!(publish_file(&first, &target).unwrap(), Published::Ours);
+        assert_eq!(
+            publish_file(&lock, &first, &target).unwrap(),
+            Published::Ours
+        );
         let second = staging_path(dir.path(), "db.new-");
         std::fs::write(&second, b"second").unwrap();
-        assert_eq!(publish_file(&second, &target).unwrap(), Published::Theirs);
+        assert_eq!(
+            publish_file(&lock, &second, &target).unwrap(),
+            Published::Theirs
+        );
         assert_eq!(std::fs::read(&target).unwrap(), b"first");
         assert!(!first.exists() && !second.exists(), "staging names removed");
     }
@@ -161,52 +201,39 @@ mod tests {
     #[test]
     fn publishing_a_vanished_staging_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
+        let lock = CreationLock::acquire(dir.path()).unwrap();
         let gone = dir.path().join("db.new-0-0");
-        let e = publish_file(&gone, &dir.path().join("db")).unwrap_err();
+        let e = publish_file(&lock, &gone, &dir.path().join("db")).unwrap_err();
         assert_eq!(e.kind(), std::io::ErrorKind::NotFound);
         assert!(!dir.path().join("db").exists());
     }
 
     #[test]
-    fn only_old_unlocked_staging_entries_are_removed() {
+    fn the_creation_lock_admits_one_holder_and_an_open_never_waits_for_it() {
         let dir = tempfile::tempdir().unwrap();
-        let fresh = staging_path(dir.path(), "db.new-");
-        std::fs::write(&fresh, b"x").unwrap();
-        let old = dir.path().join("db.new-1-1");
-        std::fs::write(&old, b"x").unwrap();
-        let locked = dir.path().join("db.new-2-2");
-        std::fs::write(&locked, b"x").unwrap();
+        assert!(
+            CreationLock::try_acquire(dir.path()).is_none(),
+            "no lock file yet: nothing to clean, and none is created"
+        );
+        assert!(!dir.path().join(LOCK_FILE).exists());
+        let held = CreationLock::acquire(dir.path()).unwrap();
+        assert!(CreationLock::try_acquire(dir.path()).is_none(), "held");
+        drop(held);
+        assert!(CreationLock::try_acquire(dir.path()).is_some(), "released");
+    }
+
+    #[test]
+    fn only_staging_names_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let staged_file = staging_path(dir.path(), "db.new-");
+        std::fs::write(&staged_file, b"x").unwrap();
+        let staged_dir = staging_path(dir.path(), "db.new-");
+        std::fs::create_dir_all(staged_dir.join("blobs")).unwrap();
         let other = dir.path().join("unrelated");
         std::fs::write(&other, b"x").unwrap();
-        let long_ago = std::time::SystemTime::now() - 2 * STALE_AFTER;
-        for path in [&old, &locked, &other] {
-            std::fs::File::options()
-                .write(true)
-                .open(path)
-                .unwrap()
-                .set_modified(long_ago)
-                .unwrap();
-        }
-        let holder = std::fs::File::options()
-            .read(true)
-            .write(true)
-            .open(&locked)
-            .unwrap();
-        fs2::FileExt::lock_exclusive(&holder).unwrap();
-        remove_stale(dir.path(), "db.new-", STALE_AFTER, |p| p.to_path_buf());
-        assert!(
-            fresh.exists(),
-            "a fresh staging file may belong to a live creator"
-        );
-        assert!(!old.exists(), "an old unlocked staging file is removed");
-        assert!(locked.exists(), "a locked staging file is in use");
-        assert!(other.exists(), "only staging names are touched");
-        // Once the database exists, age no longer matters; locks still do.
-        remove_stale(dir.path(), "db.new-", Duration::ZERO, |p| p.to_path_buf());
-        assert!(
-            !fresh.exists(),
-            "an unlocked staging file beside a database is garbage"
-        );
-        assert!(locked.exists() && other.exists());
+        let lock = CreationLock::acquire(dir.path()).unwrap();
+        remove_staging(&lock, dir.path(), "db.new-");
+        assert!(!staged_file.exists() && !staged_dir.exists());
+        assert!(other.exists() && dir.path().join(LOCK_FILE).exists());
     }
 }

@@ -21,7 +21,8 @@
 //!   that need a consistent view bound their reads by a committed head (see `store.rs`);
 //! - writes are durable only after [`Engine::flush`] returns `Ok`;
 //! - a database directory is opened by one handle at a time; a second open fails with
-//!   [`crate::Error::InUse`] instead of blocking;
+//!   [`crate::Error::InUse`] instead of blocking (only creating a database waits, for the
+//!   milliseconds another process may spend creating the same one);
 //! - creating a database is atomic: a process killed while an engine creates its files
 //!   leaves either no database (the next open creates it) or a complete empty one, never
 //!   a directory that cannot be opened (`creation.rs`).
@@ -179,15 +180,18 @@ pub fn detect(path: &Path) -> std::io::Result<Option<EngineKind>> {
     }
     match std::fs::read_dir(path) {
         Ok(entries) => {
-            let sled_creation = path.join(sled_engine::CREATION_LOCK).exists();
+            // What an interrupted creation leaves (`creation.rs`): the lock file (which
+            // names no engine), staging entries, and sled files published before `db`.
+            let annals_was_creating = path.join(creation::LOCK_FILE).exists();
             let mut creating = None;
             for entry in entries {
                 let name = entry?.file_name();
-                if creation::is_staging_name(&name, redb_engine::CREATING_PREFIX) {
+                if name == creation::LOCK_FILE {
+                    continue;
+                } else if creation::is_staging_name(&name, redb_engine::CREATING_PREFIX) {
                     creating = Some(EngineKind::Redb);
                 } else if creation::is_staging_name(&name, sled_engine::CREATING_PREFIX)
-                    || name == sled_engine::CREATION_LOCK
-                    || (sled_creation && sled_engine::is_published_before_db(&name))
+                    || (annals_was_creating && sled_engine::is_published_before_db(&name))
                 {
                     creating = creating.or(Some(EngineKind::Sled));
                 } else {
@@ -233,8 +237,22 @@ impl Default for EngineOptions {
     }
 }
 
-/// Open (or create) the database directory at `path`.
+/// Open (or create) the database directory at `path`. A directory holding another
+/// engine's database, or files that are no annals database, is refused.
 pub fn open(path: &Path, kind: EngineKind, options: &EngineOptions) -> Result<Box<dyn Engine>> {
+    let refuse = |reason: String| crate::Error::Open {
+        path: path.display().to_string(),
+        reason,
+    };
+    match detect(path) {
+        Err(e) => return Err(refuse(e.to_string())),
+        Ok(Some(found)) if found != kind => {
+            return Err(refuse(format!(
+                "it holds a {found} database, not a {kind} one"
+            )))
+        }
+        Ok(_) => {}
+    }
     match kind {
         EngineKind::Sled => Ok(Box::new(sled_engine::SledEngine::open(path, options)?)),
         EngineKind::Redb => Ok(Box::new(redb_engine::RedbEngine::open(path, options)?)),

@@ -3,7 +3,8 @@
 //!
 //! Layout: the database directory holds one file, `annals.redb`, with one redb table,
 //! `annals`, of byte keys to byte values. Every keyspace lives in that table under its
-//! one-byte key prefix (see `keys.rs`), exactly as on sled. A new file is built as
+//! one-byte key prefix (see `keys.rs`), exactly as on sled. A new file is built, under
+//! the directory's creation lock (`.annals-create.lock`), as
 //! `annals.redb.creating-<pid>-<n>` with its table committed durably, then hard-linked
 //! to `annals.redb` (`creation.rs`), so a kill during creation never leaves a file
 //! without a valid header.
@@ -32,7 +33,6 @@ use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 type Table = redb::ReadOnlyTable<&'static [u8], &'static [u8]>;
 
@@ -132,7 +132,7 @@ impl RedbEngine {
             },
             other => open_error(other.to_string()),
         };
-        std::fs::create_dir_all(path).map_err(|e| open_error(e.to_string()))?;
+        creation::create_dir(path).map_err(|e| open_error(e.to_string()))?;
         let file = path.join(FILE_NAME);
         if !file.exists() {
             RedbEngine::create_file(path, &file).map_err(|e| match e {
@@ -140,10 +140,10 @@ impl RedbEngine {
                 Creation::Io(e) => open_error(format!("creating {FILE_NAME}: {e}")),
                 Creation::Table(e) => e,
             })?;
+        } else if let Some(lock) = creation::CreationLock::try_acquire(path) {
+            // Leftovers of an interrupted creation; the free lock says none is in use.
+            creation::remove_staging(&lock, path, CREATING_PREFIX);
         }
-        creation::remove_stale(path, CREATING_PREFIX, Duration::ZERO, |staging| {
-            staging.to_path_buf()
-        });
         let db = redb::Database::builder()
             .set_cache_size(options.cache_bytes as usize)
             .open(&file)
@@ -151,38 +151,33 @@ impl RedbEngine {
         RedbEngine::with_table(db, Some(file))
     }
 
-    /// Create an empty database file at `file` atomically (see `creation.rs`): build it
-    /// under a staging name in `dir`, commit its table durably, close it, and link it into
-    /// place. When another process published `file` first, its database is kept.
+    /// Create an empty database file at `file` atomically (see `creation.rs`): holding the
+    /// directory's creation lock, build it under a staging name in `dir`, commit its table
+    /// durably, close and fsync it, and link it into place. When `file` exists by then
+    /// (another process created it while this one waited for the lock), it is kept.
     fn create_file(dir: &Path, file: &Path) -> std::result::Result<(), Creation> {
-        creation::remove_stale(dir, CREATING_PREFIX, creation::STALE_AFTER, |staging| {
-            staging.to_path_buf()
-        });
-        // A concurrent creation may remove a staging file only once it is stale, so a
-        // retry is for the pathological case of a clock jump.
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let staging = creation::staging_path(dir, CREATING_PREFIX);
-            {
-                let db = redb::Database::builder()
-                    .create(&staging)
-                    .map_err(Creation::Engine)?;
-                let empty = RedbEngine::with_table(db, None).map_err(Creation::Table)?;
-                drop(empty);
-            }
-            let published = std::fs::File::open(&staging)
-                .and_then(|f| f.sync_all())
-                .and_then(|()| creation::publish_file(&staging, file));
-            match published {
-                Ok(_) => return Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound && attempts < 3 => continue,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&staging);
-                    return Err(Creation::Io(e));
-                }
-            }
+        let lock = creation::CreationLock::acquire(dir).map_err(Creation::Io)?;
+        if file.exists() {
+            return Ok(());
         }
+        creation::remove_staging(&lock, dir, CREATING_PREFIX);
+        let staging = creation::staging_path(dir, CREATING_PREFIX);
+        {
+            let db = redb::Database::builder()
+                .create(&staging)
+                .map_err(Creation::Engine)?;
+            let empty = RedbEngine::with_table(db, None).map_err(Creation::Table)?;
+            drop(empty);
+        }
+        let published = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&staging)
+            .and_then(|f| f.sync_all())
+            .and_then(|()| creation::publish_file(&lock, &staging, file));
+        if published.is_err() {
+            let _ = std::fs::remove_file(&staging);
+        }
+        published.map(|_| ()).map_err(Creation::Io)
     }
 
     pub(crate) fn temporary(options: &EngineOptions) -> Result<RedbEngine> {

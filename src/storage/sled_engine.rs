@@ -19,7 +19,6 @@
 use super::{creation, Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 pub(crate) struct SledEngine {
     /// `None` only while the engine is being dropped.
@@ -69,10 +68,6 @@ fn storage_error(e: sled::Error) -> Error {
 /// `creation.rs`).
 pub(crate) const CREATING_PREFIX: &str = ".annals-creating-";
 
-/// The file a process holds locked while it creates a sled database in a directory. It
-/// stays in the directory; a lock, not the file, is what matters.
-pub(crate) const CREATION_LOCK: &str = ".annals-create.lock";
-
 /// Whether `path` holds a sled database. `db` is the last file a creation puts in place.
 pub(crate) fn holds_database(path: &Path) -> bool {
     path.join("db").exists()
@@ -90,50 +85,51 @@ impl SledEngine {
     pub(crate) fn open(path: &Path, options: &EngineOptions) -> Result<SledEngine> {
         if !holds_database(path) {
             SledEngine::create(path, options)?;
+        } else if let Some(lock) = creation::CreationLock::try_acquire(path) {
+            // Leftovers of an interrupted creation; the free lock says none is in use.
+            creation::remove_staging(&lock, path, CREATING_PREFIX);
         }
-        creation::remove_stale(path, CREATING_PREFIX, Duration::ZERO, |staging| {
-            staging.join("db")
-        });
         SledEngine::open_in_place(path, options)
     }
 
     /// Create an empty sled database in the directory `path` atomically (see
-    /// `creation.rs`), holding [`CREATION_LOCK`] so that one creator works at a time:
-    /// build it in a staging directory inside `path`, flush and close it, move its `conf`,
-    /// snapshot and `blobs/` into `path`, then hard-link its `db` — the moment the database
-    /// exists — and remove the staging directory. The first open then finds exactly what a
-    /// clean close leaves. Leftovers of an interrupted creation are removed first: without
-    /// a `db` nothing was ever acknowledged in them.
+    /// `creation.rs`), holding the directory's creation lock: build it in a staging
+    /// directory inside `path`, flush and close it, move its `conf`, snapshot and `blobs/`
+    /// into `path` (each fsynced), then hard-link its `db` — the moment the database exists
+    /// — and remove the staging directory. The first open then finds exactly what a clean
+    /// close leaves. sled files without a `db` are removed first only where the lock file
+    /// was already there: an interrupted creation by annals left them, and without a `db`
+    /// nothing was ever acknowledged in them. Anywhere else they are not annals' to remove,
+    /// and creation refuses.
     fn create(path: &Path, options: &EngineOptions) -> Result<()> {
         let open_error = |reason: String| Error::Open {
             path: path.display().to_string(),
             reason,
         };
         let io_error = |e: std::io::Error| open_error(format!("creating the database: {e}"));
-        std::fs::create_dir_all(path).map_err(io_error)?;
-        let lock = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(path.join(CREATION_LOCK))
-            .map_err(io_error)?;
-        fs2::FileExt::lock_exclusive(&lock).map_err(io_error)?; // released when `lock` drops
+        creation::create_dir(path).map_err(io_error)?;
+        let annals_was_creating = path.join(creation::LOCK_FILE).exists();
+        let lock = creation::CreationLock::acquire(path).map_err(io_error)?;
         if holds_database(path) {
             return Ok(()); // another process created it while this one waited
         }
-        creation::remove_stale(path, CREATING_PREFIX, Duration::ZERO, |staging| {
-            staging.join("db")
-        });
+        creation::remove_staging(&lock, path, CREATING_PREFIX);
         for entry in std::fs::read_dir(path).map_err(io_error)? {
             let entry = entry.map_err(io_error)?;
-            if is_published_before_db(&entry.file_name()) {
-                let leftover = entry.path();
-                if leftover.is_dir() {
-                    std::fs::remove_dir_all(&leftover).map_err(io_error)?;
-                } else {
-                    std::fs::remove_file(&leftover).map_err(io_error)?;
-                }
+            if !is_published_before_db(&entry.file_name()) {
+                continue;
+            }
+            if !annals_was_creating {
+                return Err(open_error(format!(
+                    "it holds {} but no sled `db` file and no annals database",
+                    entry.file_name().to_string_lossy()
+                )));
+            }
+            let leftover = entry.path();
+            if leftover.is_dir() {
+                std::fs::remove_dir_all(&leftover).map_err(io_error)?;
+            } else {
+                std::fs::remove_file(&leftover).map_err(io_error)?;
             }
         }
         let staging = creation::staging_path(path, CREATING_PREFIX);
@@ -144,12 +140,22 @@ impl SledEngine {
         let published = (|| {
             for entry in std::fs::read_dir(&staging)? {
                 let name = entry?.file_name();
-                if name != "db" {
-                    std::fs::rename(staging.join(&name), path.join(&name))?;
+                if name == "db" {
+                    continue;
                 }
+                let from = staging.join(&name);
+                if from.is_dir() {
+                    creation::sync_dir(&from)?;
+                } else {
+                    std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(&from)?
+                        .sync_all()?;
+                }
+                std::fs::rename(&from, path.join(&name))?;
             }
             creation::sync_dir(path)?;
-            creation::publish_file(&staging.join("db"), &path.join("db"))
+            creation::publish_file(&lock, &staging.join("db"), &path.join("db"))
         })();
         let _ = std::fs::remove_dir_all(&staging);
         published.map(|_| ()).map_err(io_error)
