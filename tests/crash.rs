@@ -11,8 +11,8 @@
 //!
 //! Every test runs on both engines. redb must pass the strict form (every reopen succeeds
 //! and serves every acknowledged event): 50 kills in the regular suite, and the 1,000-kill
-//! soak passed on 2026-11-28 (406 s, 0 refusals; again after atomic creation and with the
-//! half-after-ack timing, 294 s), as did 500 creation kills (23.6 s). sled is held to the weaker form below.
+//! soak passed on 2026-11-28 (406 s, 0 refusals; again with locked atomic creation and the
+//! half-after-ack timing, together with 500 creation kills: 297 s). sled is held to the weaker form below.
 //!
 //! FINDING (2026-11-28): sled 0.34.7 sometimes cannot reopen a database after a SIGKILL —
 //! `Read corrupted data at file offset None` from sled's own recovery, about once in 300
