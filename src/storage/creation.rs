@@ -72,6 +72,22 @@ impl CreationLock {
     }
 }
 
+/// Refuse to create a `kind` database in `dir` when, by the time the creation lock is held,
+/// the directory holds (or is becoming) another engine's database: another process may
+/// have chosen the other engine for the same new directory.
+pub(super) fn check_no_other_engine(
+    _lock: &CreationLock,
+    dir: &Path,
+    kind: super::EngineKind,
+) -> std::io::Result<()> {
+    match super::detect(dir)? {
+        Some(found) if found != kind => Err(std::io::Error::other(format!(
+            "another process is creating a {found} database here"
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// A fresh staging path in `dir`: `<prefix><pid>-<counter>`.
 pub(super) fn staging_path(dir: &Path, prefix: &str) -> PathBuf {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -220,6 +236,18 @@ mod tests {
         assert!(CreationLock::try_acquire(dir.path()).is_none(), "held");
         drop(held);
         assert!(CreationLock::try_acquire(dir.path()).is_some(), "released");
+    }
+
+    #[test]
+    fn a_creator_refuses_a_directory_another_engine_took_meanwhile() {
+        use crate::storage::EngineKind;
+        let dir = tempfile::tempdir().unwrap();
+        let lock = CreationLock::acquire(dir.path()).unwrap();
+        check_no_other_engine(&lock, dir.path(), EngineKind::Sled).unwrap();
+        std::fs::write(dir.path().join("annals.redb.creating-1-0"), b"").unwrap();
+        let e = check_no_other_engine(&lock, dir.path(), EngineKind::Sled).unwrap_err();
+        assert!(e.to_string().contains("redb"), "{e}");
+        check_no_other_engine(&lock, dir.path(), EngineKind::Redb).unwrap();
     }
 
     #[test]

@@ -161,6 +161,8 @@ impl RedbEngine {
             return Ok(());
         }
         creation::remove_staging(&lock, dir, CREATING_PREFIX);
+        creation::check_no_other_engine(&lock, dir, super::EngineKind::Redb)
+            .map_err(Creation::Io)?;
         let staging = creation::staging_path(dir, CREATING_PREFIX);
         {
             let db = redb::Database::builder()

@@ -114,6 +114,7 @@ impl SledEngine {
             return Ok(()); // another process created it while this one waited
         }
         creation::remove_staging(&lock, path, CREATING_PREFIX);
+        creation::check_no_other_engine(&lock, path, super::EngineKind::Sled).map_err(io_error)?;
         for entry in std::fs::read_dir(path).map_err(io_error)? {
             let entry = entry.map_err(io_error)?;
             if !is_published_before_db(&entry.file_name()) {
