@@ -265,22 +265,30 @@ fn leftovers_of_an_interrupted_creation_do_not_block_the_database() {
             Some(engine),
             "{engine}: leftovers are a database being created, not a database"
         );
-        {
-            let store = Store::open_with(&db, StoreOptions::default().with_engine(engine))
-                .unwrap_or_else(|e| panic!("{engine}: {e}"));
-            store.append(child::content_for(1)).unwrap();
-        }
+        create_with_one_event(engine, &db);
         assert!(
             !leftover.exists(),
             "{engine}: an open of an existing database removes unlocked leftovers"
         );
-        let store = Store::open(&db).unwrap_or_else(|e| panic!("{engine}: reopen: {e}"));
-        assert_eq!(store.head().seq, 1, "{engine}");
-        assert_eq!(
-            store.event(1).unwrap().content,
-            child::content_for(1).content
-        );
+        reopen_with_one_event(engine, &db);
     }
+}
+
+/// Create (or open) the `engine` database at `db` and append one event to it.
+fn create_with_one_event(engine: EngineKind, db: &std::path::Path) {
+    let store = Store::open_with(db, StoreOptions::default().with_engine(engine))
+        .unwrap_or_else(|e| panic!("{engine}: {e}"));
+    store.append(child::content_for(1)).unwrap();
+}
+
+/// Reopen the database at `db` and check that it holds exactly that one event.
+fn reopen_with_one_event(engine: EngineKind, db: &std::path::Path) {
+    let store = Store::open(db).unwrap_or_else(|e| panic!("{engine}: reopen: {e}"));
+    assert_eq!(store.head().seq, 1, "{engine}");
+    assert_eq!(
+        store.event(1).unwrap().content,
+        child::content_for(1).content
+    );
 }
 
 /// Creating a database in an existing empty directory (a common way to hand annals a
@@ -289,23 +297,14 @@ fn leftovers_of_an_interrupted_creation_do_not_block_the_database() {
 fn creation_in_an_existing_empty_directory_leaves_only_the_database() {
     for engine in EngineKind::ALL {
         let dir = common::tempdir();
-        {
-            let store = Store::open_with(dir.path(), StoreOptions::default().with_engine(engine))
-                .unwrap_or_else(|e| panic!("{engine}: {e}"));
-            store.append(child::content_for(1)).unwrap();
-        }
+        create_with_one_event(engine, dir.path());
         let leftovers: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .filter(|name| name.contains("annals-creating") || name.contains(".creating-"))
             .collect();
         assert!(leftovers.is_empty(), "{engine}: {leftovers:?}");
-        let store = Store::open(dir.path()).unwrap_or_else(|e| panic!("{engine}: reopen: {e}"));
-        assert_eq!(store.head().seq, 1, "{engine}");
-        assert_eq!(
-            store.event(1).unwrap().content,
-            child::content_for(1).content
-        );
+        reopen_with_one_event(engine, dir.path());
     }
 }
 
