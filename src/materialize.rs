@@ -180,28 +180,32 @@ impl Store {
         through: u128,
         k: u64,
     ) -> Result<Option<(u128, Box<dyn ErasedState>)>> {
-        let positions: Vec<u128> = self
-            .checkpoint_positions_rev(view, 0, through)
-            .collect::<Result<_>>()?;
+        let mut keys = self.checkpoint_positions_rev(view, 0, through);
+        let Some(newest) = keys.next().transpose()? else {
+            return Ok(None);
+        };
         let mut touch_cache = BTreeMap::new();
         let mut valid = |pos: u128| self.checkpoint_if_valid(view, pos, k, &mut touch_cache);
-        // positions[0] is the newest. Find the first index whose checkpoint is valid.
+        // The usual case (a query at the current knowledge, view maintenance): the newest
+        // checkpoint is valid, and no other key is read.
+        if let Some(record) = valid(newest)? {
+            if let Some(state) = view.decode(&record.state) {
+                return Ok(Some((newest, state)));
+            }
+        }
+        // Otherwise find the newest valid one among the older checkpoints (older[0] is
+        // the newest of them).
+        let older: Vec<u128> = keys.collect::<Result<_>>()?;
         let mut found: Option<(usize, CheckpointRecord)> = None;
-        if let Some(&newest) = positions.first() {
-            if let Some(record) = valid(newest)? {
-                found = Some((0, record));
-            } else {
-                let (mut lo, mut hi) = (1, positions.len());
-                while lo < hi {
-                    let mid = lo + (hi - lo) / 2;
-                    match valid(positions[mid])? {
-                        Some(record) => {
-                            found = Some((mid, record));
-                            hi = mid;
-                        }
-                        None => lo = mid + 1,
-                    }
+        let (mut lo, mut hi) = (0, older.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match valid(older[mid])? {
+                Some(record) => {
+                    found = Some((mid, record));
+                    hi = mid;
                 }
+                None => lo = mid + 1,
             }
         }
         let Some((first, record)) = found else {
@@ -210,9 +214,9 @@ impl Store {
         // Only the checkpoint used is decoded; one whose state does not decode is passed
         // over for the next valid one back.
         if let Some(state) = view.decode(&record.state) {
-            return Ok(Some((positions[first], state)));
+            return Ok(Some((older[first], state)));
         }
-        for &pos in &positions[first + 1..] {
+        for &pos in &older[first + 1..] {
             if let Some(record) = valid(pos)? {
                 if let Some(state) = view.decode(&record.state) {
                     return Ok(Some((pos, state)));
