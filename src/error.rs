@@ -46,7 +46,7 @@ pub enum Error {
     #[error("corrupt data{}: {reason}", match .seq { Some(s) => format!(" at seq {s}"), None => format!(" in {}", .structure) })]
     Corrupt {
         seq: Option<u64>,
-        structure: String,
+        structure: Structure,
         reason: String,
     },
 
@@ -67,9 +67,20 @@ pub enum Error {
     #[error("not found: {0}")]
     NotFound(String),
 
-    /// The storage engine failed (I/O error, full disk, ...).
-    #[error("storage error: {0}")]
-    Storage(String),
+    /// The storage engine failed (I/O error, full disk, ...). `source` is the engine's own
+    /// error where there is one.
+    #[error("storage error: {message}")]
+    Storage {
+        message: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
+
+    /// An earlier write on this handle failed and so did its rollback: the handle refuses
+    /// every write until the database is reopened (reopening rolls the unfinished write
+    /// back from disk). Reads still answer from the committed head.
+    #[error("a previous write on this handle failed and could not be rolled back ({reason}); reopen the database to recover")]
+    PreviousWriteFailed { reason: String },
 
     /// Reading input failed at the OS level.
     #[error("I/O error: {0}")]
@@ -96,7 +107,7 @@ impl Error {
     pub(crate) fn corrupt_seq(seq: u64, reason: impl Into<String>) -> Self {
         Error::Corrupt {
             seq: Some(seq),
-            structure: "log".into(),
+            structure: Structure::Log,
             reason: reason.into(),
         }
     }
@@ -104,17 +115,92 @@ impl Error {
     /// Whether this is corruption of derived state — an index, the touch summary, a view
     /// checkpoint or view bookkeeping — which a rebuild from the log repairs. Corruption
     /// of the log itself, the head record or the format record is not: those are the
-    /// source of truth and are reported, never rewritten.
+    /// source of truth and are reported, never rewritten. Decided by
+    /// [`Structure::is_derived`], never by the text of a message.
     pub fn is_derived_corruption(&self) -> bool {
-        matches!(self, Error::Corrupt { seq: None, structure, .. }
-            if !matches!(structure.as_str(), "log" | "head record" | "format record"))
+        matches!(self, Error::Corrupt { seq: None, structure, .. } if structure.is_derived())
     }
 
-    pub(crate) fn corrupt_in(structure: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn corrupt_in(structure: Structure, reason: impl Into<String>) -> Self {
         Error::Corrupt {
             seq: None,
-            structure: structure.into(),
+            structure,
             reason: reason.into(),
+        }
+    }
+
+    /// The engine failed; keeps the engine's error as the source.
+    pub(crate) fn storage(source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Error::Storage {
+            message: source.to_string(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The engine failed in a way it reported without an error value (a panic caught at
+    /// the seam, a closed handle).
+    pub(crate) fn storage_msg(message: impl Into<String>) -> Self {
+        Error::Storage {
+            message: message.into(),
+            source: None,
+        }
+    }
+}
+
+/// Where stored bytes were found damaged. The log, the head record and the format record
+/// are the source of truth; everything else is derived from the log and is repaired by a
+/// rebuild ([`Structure::is_derived`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Structure {
+    /// A log record (the source of truth).
+    Log,
+    /// The head record, the log's commit point.
+    HeadRecord,
+    /// The format record (storage version, engine).
+    FormatRecord,
+    /// The `I` index: id to seq.
+    IdIndex,
+    /// The `R` index: amendments by target.
+    AmendmentIndex,
+    /// The `T` posting lists: timeline order.
+    TimelineIndex,
+    /// The `A` posting lists: events by actor.
+    ActorIndex,
+    /// The touch summary: per block of seqs, the smallest timeline position touched.
+    TouchSummary,
+    /// The derived-state version record.
+    DerivedVersion,
+    /// A view's bookkeeping record.
+    ViewMeta { view: &'static str },
+    /// A view's checkpoints.
+    Checkpoints { view: &'static str },
+}
+
+impl Structure {
+    /// Whether a rebuild from the log repairs damage here.
+    pub fn is_derived(&self) -> bool {
+        !matches!(
+            self,
+            Structure::Log | Structure::HeadRecord | Structure::FormatRecord
+        )
+    }
+}
+
+impl fmt::Display for Structure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Structure::Log => f.write_str("log"),
+            Structure::HeadRecord => f.write_str("head record"),
+            Structure::FormatRecord => f.write_str("format record"),
+            Structure::IdIndex => f.write_str("id index"),
+            Structure::AmendmentIndex => f.write_str("amendment index"),
+            Structure::TimelineIndex => f.write_str("timeline index"),
+            Structure::ActorIndex => f.write_str("actor index"),
+            Structure::TouchSummary => f.write_str("touch summary"),
+            Structure::DerivedVersion => f.write_str("derived-state version"),
+            Structure::ViewMeta { view } => write!(f, "view {view} meta"),
+            Structure::Checkpoints { view } => write!(f, "view {view} checkpoints"),
         }
     }
 }
@@ -122,8 +208,8 @@ impl Error {
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl From<crate::date::DateError> for Error {
-    fn from(e: crate::date::DateError) -> Self {
+impl From<crate::model::date::DateError> for Error {
+    fn from(e: crate::model::date::DateError) -> Self {
         Error::InvalidArgument(e.to_string())
     }
 }

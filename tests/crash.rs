@@ -128,7 +128,10 @@ fn kill_rounds(engine: EngineKind, rounds: usize, seed: u64, strict: bool, kills
             Ok(Ok(store)) => store,
             Ok(Err(e)) if !strict => {
                 assert!(
-                    matches!(e, annals::Error::Open { .. } | annals::Error::Storage(_)),
+                    matches!(
+                        e,
+                        annals::Error::Open { .. } | annals::Error::Storage { .. }
+                    ),
                     "round {round}: unclear error {e:?}"
                 );
                 // Only sled's own recovery may refuse; a half-made directory is our bug.

@@ -59,7 +59,10 @@ fn damage_and_open(
         Err(e) => {
             // A clear error naming what is wrong is acceptable; serving a mix is not.
             assert!(
-                matches!(e, annals::Error::Corrupt { .. } | annals::Error::Storage(_)),
+                matches!(
+                    e,
+                    annals::Error::Corrupt { .. } | annals::Error::Storage { .. }
+                ),
                 "{what}: {e}"
             );
             outcomes.refused += 1;

@@ -28,10 +28,17 @@
 //!   a directory that cannot be opened (`creation.rs`).
 
 mod creation;
+#[cfg(feature = "test-util")]
+mod faulty;
+mod layout;
 mod overlay;
+#[cfg(feature = "redb")]
 mod redb_engine;
+#[cfg(feature = "sled")]
 mod sled_engine;
 
+#[cfg(feature = "test-util")]
+pub use faulty::{Faults, FaultyEngine};
 pub(crate) use overlay::Overlay;
 
 use crate::error::Result;
@@ -172,10 +179,10 @@ impl std::fmt::Display for EngineKind {
 /// The engine of the database directory at `path`, read from the files it holds, or
 /// `None` when it holds no database yet (missing or empty directory).
 pub fn detect(path: &Path) -> std::io::Result<Option<EngineKind>> {
-    if path.join(redb_engine::FILE_NAME).exists() {
+    if path.join(layout::redb::FILE_NAME).exists() {
         return Ok(Some(EngineKind::Redb));
     }
-    if sled_engine::holds_database(path) {
+    if layout::sled::holds_database(path) {
         return Ok(Some(EngineKind::Sled));
     }
     match std::fs::read_dir(path) {
@@ -188,10 +195,10 @@ pub fn detect(path: &Path) -> std::io::Result<Option<EngineKind>> {
                 let name = entry?.file_name();
                 if name == creation::LOCK_FILE {
                     continue;
-                } else if creation::is_staging_name(&name, redb_engine::CREATING_PREFIX) {
+                } else if creation::is_staging_name(&name, layout::redb::CREATING_PREFIX) {
                     creating = Some(EngineKind::Redb);
-                } else if creation::is_staging_name(&name, sled_engine::CREATING_PREFIX)
-                    || (annals_was_creating && sled_engine::is_published_before_db(&name))
+                } else if creation::is_staging_name(&name, layout::sled::CREATING_PREFIX)
+                    || (annals_was_creating && layout::sled::is_published_before_db(&name))
                 {
                     creating = creating.or(Some(EngineKind::Sled));
                 } else {
@@ -254,15 +261,31 @@ pub fn open(path: &Path, kind: EngineKind, options: &EngineOptions) -> Result<Bo
         Ok(_) => {}
     }
     match kind {
+        #[cfg(feature = "sled")]
         EngineKind::Sled => Ok(Box::new(sled_engine::SledEngine::open(path, options)?)),
+        #[cfg(feature = "redb")]
         EngineKind::Redb => Ok(Box::new(redb_engine::RedbEngine::open(path, options)?)),
+        #[allow(unreachable_patterns)]
+        other => Err(not_built(other)),
     }
+}
+
+/// The error for an engine this build leaves out (its cargo feature is off).
+#[allow(dead_code)]
+fn not_built(kind: EngineKind) -> crate::Error {
+    crate::Error::InvalidArgument(format!(
+        "this annals was built without the {kind} engine; rebuild with `--features {kind}`"
+    ))
 }
 
 /// A database that lives only as long as the handle (for tests and the demo).
 pub fn temporary(kind: EngineKind, options: &EngineOptions) -> Result<Box<dyn Engine>> {
     match kind {
+        #[cfg(feature = "sled")]
         EngineKind::Sled => Ok(Box::new(sled_engine::SledEngine::temporary(options)?)),
+        #[cfg(feature = "redb")]
         EngineKind::Redb => Ok(Box::new(redb_engine::RedbEngine::temporary(options)?)),
+        #[allow(unreachable_patterns)]
+        other => Err(not_built(other)),
     }
 }

@@ -23,10 +23,10 @@
 //!   append's rollback); [`Engine::flush`] does not apply them (they are not yet written).
 
 use super::{Batch, Engine, KeyIter, Pair, PairIter};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use std::collections::BTreeMap;
 use std::iter::Peekable;
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A held write: a key and its new value, or `None` for a delete.
 type HeldWrite = (Vec<u8>, Option<Vec<u8>>);
@@ -38,10 +38,6 @@ pub struct Overlay {
     engine: Box<dyn Engine>,
 }
 
-fn poisoned() -> Error {
-    Error::Storage("held-writes lock poisoned by a panic in another thread".into())
-}
-
 impl Overlay {
     pub fn new(engine: Box<dyn Engine>) -> Overlay {
         Overlay {
@@ -51,11 +47,11 @@ impl Overlay {
     }
 
     fn read_held(&self) -> Result<RwLockReadGuard<'_, Held>> {
-        self.held.read().map_err(|_| poisoned())
+        Ok(self.held.read().unwrap_or_else(PoisonError::into_inner))
     }
 
     fn write_held(&self) -> Result<RwLockWriteGuard<'_, Held>> {
-        self.held.write().map_err(|_| poisoned())
+        Ok(self.held.write().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// Keep `batch` in memory: visible to reads from now on, applied to the engine with

@@ -38,11 +38,7 @@ type Table = redb::ReadOnlyTable<&'static [u8], &'static [u8]>;
 
 const TABLE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("annals");
 
-/// The file inside the database directory.
-pub(crate) const FILE_NAME: &str = "annals.redb";
-
-/// The staging names of a database file being created (see `creation.rs`).
-pub(crate) const CREATING_PREFIX: &str = "annals.redb.creating-";
+use super::layout::redb::{CREATING_PREFIX, FILE_NAME};
 
 /// Why creating a database file failed.
 enum Creation {
@@ -61,8 +57,8 @@ pub(crate) struct RedbEngine {
     file: Option<PathBuf>,
 }
 
-fn storage_error(e: impl std::fmt::Display) -> Error {
-    Error::Storage(e.to_string())
+fn storage_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::storage(e)
 }
 
 /// Run a call into redb, turning a panic into an error. redb 4.6 panics on some damaged
@@ -79,7 +75,7 @@ fn guarded<T>(call: impl FnOnce() -> Result<T>) -> Result<T> {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "no message".into());
-            Err(Error::Storage(format!(
+            Err(Error::storage_msg(format!(
                 "the database file is damaged: the redb engine failed reading it ({reason})"
             )))
         }

@@ -61,24 +61,10 @@ impl Drop for SledEngine {
 }
 
 fn storage_error(e: sled::Error) -> Error {
-    Error::Storage(e.to_string())
+    Error::storage(e)
 }
 
-/// The staging names of sled databases being created inside a database directory (see
-/// `creation.rs`).
-pub(crate) const CREATING_PREFIX: &str = ".annals-creating-";
-
-/// Whether `path` holds a sled database. `db` is the last file a creation puts in place.
-pub(crate) fn holds_database(path: &Path) -> bool {
-    path.join("db").exists()
-}
-
-/// Whether `name` is one of sled's files that a creation puts in place before `db`:
-/// what an interrupted publish leaves beside the creation lock.
-pub(crate) fn is_published_before_db(name: &std::ffi::OsStr) -> bool {
-    name.to_str()
-        .is_some_and(|n| n == "conf" || n == "blobs" || n.starts_with("snap."))
-}
+use super::layout::sled::{holds_database, is_published_before_db, CREATING_PREFIX};
 
 impl SledEngine {
     /// Open the sled database at `path`, creating it when `path` holds none yet.
@@ -211,7 +197,7 @@ impl SledEngine {
     fn db(&self) -> Result<&sled::Db> {
         self.db
             .as_ref()
-            .ok_or_else(|| Error::Storage("the database is closed".into()))
+            .ok_or_else(|| Error::storage_msg("the database is closed"))
     }
 }
 

@@ -9,8 +9,8 @@
 //! non-member is ignored. Rows are sorted by alliance code.
 
 use super::{certain_as_of, Fact, View};
-use crate::date::{Date, Day};
-use crate::event::{AllianceType, Code, Kind};
+use crate::model::date::{Date, Day};
+use crate::model::event::{AllianceType, Code, Kind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -4,8 +4,8 @@
 //! Rows are sorted by (supplier, recipient, item, unit).
 
 use super::{certain_as_of, Fact, View};
-use crate::date::{Date, Day};
-use crate::event::{Code, Kind};
+use crate::model::date::{Date, Day};
+use crate::model::event::{Code, Kind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -6,8 +6,8 @@
 //! (actor, office).
 
 use super::{certain_as_of, Fact, View};
-use crate::date::{Date, Day};
-use crate::event::{Code, Kind};
+use crate::model::date::{Date, Day};
+use crate::model::event::{Code, Kind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

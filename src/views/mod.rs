@@ -22,8 +22,8 @@ pub use deployments::{DeploymentRow, Deployments};
 pub use leaders::{LeaderRow, Leaders};
 pub use tests_view::{TestRow, Tests};
 
-use crate::date::{Date, Day};
-use crate::event::{Code, Content, KIND_NAMES};
+use crate::model::date::{Date, Day};
+use crate::model::event::{Code, Content, KIND_NAMES};
 use serde::{de::DeserializeOwned, Serialize};
 use std::any::Any;
 use std::fmt::Debug;
@@ -105,7 +105,7 @@ impl<V: View> ErasedState for StateBox<V> {
         V::apply(&mut self.0, fact)
     }
     fn encode(&self) -> Vec<u8> {
-        crate::envelope::encode_payload(&self.0)
+        crate::format::envelope::encode_payload(&self.0)
     }
     fn as_any(&self) -> &dyn Any {
         &self.0
@@ -172,7 +172,7 @@ impl<V: View> ErasedView for Adapter<V> {
         Box::new(StateBox::<V>(V::State::default()))
     }
     fn decode(&self, bytes: &[u8]) -> Option<Box<dyn ErasedState>> {
-        crate::envelope::decode_payload::<V::State>(bytes)
+        crate::format::envelope::decode_payload::<V::State>(bytes)
             .ok()
             .map(|s| Box::new(StateBox::<V>(s)) as Box<dyn ErasedState>)
     }

@@ -17,13 +17,12 @@
 //! only reads entries with seq <= k, so an answer for knowledge k never changes when
 //! events are appended later.
 
-use crate::date::{Date, Day};
-use crate::error::{Error, Result};
-use crate::event::{Content, Event, Kind};
-use crate::keys;
-use crate::log::{decode_posting, AMEND_RETRACTION, CORRECTION_BIT};
+use super::{decode_posting, LogRead, AMEND_RETRACTION, CORRECTION_BIT};
+use crate::error::{Error, Result, Structure};
+use crate::format::keys;
+use crate::model::date::{Date, Day};
+use crate::model::event::{Content, Event, Kind};
 use crate::storage::Engine;
-use crate::store::Store;
 
 /// One entry of the effective timeline: the version of an event in effect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,7 +37,7 @@ pub struct Effective {
     pub content: Content,
 }
 
-impl Store {
+impl<'r> LogRead<'r> {
     /// The version in effect of the event at `root` (a non-amendment, or a correction when
     /// resolving a sub-tree) at knowledge `k`, or `None` when it is retracted.
     pub(crate) fn resolve(&self, root: u64, k: u64) -> Result<Option<u64>> {
@@ -145,24 +144,29 @@ impl Store {
     /// timeline order, restricted to kind codes `wanted` accepts (checked before reading the
     /// log, so skipped kinds cost nothing).
     pub(crate) fn effective_entries<'a>(
-        &'a self,
+        self,
         after: Option<u128>,
         through: Option<Day>,
         k: u64,
         wanted: &'a dyn Fn(u8) -> bool,
-    ) -> impl Iterator<Item = Result<Effective>> + 'a {
+    ) -> impl Iterator<Item = Result<Effective>> + 'a
+    where
+        'r: 'a,
+    {
+        let log: &'r super::Log = self.log();
         let start_day = after.map(|p| keys::parse_position(p).0).unwrap_or(Day(0));
         let start = keys::time_bucket(start_day);
         let end = match through {
             Some(d) if d.0 < u32::MAX => keys::time_bucket(Day(d.0 + 1)).to_vec(),
             _ => vec![keys::TIME + 1],
         };
-        self.engine
+        log.engine
             .scan(&start, &end)
             .flat_map(move |item| {
                 let entries: Vec<Result<(u128, u64, u8)>> = match item.and_then(|(key, value)| {
-                    let earliest = keys::parse_time_bucket(&key)
-                        .ok_or_else(|| Error::corrupt_in("timeline index", "malformed key"))?;
+                    let earliest = keys::parse_time_bucket(&key).ok_or_else(|| {
+                        Error::corrupt_in(Structure::TimelineIndex, "malformed key")
+                    })?;
                     Ok((earliest, decode_posting(&key, &value)?))
                 }) {
                     Err(e) => vec![Err(e)],
@@ -187,42 +191,6 @@ impl Store {
             })
     }
 
-    /// The smallest timeline position touched by any event with seq in `(from, to]`, from
-    /// the touch summary and, for partial blocks, the log itself.
-    pub(crate) fn touch_min(&self, from: u64, to: u64) -> Result<Option<u128>> {
-        if to <= from {
-            return Ok(None);
-        }
-        let mut best: Option<u128> = None;
-        let mut take = |p: u128| best = Some(best.map_or(p, |b: u128| b.min(p)));
-        let (a, b) = (from + 1, to);
-        let tb = keys::TOUCH_BLOCK;
-        // Whole blocks inside [a, b] come from the summary; the rest from the log.
-        let first_full = a.div_ceil(tb);
-        let last_full_exclusive = (b + 1) / tb;
-        if first_full >= last_full_exclusive {
-            for s in a..=b {
-                self.touched_by(s, to)?.into_iter().for_each(&mut take);
-            }
-            return Ok(best);
-        }
-        for s in a..first_full * tb {
-            self.touched_by(s, to)?.into_iter().for_each(&mut take);
-        }
-        let start = keys::touch(first_full);
-        let end = keys::touch(last_full_exclusive);
-        for item in self.engine.scan(&start, &end) {
-            let (_, value) = item?;
-            let min: u128 = crate::envelope::open(keys::TOUCH, crate::log::INDEX_VERSION, &value)
-                .map_err(|e| Error::corrupt_in("touch summary", e.to_string()))?;
-            take(min);
-        }
-        for s in last_full_exclusive * tb..=b {
-            self.touched_by(s, to)?.into_iter().for_each(&mut take);
-        }
-        Ok(best)
-    }
-
     /// The timeline positions (with kind codes) event `seq` touched when it was appended:
     /// its own position for a fact; the positions of the version in effect before and
     /// after it for an amendment.
@@ -230,7 +198,7 @@ impl Store {
         self.touched_by_event(self.event_at(seq, k)?, k)
     }
 
-    /// [`Store::touched_by_with_codes`] for an event already read.
+    /// [`LogRead::touched_by_with_codes`] for an event already read.
     pub(crate) fn touched_by_event(&self, event: Event, k: u64) -> Result<Vec<(u128, u8)>> {
         let seq = event.seq;
         match &event.content.kind {
@@ -255,7 +223,7 @@ impl Store {
         }
     }
 
-    fn touched_by(&self, seq: u64, k: u64) -> Result<Vec<u128>> {
+    pub(crate) fn touched_by(&self, seq: u64, k: u64) -> Result<Vec<u128>> {
         Ok(self
             .touched_by_with_codes(seq, k)?
             .into_iter()

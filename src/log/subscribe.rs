@@ -10,36 +10,25 @@
 //! Invariant: a subscription yields seqs `from, from + 1, ...` with no gap and no
 //! duplicate, each only after it was committed.
 
-use crate::error::{Error, Result};
-use crate::event::Event;
-use crate::store::Store;
+use super::Log;
+use crate::error::Result;
+use crate::locks::lock_leaf;
+use crate::model::event::Event;
 use std::time::{Duration, Instant};
 
-/// A cursor that follows the log. Made by [`Store::subscribe`].
+/// A cursor that follows the log. Made by [`crate::Store::subscribe`].
 pub struct Subscription<'s> {
-    store: &'s Store,
+    log: &'s Log,
     next: u64,
 }
 
-impl Store {
-    /// Follow the log from `from_seq` (1 = the beginning): yields every stored event from
-    /// there, then each new one as it is committed. Iterating blocks while caught up; use
-    /// [`Subscription::next_timeout`] or [`Subscription::try_next`] to bound the wait.
-    pub fn subscribe(&self, from_seq: u64) -> Subscription<'_> {
+impl Log {
+    /// A subscription from `from_seq` (see `Store::subscribe`).
+    pub(crate) fn subscribe(&self, from_seq: u64) -> Subscription<'_> {
         Subscription {
-            store: self,
+            log: self,
             next: from_seq.max(1),
         }
-    }
-
-    /// Wake every subscription: called after each commit.
-    pub(crate) fn notify_subscribers(&self, head: u64) {
-        let (lock, cvar) = &self.commits;
-        match lock.lock() {
-            Ok(mut seq) => *seq = head,
-            Err(poisoned) => *poisoned.into_inner() = head,
-        }
-        cvar.notify_all();
     }
 }
 
@@ -51,10 +40,10 @@ impl<'s> Subscription<'s> {
 
     /// The next event if one is already committed, without waiting.
     pub fn try_next(&mut self) -> Option<Result<Event>> {
-        if self.next > self.store.head().seq {
+        if self.next > self.log.head().seq {
             return None;
         }
-        let event = self.store.event(self.next);
+        let event = self.log.event_at(self.next, self.log.head().seq);
         if event.is_ok() {
             self.next += 1;
         }
@@ -72,11 +61,8 @@ impl<'s> Subscription<'s> {
             if now >= deadline {
                 return None;
             }
-            let (lock, cvar) = &self.store.commits;
-            let guard = match lock.lock() {
-                Ok(g) => g,
-                Err(_) => return Some(Err(Error::Storage("subscription lock poisoned".into()))),
-            };
+            let (lock, cvar) = &self.log.commits;
+            let guard = lock_leaf(lock);
             if *guard >= self.next {
                 continue;
             }

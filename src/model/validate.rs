@@ -5,8 +5,8 @@
 //!
 //! Invariant: `check_content(c).is_ok()` implies `canonical_text(c)` parses back to `c`.
 
-use crate::event::{Code, Content, Kind};
-use crate::limits::*;
+use crate::model::event::{Code, Content, Kind};
+use crate::model::limits::*;
 
 fn text(field: &str, value: &str, max: usize) -> Result<(), String> {
     let n = value.chars().count();

@@ -32,13 +32,12 @@
 //! smallest position those seqs touched, which is how a query with an earlier `known_at`
 //! decides which checkpoints it may reuse.
 
-use crate::date::Day;
-use crate::envelope;
-use crate::error::{Error, Result};
-use crate::keys;
-use crate::log::INDEX_VERSION;
+use crate::error::{Error, Result, Structure};
+use crate::format::{envelope, keys};
+use crate::locks::{ViewsLock, ViewsRead, ViewsWrite, WriterGuard};
+use crate::log::{Derive, LogRead, INDEX_VERSION};
+use crate::model::date::Day;
 use crate::storage::{Batch, Engine};
-use crate::store::Store;
 use crate::views::{ErasedState, ErasedView, Fact};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -71,20 +70,151 @@ pub(crate) struct ViewMeta {
     pub applied: u64,
 }
 
+/// The materializer: owns the views, their checkpoints, the repair budget and the views
+/// lock (see the module documentation).
+pub(crate) struct Materializer {
+    views: Vec<Arc<dyn ErasedView>>,
+    lock: ViewsLock,
+    checkpoint_interval: u64,
+    repair_budget: u64,
+}
+
+impl Materializer {
+    pub(crate) fn new(
+        views: Vec<Arc<dyn ErasedView>>,
+        checkpoint_interval: u64,
+        repair_budget: u64,
+    ) -> Materializer {
+        Materializer {
+            views,
+            lock: ViewsLock::default(),
+            checkpoint_interval: checkpoint_interval.max(1),
+            repair_budget: repair_budget.max(1),
+        }
+    }
+
+    /// The views, built-ins first, in registration order.
+    pub(crate) fn views(&self) -> &[Arc<dyn ErasedView>] {
+        &self.views
+    }
+
+    /// The materializer at work on one reading of the log.
+    pub(crate) fn on<'a>(&'a self, log: LogRead<'a>) -> Fold<'a> {
+        Fold { m: self, log }
+    }
+
+    /// Hold the views lock shared: checkpoints do not change meanwhile.
+    pub(crate) fn read_lock(&self) -> ViewsRead<'_> {
+        self.lock.read()
+    }
+
+    /// Hold the views lock exclusively (the writer guard proves the lock order).
+    pub(crate) fn write_lock(&self, writer: &WriterGuard<'_>) -> ViewsWrite<'_> {
+        self.lock.write(writer)
+    }
+}
+
+impl Derive for Materializer {
+    fn absorb<'a>(
+        &'a self,
+        writer: &WriterGuard<'_>,
+        log: LogRead<'_>,
+        commit: &mut Batch,
+    ) -> Result<(ViewsWrite<'a>, Vec<(u64, String)>)> {
+        let guard = self.write_lock(writer);
+        let staged = log
+            .staged()
+            .ok_or_else(|| Error::InvalidArgument("view maintenance needs staged events".into()))?;
+        let oddities = self
+            .on(log)
+            .maintain_views(staged.first - 1, staged.last, commit)?;
+        Ok((guard, oddities))
+    }
+}
+
+/// The materializer reading the log at one moment: checkpoints, folds and maintenance.
+/// Derefs to the [`LogRead`] it reads.
+#[derive(Clone, Copy)]
+pub(crate) struct Fold<'a> {
+    m: &'a Materializer,
+    log: LogRead<'a>,
+}
+
+impl<'a> std::ops::Deref for Fold<'a> {
+    type Target = LogRead<'a>;
+    fn deref(&self) -> &LogRead<'a> {
+        &self.log
+    }
+}
+
+/// Where a fold starts, how far it must go and what it may stop at.
+struct FoldPlan {
+    start: Option<(u128, Box<dyn ErasedState>)>,
+    /// The knowledge folded at.
+    k: u64,
+    /// Events after this seq are new: their oddities are reported.
+    old_head: u64,
+    /// The fold does not stop before this position (the new events' last).
+    must_reach: Option<u128>,
+    /// Stop after this many entries (once `must_reach` is passed).
+    budget: Option<u64>,
+}
+
+/// What a fold writes: checkpoints into the batch, and the new events' oddities.
+struct FoldOut<'b> {
+    batch: &'b mut Batch,
+    oddities: &'b mut Vec<(u64, String)>,
+}
+
 /// Where a fold stopped.
 enum FoldEnd {
     Complete { tail: u64 },
     Stopped { frontier: u128 },
 }
 
-impl Store {
+/// What the new events of an append touched, for one view.
+#[derive(Default)]
+struct ViewTouch {
+    /// The smallest position touched.
+    min: Option<u128>,
+    /// The largest position of a kind the view may reject (folds must reach it).
+    must_reach: Option<u128>,
+    /// How many entries were touched.
+    count: u64,
+}
+
+/// What the new events of an append touched.
+struct Touches {
+    /// Per block of seqs, the smallest position touched (the touch summary).
+    block_min: BTreeMap<u64, u128>,
+    /// Per view, in registration order.
+    per_view: Vec<ViewTouch>,
+}
+
+impl ViewMeta {
+    /// Record where a fold ended: complete with a tail, or stopped at a frontier.
+    fn record(&mut self, end: FoldEnd) {
+        match end {
+            FoldEnd::Complete { tail } => {
+                self.frontier = None;
+                self.tail = tail;
+            }
+            FoldEnd::Stopped { frontier } => {
+                self.frontier = Some(frontier);
+                self.tail = 0;
+            }
+        }
+    }
+}
+
+impl Fold<'_> {
     pub(crate) fn view_meta(&self, view: &dyn ErasedView) -> Result<Option<ViewMeta>> {
         match self.engine.get(&keys::view_meta(view.name()))? {
             None => Ok(None),
             Some(bytes) => envelope::open(keys::VIEW_META, VIEW_META_VERSION, &bytes)
                 .map(Some)
                 .map_err(|e| {
-                    Error::corrupt_in(format!("view {} meta", view.name()), e.to_string())
+                    Error::corrupt_in(Structure::ViewMeta { view: view.name() }, e.to_string())
                 }),
         }
     }
@@ -110,9 +240,9 @@ impl Store {
         (start, end)
     }
 
-    fn checkpoint_pos(key: &[u8]) -> Result<u128> {
+    fn checkpoint_pos(view: &'static str, key: &[u8]) -> Result<u128> {
         keys::parse_checkpoint_pos(key)
-            .ok_or_else(|| Error::corrupt_in("checkpoints", "malformed key"))
+            .ok_or_else(|| Error::corrupt_in(Structure::Checkpoints { view }, "malformed key"))
     }
 
     /// Checkpoints of `view` with position in `[from, to]`, newest first, as raw pairs.
@@ -122,10 +252,11 @@ impl Store {
         from: u128,
         to: u128,
     ) -> impl Iterator<Item = Result<(u128, Vec<u8>)>> + '_ {
-        let (start, end) = Store::checkpoint_range(view, from, to);
-        self.engine.scan_rev(&start, &end).map(|item| {
+        let (start, end) = Fold::checkpoint_range(view, from, to);
+        let name = view.name();
+        self.engine.scan_rev(&start, &end).map(move |item| {
             let (key, value) = item?;
-            Ok((Store::checkpoint_pos(&key)?, value))
+            Ok((Fold::checkpoint_pos(name, &key)?, value))
         })
     }
 
@@ -137,10 +268,11 @@ impl Store {
         from: u128,
         to: u128,
     ) -> impl Iterator<Item = Result<u128>> + '_ {
-        let (start, end) = Store::checkpoint_range(view, from, to);
+        let (start, end) = Fold::checkpoint_range(view, from, to);
+        let name = view.name();
         self.engine
             .keys_rev(&start, &end)
-            .map(|key| Store::checkpoint_pos(&key?))
+            .map(move |key| Fold::checkpoint_pos(name, &key?))
     }
 
     /// A stored checkpoint of `view`, if it opens and is of the view's version; its state
@@ -155,7 +287,7 @@ impl Store {
         view: &dyn ErasedView,
         value: &[u8],
     ) -> Option<(CheckpointRecord, Box<dyn ErasedState>)> {
-        let record = Store::decode_checkpoint_record(view, value)?;
+        let record = Fold::decode_checkpoint_record(view, value)?;
         let state = view.decode(&record.state)?;
         Some((record, state))
     }
@@ -238,7 +370,7 @@ impl Store {
         let Some(value) = self.engine.get(&keys::checkpoint(view.name(), pos))? else {
             return Ok(None);
         };
-        let Some(record) = Store::decode_checkpoint_record(view, &value) else {
+        let Some(record) = Fold::decode_checkpoint_record(view, &value) else {
             return Ok(None);
         };
         if record.computed_at > k {
@@ -255,6 +387,43 @@ impl Store {
             }
         }
         Ok(Some(record))
+    }
+
+    /// The smallest timeline position touched by any event with seq in `(from, to]`, from
+    /// the touch summary and, for partial blocks, the log itself.
+    pub(crate) fn touch_min(&self, from: u64, to: u64) -> Result<Option<u128>> {
+        if to <= from {
+            return Ok(None);
+        }
+        let mut best: Option<u128> = None;
+        let mut take = |p: u128| best = Some(best.map_or(p, |b: u128| b.min(p)));
+        let (a, b) = (from + 1, to);
+        let tb = keys::TOUCH_BLOCK;
+        // Whole blocks inside [a, b] come from the summary; the rest from the log.
+        let first_full = a.div_ceil(tb);
+        let last_full_exclusive = (b + 1) / tb;
+        if first_full >= last_full_exclusive {
+            for s in a..=b {
+                self.touched_by(s, to)?.into_iter().for_each(&mut take);
+            }
+            return Ok(best);
+        }
+        for s in a..first_full * tb {
+            self.touched_by(s, to)?.into_iter().for_each(&mut take);
+        }
+        let start = keys::touch(first_full);
+        let end = keys::touch(last_full_exclusive);
+        for item in self.engine.scan(&start, &end) {
+            let (_, value) = item?;
+            let min: u128 =
+                crate::format::envelope::open(keys::TOUCH, crate::log::INDEX_VERSION, &value)
+                    .map_err(|e| Error::corrupt_in(Structure::TouchSummary, e.to_string()))?;
+            take(min);
+        }
+        for s in last_full_exclusive * tb..=b {
+            self.touched_by(s, to)?.into_iter().for_each(&mut take);
+        }
+        Ok(best)
     }
 
     /// The state of `view` as of `as_of` at knowledge `k`.
@@ -312,36 +481,32 @@ impl Store {
             .collect()
     }
 
-    /// Fold `view` from `start` at knowledge `k`, cutting checkpoints into `batch`.
-    #[allow(clippy::too_many_arguments)]
+    /// Fold `view` as `plan` says at its knowledge, cutting checkpoints into the batch.
     fn fold_view(
         &self,
         view: &dyn ErasedView,
-        start: Option<(u128, Box<dyn ErasedState>)>,
-        k: u64,
-        old_head: u64,
-        must_reach: Option<u128>,
-        budget: Option<u64>,
-        batch: &mut Batch,
-        oddities: &mut Vec<(u64, String)>,
+        plan: FoldPlan,
+        out: &mut FoldOut<'_>,
     ) -> Result<FoldEnd> {
-        let (after, mut state) = match start {
+        let (after, mut state) = match plan.start {
             Some((p, s)) => (Some(p), s),
             None => (None, view.empty()),
         };
-        let interval = self.checkpoint_interval.max(1);
+        let interval = self.m.checkpoint_interval;
         let (mut since, mut folded) = (0u64, 0u64);
         let wanted = |code: u8| view.consumes_code(code);
-        for entry in self.effective_entries(after, None, k, &wanted) {
+        for entry in self.effective_entries(after, None, plan.k, &wanted) {
             let e = entry?;
             if let Err(reason) = state.apply(&Fact {
                 seq: e.seq,
                 date: &e.date,
                 content: &e.content,
             }) {
-                if e.seq > old_head && view.may_reject_code(crate::log::kind_index(&e.content.kind))
+                if e.seq > plan.old_head
+                    && view.may_reject_code(crate::log::kind_index(&e.content.kind))
                 {
-                    oddities.push((e.seq, format!("{} view: {reason}", view.name())));
+                    out.oddities
+                        .push((e.seq, format!("{} view: {reason}", view.name())));
                 }
             }
             since += 1;
@@ -349,16 +514,16 @@ impl Store {
             if since >= interval {
                 let record = CheckpointRecord {
                     view_version: view.version(),
-                    computed_at: k,
+                    computed_at: plan.k,
                     state: state.encode(),
                 };
-                batch.put(
+                out.batch.put(
                     keys::checkpoint(view.name(), e.pos).to_vec(),
                     envelope::seal(keys::CHECKPOINT, CHECKPOINT_VERSION, &record),
                 );
                 since = 0;
-                let reached = must_reach.is_none_or(|m| e.pos >= m);
-                if reached && budget.is_some_and(|b| folded >= b) {
+                let reached = plan.must_reach.is_none_or(|m| e.pos >= m);
+                if reached && plan.budget.is_some_and(|b| folded >= b) {
                     return Ok(FoldEnd::Stopped {
                         frontier: e.pos + 1,
                     });
@@ -391,48 +556,78 @@ impl Store {
         new_head: u64,
         batch: &mut Batch,
     ) -> Result<Vec<(u64, String)>> {
-        let k = new_head;
-        let n_new = new_head - old_head;
-        // What the new events touched: per block (touch summary) and per view.
-        let mut block_min: BTreeMap<u64, u128> = BTreeMap::new();
-        let views: Vec<Arc<dyn ErasedView>> = self.views.clone();
-        let mut touched_min: Vec<Option<u128>> = vec![None; views.len()];
-        let mut must_reach: Vec<Option<u128>> = vec![None; views.len()];
-        let mut touched_count: Vec<u64> = vec![0; views.len()];
-        // The new events, from memory when the append kept them, else in one log scan.
-        let kept: Vec<crate::event::Event> = match self.fresh.read() {
-            Ok(fresh) if fresh.first().map(|e| e.seq) == Some(old_head + 1) => fresh.clone(),
-            _ => Vec::new(),
-        };
-        let new_events: Box<dyn Iterator<Item = Result<crate::event::Event>>> = if kept.is_empty() {
-            Box::new(self.events_between(old_head + 1, new_head))
+        let touches = self.touches(old_head, new_head)?;
+        self.write_touch_summary(&touches.block_min, batch)?;
+        let budget = if new_head - old_head >= BULK_EVENTS {
+            None
         } else {
-            Box::new(kept.into_iter().map(Ok))
+            Some(self.m.repair_budget)
         };
+        let mut oddities = Vec::new();
+        let mut out = FoldOut {
+            batch,
+            oddities: &mut oddities,
+        };
+        for (view, touch) in self.m.views.iter().zip(&touches.per_view) {
+            let span = (old_head, new_head);
+            self.maintain_view(view.as_ref(), touch, span, budget, &mut out)?;
+        }
+        oddities.sort();
+        oddities.dedup();
+        Ok(oddities)
+    }
+
+    /// What the events `(old_head, new_head]` touched: per block of seqs (the touch
+    /// summary) and per view. The events come from the appender's hand-over when it kept
+    /// them in memory, else from one scan of the staged log.
+    fn touches(&self, old_head: u64, new_head: u64) -> Result<Touches> {
+        let mut t = Touches {
+            block_min: BTreeMap::new(),
+            per_view: (0..self.m.views.len())
+                .map(|_| ViewTouch::default())
+                .collect(),
+        };
+        let new_events: Box<dyn Iterator<Item = Result<crate::model::event::Event>>> =
+            match self.staged().and_then(|s| s.events.as_ref()) {
+                Some(events) => Box::new(events.iter().cloned().map(Ok)),
+                None => Box::new(self.log().events_between(old_head + 1, new_head)),
+            };
         for event in new_events {
             let event = event?;
             let seq = event.seq;
-            for (pos, code) in self.touched_by_event(event, k)? {
-                let b = block_min.entry(seq / keys::TOUCH_BLOCK).or_insert(pos);
+            for (pos, code) in self.touched_by_event(event, new_head)? {
+                let b = t.block_min.entry(seq / keys::TOUCH_BLOCK).or_insert(pos);
                 *b = (*b).min(pos);
-                for (i, v) in views.iter().enumerate() {
+                for (v, vt) in self.m.views.iter().zip(t.per_view.iter_mut()) {
                     if v.consumes_code(code) {
-                        touched_min[i] = Some(touched_min[i].map_or(pos, |m| m.min(pos)));
-                        touched_count[i] += 1;
+                        vt.min = Some(vt.min.map_or(pos, |m| m.min(pos)));
+                        vt.count += 1;
                         if v.may_reject_code(code) {
-                            must_reach[i] = Some(must_reach[i].map_or(pos, |m| m.max(pos)));
+                            vt.must_reach = Some(vt.must_reach.map_or(pos, |m| m.max(pos)));
                         }
                     }
                 }
             }
         }
-        for (block, min) in block_min {
+        Ok(t)
+    }
+
+    /// Merge the blocks' smallest touched positions into the stored touch summary.
+    fn write_touch_summary(
+        &self,
+        block_min: &BTreeMap<u64, u128>,
+        batch: &mut Batch,
+    ) -> Result<()> {
+        for (&block, &min) in block_min {
             let key = keys::touch(block);
             let min = match self.engine.get(&key)? {
                 Some(v) => envelope::open::<u128>(keys::TOUCH, INDEX_VERSION, &v)
                     .map(|old| old.min(min))
                     .map_err(|e| {
-                        Error::corrupt_in("touch summary", format!("{e}; run `annals rebuild`"))
+                        Error::corrupt_in(
+                            Structure::TouchSummary,
+                            format!("{e}; run `annals rebuild`"),
+                        )
                     })?,
                 None => min,
             };
@@ -441,161 +636,128 @@ impl Store {
                 envelope::seal(keys::TOUCH, INDEX_VERSION, &min),
             );
         }
-        let budget = if n_new >= BULK_EVENTS {
-            None
-        } else {
-            Some(self.repair_budget)
+        Ok(())
+    }
+
+    /// Keep one view in step: nothing to do, extend its tail, or repair its checkpoints
+    /// from the earliest position the new events (or an unfinished repair) touched.
+    fn maintain_view(
+        &self,
+        view: &dyn ErasedView,
+        touch: &ViewTouch,
+        (old_head, new_head): (u64, u64),
+        budget: Option<u64>,
+        out: &mut FoldOut<'_>,
+    ) -> Result<()> {
+        let k = new_head;
+        let mut meta = match self.view_meta(view)? {
+            Some(m) if m.view_version == view.version() => m,
+            // Missing or stale bookkeeping: rebuild this view from the log.
+            _ => return self.rebuild_view_into(view, k, old_head, out),
         };
-        let mut oddities = Vec::new();
-        for (i, view) in views.iter().enumerate() {
-            let view = view.as_ref();
-            let mut meta = match self.view_meta(view)? {
-                Some(m) if m.view_version == view.version() => m,
-                _ => {
-                    // Missing or stale bookkeeping: rebuild this view from the log.
-                    self.rebuild_view_into(view, k, old_head, batch, &mut oddities)?;
-                    continue;
-                }
-            };
-            meta.applied = new_head;
-            let last_cp = self
-                .checkpoint_positions_rev(view, 0, u128::MAX)
-                .next()
-                .transpose()?;
-            match (touched_min[i], meta.frontier) {
-                (None, None) => {
-                    Store::put_meta(batch, view, &meta);
-                    continue;
-                }
-                (Some(p), None) if last_cp.is_none_or(|c| p > c) => {
-                    // Everything new lies after the last checkpoint.
-                    if must_reach[i].is_none()
-                        && meta.tail + touched_count[i] < self.checkpoint_interval
-                    {
-                        meta.tail += touched_count[i];
-                        Store::put_meta(batch, view, &meta);
-                        continue;
-                    }
+        meta.applied = new_head;
+        let last_cp = self
+            .checkpoint_positions_rev(view, 0, u128::MAX)
+            .next()
+            .transpose()?;
+        let plan = |start, budget| FoldPlan {
+            start,
+            k,
+            old_head,
+            must_reach: touch.must_reach,
+            budget,
+        };
+        match (touch.min, meta.frontier) {
+            (None, None) => {}
+            (Some(p), None) if last_cp.is_none_or(|c| p > c) => {
+                // Everything new lies after the last checkpoint.
+                if touch.must_reach.is_none()
+                    && meta.tail + touch.count < self.m.checkpoint_interval
+                {
+                    meta.tail += touch.count;
+                } else {
                     let start = match last_cp {
                         Some(c) => self.usable_checkpoint(view, c, k)?,
                         None => None,
                     };
-                    match self.fold_view(
-                        view,
-                        start,
-                        k,
-                        old_head,
-                        must_reach[i],
-                        None,
-                        batch,
-                        &mut oddities,
-                    )? {
-                        FoldEnd::Complete { tail } => meta.tail = tail,
-                        FoldEnd::Stopped { .. } => unreachable!("no budget"),
-                    }
-                }
-                (touched, frontier) => {
-                    let from = match (touched, frontier) {
-                        (Some(t), Some(f)) => t.min(f),
-                        (Some(t), None) => t,
-                        (None, Some(f)) => f,
-                        (None, None) => unreachable!("handled above"),
-                    };
-                    self.drop_checkpoints_from(view, from, batch)?;
-                    let start = if from == 0 {
-                        None
-                    } else {
-                        self.usable_checkpoint(view, from - 1, k)?
-                    };
-                    match self.fold_view(
-                        view,
-                        start,
-                        k,
-                        old_head,
-                        must_reach[i],
-                        budget,
-                        batch,
-                        &mut oddities,
-                    )? {
-                        FoldEnd::Complete { tail } => {
-                            meta.frontier = None;
-                            meta.tail = tail;
-                        }
-                        FoldEnd::Stopped { frontier } => {
-                            meta.frontier = Some(frontier);
-                            meta.tail = 0;
-                        }
-                    }
+                    meta.record(self.fold_view(view, plan(start, None), out)?);
                 }
             }
-            Store::put_meta(batch, view, &meta);
+            (touched, frontier) => {
+                let from = touched.into_iter().chain(frontier).min().unwrap_or(0);
+                self.drop_checkpoints_from(view, from, out.batch)?;
+                let start = match from.checked_sub(1) {
+                    Some(before) => self.usable_checkpoint(view, before, k)?,
+                    None => None,
+                };
+                meta.record(self.fold_view(view, plan(start, budget), out)?);
+            }
         }
-        oddities.sort();
-        oddities.dedup();
-        Ok(oddities)
+        Fold::put_meta(out.batch, view, &meta);
+        Ok(())
     }
 
-    /// Drop `view`'s checkpoints and fold it from scratch at knowledge `k` into `batch`.
+    /// Drop `view`'s checkpoints and fold it from scratch at knowledge `k` into the batch.
     fn rebuild_view_into(
         &self,
         view: &dyn ErasedView,
         k: u64,
         old_head: u64,
-        batch: &mut Batch,
-        oddities: &mut Vec<(u64, String)>,
+        out: &mut FoldOut<'_>,
     ) -> Result<()> {
-        self.drop_checkpoints_from(view, 0, batch)?;
-        let tail = match self.fold_view(view, None, k, old_head, None, None, batch, oddities)? {
-            FoldEnd::Complete { tail } => tail,
-            FoldEnd::Stopped { .. } => 0,
+        self.drop_checkpoints_from(view, 0, out.batch)?;
+        let plan = FoldPlan {
+            start: None,
+            k,
+            old_head,
+            must_reach: None,
+            budget: None,
         };
-        let meta = ViewMeta {
+        let mut meta = ViewMeta {
             view_version: view.version(),
             frontier: None,
-            tail,
+            tail: 0,
             applied: k,
         };
-        Store::put_meta(batch, view, &meta);
+        meta.record(self.fold_view(view, plan, out)?);
+        Fold::put_meta(out.batch, view, &meta);
         Ok(())
     }
 
-    /// Take the writer lock and the views lock exclusively (for rebuilding views).
-    fn lock_for_views(
-        &self,
-    ) -> Result<(
-        std::sync::MutexGuard<'_, ()>,
-        std::sync::RwLockWriteGuard<'_, ()>,
-    )> {
-        let writer = self
-            .writer
-            .lock()
-            .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
-        let views = self
-            .views_lock
-            .write()
-            .map_err(|_| Error::Storage("views lock poisoned".into()))?;
-        Ok((writer, views))
+    /// Rebuild one view from scratch into its own batch and write it (not flushed).
+    fn rebuild_view(&self, view: &dyn ErasedView, head: u64) -> Result<()> {
+        let mut batch = Batch::new();
+        let mut ignored = Vec::new();
+        let mut out = FoldOut {
+            batch: &mut batch,
+            oddities: &mut ignored,
+        };
+        self.rebuild_view_into(view, head, head, &mut out)?;
+        self.engine.write(batch)
     }
 
-    /// Drop and refold every view's checkpoints from the log (at the head's knowledge).
-    pub fn rebuild_views(&self) -> Result<()> {
-        self.rebuild_views_with_progress(&mut |_, _| {})
-    }
-
-    /// [`Store::rebuild_views`], calling `progress(step, steps)` after the touch summary
-    /// and after each view.
-    pub(crate) fn rebuild_views_with_progress(
+    /// Drop and refold every view's checkpoints, and the touch summary, from the log (at
+    /// the head's knowledge), calling `progress(step, steps)` after the touch summary and
+    /// after each view. The writer guard proves the caller holds the writer lock.
+    pub(crate) fn rebuild_views(
         &self,
+        writer: &WriterGuard<'_>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<()> {
-        let (_writer, _views) = self.lock_for_views()?;
-        self.rebuild_views_locked(progress)
+        let _views = self.m.write_lock(writer);
+        let steps = self.m.views.len() as u64 + 1;
+        let head = self.head().seq;
+        self.rebuild_touch_summary(head)?;
+        progress(1, steps);
+        for (i, view) in self.m.views.iter().enumerate() {
+            self.rebuild_view(view.as_ref(), head)?;
+            progress(i as u64 + 2, steps);
+        }
+        self.engine.flush()
     }
 
-    pub(crate) fn rebuild_views_locked(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
-        let steps = self.views.len() as u64 + 1;
-        let head = self.head().seq;
-        // Rebuild the touch summary too: it is derived from the log like everything else.
+    /// Rewrite the touch summary from the log: it is derived like everything else.
+    fn rebuild_touch_summary(&self, head: u64) -> Result<()> {
         let mut batch = Batch::new();
         let (start, end) = keys::keyspace(keys::TOUCH);
         for item in self.engine.scan(&start, &end) {
@@ -614,57 +776,35 @@ impl Store {
                 envelope::seal(keys::TOUCH, INDEX_VERSION, &min),
             );
         }
-        self.engine.write(batch)?;
-        progress(1, steps);
-        for (i, view) in self.views.clone().into_iter().enumerate() {
-            let mut batch = Batch::new();
-            let mut ignored = Vec::new();
-            self.rebuild_view_into(view.as_ref(), head, head, &mut batch, &mut ignored)?;
-            self.engine.write(batch)?;
-            progress(i as u64 + 2, steps);
-        }
-        self.engine.flush()
+        self.engine.write(batch)
     }
 
     /// Bring views whose bookkeeping is missing, stale or behind the head up to date
     /// (on open: a newly registered view, a changed view version, an interrupted write).
-    pub(crate) fn ensure_views(&self) -> Result<()> {
+    pub(crate) fn ensure_views(&self, writer: &WriterGuard<'_>) -> Result<()> {
         let head = self.head().seq;
-        let mut stale = false;
-        for view in &self.views {
-            match self.view_meta(view.as_ref()) {
-                Ok(Some(m)) if m.view_version == view.version() && m.applied == head => {}
-                _ => stale = true,
+        let fine = |view: &dyn ErasedView| matches!(self.view_meta(view), Ok(Some(m)) if m.view_version == view.version() && m.applied == head);
+        if self.m.views.iter().all(|v| fine(v.as_ref())) {
+            return Ok(());
+        }
+        let _views = self.m.write_lock(writer);
+        for view in self.m.views.iter() {
+            if !fine(view.as_ref()) {
+                self.rebuild_view(view.as_ref(), head)?;
             }
         }
-        if stale {
-            let (_writer, _views) = self.lock_for_views()?;
-            for view in self.views.clone() {
-                let fine = matches!(self.view_meta(view.as_ref()), Ok(Some(m)) if m.view_version == view.version() && m.applied == head);
-                if !fine {
-                    let mut batch = Batch::new();
-                    let mut ignored = Vec::new();
-                    self.rebuild_view_into(view.as_ref(), head, head, &mut batch, &mut ignored)?;
-                    self.engine.write(batch)?;
-                }
-            }
-            self.engine.flush()?;
-        }
-        Ok(())
+        self.engine.flush()
     }
 
     /// Check every view's checkpoints against a from-scratch fold at the head's knowledge.
     /// Returns the number of checkpoints checked.
     pub(crate) fn verify_views(&self) -> Result<u64> {
-        let _views = self
-            .views_lock
-            .read()
-            .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+        let _views = self.m.read_lock();
         let head = self.head().seq;
         let mut checked = 0;
-        for view in &self.views {
+        for view in &self.m.views {
             let view = view.as_ref();
-            let name = format!("view {} checkpoints", view.name());
+            let name = Structure::Checkpoints { view: view.name() };
             let meta = self.view_meta(view)?.ok_or_else(|| {
                 Error::corrupt_in(
                     name.clone(),
@@ -711,7 +851,7 @@ impl Store {
                         Error::corrupt_in(name.clone(), "timeline read failed")
                     }));
                 }
-                let Some((record, stored)) = Store::decode_checkpoint(view, &value) else {
+                let Some((record, stored)) = Fold::decode_checkpoint(view, &value) else {
                     return Err(Error::corrupt_in(name, format!("the checkpoint at position {pos:#x} does not decode; run `annals rebuild`")));
                 };
                 if record.computed_at < knowledge_so_far {
@@ -732,11 +872,12 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::{CheckpointRecord, CHECKPOINT_VERSION};
-    use crate::interchange::parse_line;
+    use super::{CheckpointRecord, Fold, CHECKPOINT_VERSION};
+    use crate::format::{envelope, keys};
+    use crate::model::interchange::parse_line;
     use crate::storage::{Batch, Engine};
-    use crate::workload::Rng;
-    use crate::{envelope, keys, Store, StoreOptions};
+    use crate::tools::workload::Rng;
+    use crate::{Store, StoreOptions};
     use std::collections::BTreeMap;
 
     /// `verify` checks the order the checkpoint search relies on: a checkpoint computed
@@ -757,13 +898,14 @@ mod tests {
         store.verify().unwrap();
         let arms = store.find_view("arms").unwrap();
         let oldest = store
+            .fold()
             .checkpoint_positions_rev(arms.as_ref(), 0, u128::MAX)
             .last()
             .unwrap()
             .unwrap();
         let key = keys::checkpoint("arms", oldest).to_vec();
-        let value = store.engine.get(&key).unwrap().unwrap();
-        let record = Store::decode_checkpoint_record(arms.as_ref(), &value).unwrap();
+        let value = store.log.engine.get(&key).unwrap().unwrap();
+        let record = Fold::decode_checkpoint_record(arms.as_ref(), &value).unwrap();
         let later = CheckpointRecord {
             computed_at: store.head().seq + 1,
             ..record
@@ -773,7 +915,7 @@ mod tests {
             key,
             envelope::seal(keys::CHECKPOINT, CHECKPOINT_VERSION, &later),
         );
-        store.engine.write(batch).unwrap();
+        store.log.engine.write(batch).unwrap();
         let error = store.verify().unwrap_err().to_string();
         assert!(error.contains("earlier knowledge"), "{error}");
     }
@@ -816,9 +958,10 @@ mod tests {
             }
             let head = store.head().seq;
             let mut views_searched = 0;
-            for view in store.views.iter() {
+            let fold = store.fold();
+            for view in store.history.views() {
                 let view = view.as_ref();
-                let positions: Vec<u128> = store
+                let positions: Vec<u128> = fold
                     .checkpoint_positions_rev(view, 0, u128::MAX)
                     .collect::<crate::Result<_>>()
                     .unwrap();
@@ -835,12 +978,11 @@ mod tests {
                                 .copied()
                                 .filter(|&p| p <= through)
                                 .find(|&p| {
-                                    store
-                                        .checkpoint_if_valid(view, p, k, &mut cache)
+                                    fold.checkpoint_if_valid(view, p, k, &mut cache)
                                         .unwrap()
                                         .is_some()
                                 });
-                        let searched = store
+                        let searched = fold
                             .usable_checkpoint(view, through, k)
                             .unwrap()
                             .map(|(p, _)| p);

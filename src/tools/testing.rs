@@ -18,13 +18,13 @@
 //! otherwise), so replays are byte-for-byte reproducible and `known_at` tests need no
 //! sleeping; a failed expectation says what differed, with the answer's basis.
 
-use crate::clock::ManualClock;
-use crate::date::Day;
 use crate::error::Error;
-use crate::event::NewEvent;
-use crate::interchange::{parse_line, parse_reader};
+use crate::history::query::KnownAt;
+use crate::log::clock::ManualClock;
 use crate::log::Outcome;
-use crate::query::KnownAt;
+use crate::model::date::Day;
+use crate::model::event::NewEvent;
+use crate::model::interchange::{parse_line, parse_reader};
 use crate::store::{Store, StoreOptions};
 use crate::views::View;
 use chrono::{DateTime, Duration, Utc};
@@ -245,8 +245,9 @@ pub fn assert_rebuild_matches(store: &Store) {
         panic!("assert_rebuild_matches: verify failed: {e}");
     }
     let k = store.head().seq;
-    for view in store.views.iter() {
-        let mut days: Vec<Day> = store
+    let fold = store.fold();
+    for view in store.history.views() {
+        let mut days: Vec<Day> = fold
             .checkpoint_days(view.as_ref())
             .unwrap_or_else(|e| panic!("assert_rebuild_matches: {e}"));
         days.push(Day::today());
@@ -260,10 +261,10 @@ pub fn assert_rebuild_matches(store: &Store) {
             );
         }
         for day in days {
-            let materialized = store
+            let materialized = fold
                 .view_state(view.as_ref(), day, k)
                 .unwrap_or_else(|e| panic!("assert_rebuild_matches: {e}"));
-            let scratch = store
+            let scratch = fold
                 .view_state_from_scratch(view.as_ref(), day, k)
                 .unwrap_or_else(|e| panic!("assert_rebuild_matches: {e}"));
             if !materialized.eq_state(scratch.as_ref()) {

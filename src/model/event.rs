@@ -10,7 +10,7 @@
 //! parser has a `date` unless it is a retraction or correction; a correction's replacement
 //! is never itself a retraction or correction.
 
-use crate::date::Date;
+use crate::model::date::Date;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;

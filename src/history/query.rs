@@ -6,10 +6,10 @@
 //! recorded later never change it. A query reads a head snapshot and holds the views lock
 //! shared, so it never sees a half-maintained checkpoint set.
 
-use crate::date::Day;
 use crate::error::{Error, Result};
-use crate::event::{Code, Event, Kind};
-use crate::interchange::format_recorded;
+use crate::model::date::Day;
+use crate::model::event::{Code, Event, Kind};
+use crate::model::interchange::format_recorded;
 use crate::store::Store;
 use crate::views::{state_of, View};
 use chrono::{DateTime, Utc};
@@ -162,7 +162,7 @@ impl Store {
         let (mut lo, mut hi) = (0u64, head);
         while lo < hi {
             let mid = lo + (hi - lo).div_ceil(2);
-            if self.event_at(mid, head)?.recorded_micros <= micros {
+            if self.log.event_at(mid, head)?.recorded_micros <= micros {
                 lo = mid;
             } else {
                 hi = mid - 1;
@@ -181,7 +181,7 @@ impl Store {
         let recorded = if seq == 0 {
             None
         } else {
-            Some(self.event_at(seq, head)?.recorded())
+            Some(self.log.event_at(seq, head)?.recorded())
         };
         Ok(Basis {
             as_of,
@@ -215,14 +215,11 @@ impl<'s> At<'s> {
 
     fn state_of_view_once(&self, name: &str) -> Result<ViewAt> {
         let erased = self.store.find_view(name)?;
-        let _guard = self
-            .store
-            .views_lock
-            .read()
-            .map_err(|_| Error::Storage("views lock poisoned".into()))?;
+        let _guard = self.store.history.read_lock();
         let basis = self.store.basis(self.as_of, self.known_at)?;
         let state = self
             .store
+            .fold()
             .view_state(erased.as_ref(), self.as_of, basis.known_seq)?;
         Ok((basis, erased, state))
     }
@@ -315,7 +312,7 @@ impl<'s> At<'s> {
             if let Kind::Meeting { actors, .. } = &entry.shown.content.kind {
                 let day = entry.shown.content.date.map(|d| d.earliest());
                 if actors.contains(b) && day.is_some_and(|d| d <= self.as_of) {
-                    meetings.push(crate::interchange::event_json(&entry.shown));
+                    meetings.push(crate::model::interchange::event_json(&entry.shown));
                 }
             }
         }
@@ -437,15 +434,14 @@ impl Store {
     /// How `event` stands at knowledge `k`.
     fn entry_at(&self, event: Event, k: u64) -> Result<HistoryEntry> {
         let seq = event.seq;
+        let log = self.log.read();
         let (status, by, shown) = match &event.content.kind {
-            Kind::Retraction { target, .. } => (
-                Status::Retraction,
-                self.lookup_id(target, k)?,
-                event.clone(),
-            ),
+            Kind::Retraction { target, .. } => {
+                (Status::Retraction, log.lookup_id(target, k)?, event.clone())
+            }
             Kind::Correction { .. } => {
-                let root = self.root_of(seq, &event.content, k)?;
-                match self.resolve(root, k)? {
+                let root = log.root_of(seq, &event.content, k)?;
+                match log.resolve(root, k)? {
                     Some(leaf) if leaf == seq => {
                         let mut shown = event.clone();
                         if let Kind::Correction { replacement, .. } = &event.content.kind {
@@ -456,11 +452,11 @@ impl Store {
                     _ => (Status::Superseded, Some(root), event.clone()),
                 }
             }
-            _ => match self.resolve(seq, k)? {
+            _ => match log.resolve(seq, k)? {
                 Some(leaf) if leaf == seq => (Status::Current, None, event.clone()),
                 Some(leaf) => (Status::Corrected, Some(leaf), event.clone()),
                 None => {
-                    let by = self
+                    let by = log
                         .amendments_of(seq, k)?
                         .into_iter()
                         .find(|(_, kind)| *kind == crate::log::AMEND_RETRACTION)
@@ -540,10 +536,10 @@ impl Store {
             if seq > k {
                 continue;
             }
-            let event = self.event_at(seq, k)?;
+            let event = self.log.event_at(seq, k)?;
             out.push(self.entry_at(event, k)?);
         }
-        let mut keyed: Vec<(crate::read::TimelineKey, HistoryEntry)> =
+        let mut keyed: Vec<(crate::log::read::TimelineKey, HistoryEntry)> =
             Vec::with_capacity(out.len());
         for entry in out {
             let key = self.timeline_key(&entry.shown)?.unwrap_or((

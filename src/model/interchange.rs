@@ -8,9 +8,9 @@
 //! reason; `to_json(parse(x))` is a fixed point (printing and re-parsing gives equal
 //! content); the canonical text depends only on the content, never on the stored format.
 
-use crate::date::Date;
-use crate::event::*;
-use crate::limits::*;
+use crate::model::date::Date;
+use crate::model::event::*;
+use crate::model::limits::*;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -19,7 +19,7 @@ use std::fmt;
 use uuid::Uuid;
 
 /// The JSON Schema (draft 2020-12) of one interchange line, as `annals schema` prints it.
-pub const JSON_SCHEMA: &str = include_str!("../schema/event.schema.json");
+pub const JSON_SCHEMA: &str = include_str!("../../schema/event.schema.json");
 
 /// The namespace of content-addressed event ids (UUID v5 of the canonical content).
 pub const ID_NAMESPACE: Uuid = Uuid::from_u128(0x6a1f_7c2e_9b3d_4e58_a0c4_1d2e_3f40_5b6c);
@@ -405,7 +405,7 @@ fn kind_fields(kind: &str) -> &'static [&'static str] {
 
 fn office(fields: &mut Fields) -> Result<String, String> {
     let office = fields.required_text("office", MAX_OFFICE_CHARS)?;
-    crate::validate::office(&office).map_err(|e| format!("{}: {e}", fields.context))?;
+    crate::model::validate::office(&office).map_err(|e| format!("{}: {e}", fields.context))?;
     Ok(office)
 }
 
@@ -658,7 +658,8 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
         context,
     };
     // The v2 fields' rules (tags, coordinates) live in one place: the validator.
-    crate::validate::check_v2_fields(&content).map_err(|e| format!("{context_name}: {e}"))?;
+    crate::model::validate::check_v2_fields(&content)
+        .map_err(|e| format!("{context_name}: {e}"))?;
     Ok(content)
 }
 

@@ -6,14 +6,15 @@
 //!
 //! Invariant: neither ever rewrites a log record; a corrupt log is reported, never repaired.
 
-use crate::date::Day;
-use crate::envelope;
-use crate::error::{Error, Result};
-use crate::event::{Content, Event};
-use crate::keys;
+use crate::error::{Error, Result, Structure};
+use crate::format::envelope;
+use crate::format::keys;
 use crate::log::{chain_hash, decode_posting, decode_record, index_entries};
+use crate::log::{hex, Head};
+use crate::model::date::Day;
+use crate::model::event::{Content, Event};
 use crate::storage::{Batch, Engine};
-use crate::store::{hex, Head, Store};
+use crate::store::Store;
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
@@ -62,6 +63,47 @@ struct ExpectedIndexes {
     touches: BTreeMap<u64, u128>,
 }
 
+impl ExpectedIndexes {
+    /// Every derived keyspace with the (key, value check) list it must hold, in the order
+    /// `verify` compares them.
+    fn into_checks(self) -> Vec<(u8, Structure, Vec<(Vec<u8>, ValueCheck)>)> {
+        let index = crate::log::INDEX_VERSION;
+        let ids = self.ids.into_iter().map(|(k, seq)| {
+            let check: ValueCheck =
+                Box::new(move |v| envelope::open::<u64>(keys::ID, index, v) == Ok(seq));
+            (k.to_vec(), check)
+        });
+        let amends = self.amends.into_iter().map(|(k, kind)| {
+            let check: ValueCheck =
+                Box::new(move |v| envelope::open::<u8>(keys::AMEND, index, v) == Ok(kind));
+            (k.to_vec(), check)
+        });
+        let touches = self.touches.into_iter().map(|(block, min)| {
+            let check: ValueCheck =
+                Box::new(move |v| envelope::open::<u128>(keys::TOUCH, index, v) == Ok(min));
+            (keys::touch(block).to_vec(), check)
+        });
+        let (mut times, mut actors) = (Vec::new(), Vec::new());
+        for (key, items) in self.postings {
+            let probe = key.clone();
+            let check: ValueCheck =
+                Box::new(move |v| decode_posting(&probe, v).is_ok_and(|got| got == items));
+            if key[0] == keys::TIME {
+                times.push((key, check));
+            } else {
+                actors.push((key, check));
+            }
+        }
+        vec![
+            (keys::ID, Structure::IdIndex, ids.collect()),
+            (keys::AMEND, Structure::AmendmentIndex, amends.collect()),
+            (keys::TIME, Structure::TimelineIndex, times),
+            (keys::TOUCH, Structure::TouchSummary, touches.collect()),
+            (keys::ACTOR, Structure::ActorIndex, actors),
+        ]
+    }
+}
+
 impl Store {
     /// Walk the log and call `each` with every event and its target (for amendments), in
     /// seq order, checking checksums, seqs and the hash chain on the way. Returns the head
@@ -77,7 +119,7 @@ impl Store {
         let mut last_recorded = i64::MIN;
         let start = keys::log(1);
         let end = keys::log(head.seq.saturating_add(1));
-        for item in self.engine.scan(&start, &end) {
+        for item in self.log.engine.scan(&start, &end) {
             let (key, value) = item?;
             let record = decode_record(&key, &value)?;
             let seq = record.event.seq;
@@ -107,7 +149,7 @@ impl Store {
             );
             let target = match record.event.content.kind.target() {
                 Some(t) => match ids.get(&t) {
-                    Some(&ts) => Some((ts, self.event_at(ts, head.seq)?.content)),
+                    Some(&ts) => Some((ts, self.log.event_at(ts, head.seq)?.content)),
                     None => {
                         return Err(Error::corrupt_seq(
                             seq,
@@ -157,12 +199,14 @@ impl Store {
             // A fact touches its own position; an amendment, those of the versions in
             // effect before and after it (resolution reads only seqs up to this one).
             let touched: Vec<u128> = if event.content.kind.is_amendment() {
-                self.touched_by_with_codes(event.seq, event.seq)?
+                self.log
+                    .read()
+                    .touched_by_with_codes(event.seq, event.seq)?
                     .into_iter()
                     .map(|(p, _)| p)
                     .collect()
             } else {
-                crate::timeline::effective_from(event.seq, event.content.clone())
+                crate::log::timeline::effective_from(event.seq, event.content.clone())
                     .map(|e| e.pos)
                     .into_iter()
                     .collect()
@@ -203,7 +247,7 @@ impl Store {
         let head = self.head();
         let start = keys::log(1);
         let end = keys::log(head.seq.saturating_add(1));
-        for item in self.engine.scan(&start, &end) {
+        for item in self.log.engine.scan(&start, &end) {
             let (key, value) = item?;
             let record = decode_record(&key, &value)?;
             if record.prev_hash != running {
@@ -228,10 +272,17 @@ impl Store {
         found.ok_or_else(|| {
             Error::Corrupt {
                 seq: None,
-                structure: "log".into(),
+                structure: Structure::Log,
                 reason: format!("the log does not extend the log with head hash {wanted}: no record's chain hash equals it (the log was rewritten, or the hash is from another database)"),
             }
         })
+    }
+
+    /// Drop and refold every view's checkpoints (and the touch summary) from the log, at
+    /// the head's knowledge.
+    pub fn rebuild_views(&self) -> Result<()> {
+        let writer = self.log.writer();
+        self.fold().rebuild_views(&writer, &mut |_, _| {})
     }
 
     /// Drop every derived structure (indexes, touch summary, view checkpoints) and derive
@@ -246,9 +297,11 @@ impl Store {
         let events = self.head().seq;
         let total = events.saturating_mul(2);
         let n = self.rebuild_indexes_with_progress(&mut |done| progress(done, total))?;
-        self.rebuild_views_with_progress(&mut |step, steps| {
+        let writer = self.log.writer();
+        self.fold().rebuild_views(&writer, &mut |step, steps| {
             progress(events + events * step / steps.max(1), total)
         })?;
+        drop(writer);
         self.set_derived_version(crate::store::DERIVED_VERSION)?;
         progress(total, total);
         Ok(n)
@@ -265,116 +318,15 @@ impl Store {
     /// event for the log walk, then one for the index comparison and the views).
     pub fn verify_with_progress(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
         // No append may run meanwhile: its uncommitted entries would look stray.
-        let _writer = self
-            .writer
-            .lock()
-            .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
+        let _writer = self.log.writer();
         let total = self.head().seq.saturating_add(1);
         let (head, exp) = self.expected_indexes(&mut |done| progress(done, total))?;
         progress(head.seq, total);
         let mut checked = 0u64;
-        // Compare one keyspace with its expected (key, value-check) list.
-        let mut compare =
-            |prefix: u8, name: &str, expected: Vec<(Vec<u8>, ValueCheck)>| -> Result<()> {
-                let (start, end) = keys::keyspace(prefix);
-                let mut stored = self.engine.scan(&start, &end);
-                for (key, check) in expected {
-                    match stored.next() {
-                        Some(item) => {
-                            let (k, v) = item?;
-                            if k != key {
-                                return Err(Error::corrupt_in(
-                                    name,
-                                    format!(
-                                        "unexpected entry {} (expected {}); run `annals rebuild`",
-                                        hex(&k),
-                                        hex(&key)
-                                    ),
-                                ));
-                            }
-                            if !check(&v) {
-                                return Err(Error::corrupt_in(
-                                    name,
-                                    format!(
-                                    "entry {} holds a wrong or damaged value; run `annals rebuild`",
-                                    hex(&k)
-                                ),
-                                ));
-                            }
-                            checked += 1;
-                        }
-                        None => {
-                            return Err(Error::corrupt_in(
-                                name,
-                                format!("entry {} is missing; run `annals rebuild`", hex(&key)),
-                            ))
-                        }
-                    }
-                }
-                if let Some(item) = stored.next() {
-                    let (k, _) = item?;
-                    // verify holds the writer lock and recovery removed any leftovers at open, so an
-                    // entry nobody expects is stray.
-                    return Err(Error::corrupt_in(
-                        name,
-                        format!("stray entry {}; run `annals rebuild`", hex(&k)),
-                    ));
-                }
-                Ok(())
-            };
-        compare(
-            keys::ID,
-            "id index",
-            exp.ids
-                .into_iter()
-                .map(|(k, seq)| {
-                    let check: ValueCheck = Box::new(move |v| {
-                        envelope::open::<u64>(keys::ID, crate::log::INDEX_VERSION, v) == Ok(seq)
-                    });
-                    (k.to_vec(), check)
-                })
-                .collect(),
-        )?;
-        compare(
-            keys::AMEND,
-            "amendment index",
-            exp.amends
-                .into_iter()
-                .map(|(k, kind)| {
-                    let check: ValueCheck = Box::new(move |v| {
-                        envelope::open::<u8>(keys::AMEND, crate::log::INDEX_VERSION, v) == Ok(kind)
-                    });
-                    (k.to_vec(), check)
-                })
-                .collect(),
-        )?;
-        let (mut times, mut actors) = (Vec::new(), Vec::new());
-        for (key, items) in exp.postings {
-            let probe = key.clone();
-            let check: ValueCheck =
-                Box::new(move |v| decode_posting(&probe, v).is_ok_and(|got| got == items));
-            if key[0] == keys::TIME {
-                times.push((key, check));
-            } else {
-                actors.push((key, check));
-            }
+        for (prefix, structure, expected) in exp.into_checks() {
+            checked += self.compare_keyspace(prefix, structure, expected)?;
         }
-        compare(keys::TIME, "timeline index", times)?;
-        compare(
-            keys::TOUCH,
-            "touch summary",
-            exp.touches
-                .into_iter()
-                .map(|(block, min)| {
-                    let check: ValueCheck = Box::new(move |v| {
-                        envelope::open::<u128>(keys::TOUCH, crate::log::INDEX_VERSION, v) == Ok(min)
-                    });
-                    (keys::touch(block).to_vec(), check)
-                })
-                .collect(),
-        )?;
-        compare(keys::ACTOR, "actor index", actors)?;
-        let checkpoints = self.verify_views()?;
+        let checkpoints = self.fold().verify_views()?;
         progress(total, total);
         Ok(VerifyReport {
             events: head.seq,
@@ -385,6 +337,48 @@ impl Store {
         })
     }
 
+    /// Compare one keyspace with its expected (key, value check) list, in key order.
+    /// Returns the number of entries checked.
+    fn compare_keyspace(
+        &self,
+        prefix: u8,
+        name: Structure,
+        expected: Vec<(Vec<u8>, ValueCheck)>,
+    ) -> Result<u64> {
+        let bad = |what: String| {
+            Err(Error::corrupt_in(
+                name.clone(),
+                format!("{what}; run `annals rebuild`"),
+            ))
+        };
+        let (start, end) = keys::keyspace(prefix);
+        let mut stored = self.log.engine.scan(&start, &end);
+        let mut checked = 0;
+        for (key, check) in expected {
+            let Some(item) = stored.next() else {
+                return bad(format!("entry {} is missing", hex(&key)));
+            };
+            let (k, v) = item?;
+            if k != key {
+                return bad(format!(
+                    "unexpected entry {} (expected {})",
+                    hex(&k),
+                    hex(&key)
+                ));
+            }
+            if !check(&v) {
+                return bad(format!("entry {} holds a wrong or damaged value", hex(&k)));
+            }
+            checked += 1;
+        }
+        if let Some(item) = stored.next() {
+            // verify holds the writer lock and recovery removed any leftovers at open, so
+            // an entry nobody expects is stray.
+            return bad(format!("stray entry {}", hex(&item?.0)));
+        }
+        Ok(checked)
+    }
+
     /// Drop every derived index and derive it again from the log. The log is only read.
     pub fn rebuild_indexes(&self) -> Result<u64> {
         self.rebuild_indexes_with_progress(&mut |_| {})
@@ -392,24 +386,21 @@ impl Store {
 
     /// [`Store::rebuild_indexes`], calling `walked(events)` every [`PROGRESS_EVERY`] events.
     fn rebuild_indexes_with_progress(&self, walked: &mut dyn FnMut(u64)) -> Result<u64> {
-        let _writer = self
-            .writer
-            .lock()
-            .map_err(|_| Error::Storage("writer lock poisoned".into()))?;
+        let _writer = self.log.writer();
         // Marked in progress: if this is interrupted, the next open rebuilds again.
         self.set_derived_version(0)?;
-        let chunk = self.engine.batch_events();
+        let chunk = self.log.engine.batch_events();
         for prefix in [keys::ID, keys::TIME, keys::ACTOR, keys::AMEND] {
             let (start, end) = keys::keyspace(prefix);
             loop {
                 let mut batch = Batch::new();
-                for item in self.engine.scan(&start, &end).take(chunk) {
+                for item in self.log.engine.scan(&start, &end).take(chunk) {
                     batch.delete(item?.0);
                 }
                 if batch.is_empty() {
                     break;
                 }
-                self.engine.write(batch)?;
+                self.log.engine.write(batch)?;
             }
         }
         let mut pending: Vec<(Event, Option<(u64, Content)>)> = Vec::new();
@@ -420,8 +411,8 @@ impl Store {
                 .iter()
                 .map(|(e, t)| (e, t.as_ref().map(|(s, c)| (*s, c))))
                 .collect();
-            self.index_into(&mut batch, &items)?;
-            self.engine.write(batch)?;
+            self.log.index_into(&mut batch, &items)?;
+            self.log.engine.write(batch)?;
             pending.clear();
             Ok(())
         };
@@ -443,8 +434,8 @@ impl Store {
         });
         walked?;
         flush_chunk(&mut pending)?;
-        self.engine.flush()?;
-        self.load_amended()?;
+        self.log.engine.flush()?;
+        self.log.load_amended()?;
         Ok(count)
     }
 
@@ -471,8 +462,8 @@ impl Store {
             first_day: first.map(|d| d.to_string()),
             last_day: last.map(|d| d.to_string()),
             last_seq: self.head().seq,
-            size_on_disk: self.engine.size_on_disk()?,
-            engine: self.engine.name().to_string(),
+            size_on_disk: self.log.engine.size_on_disk()?,
+            engine: self.log.engine.name().to_string(),
         })
     }
 }

@@ -20,8 +20,8 @@
 //! Invariants: every key of a keyspace starts with its prefix byte and has a fixed length,
 //! so prefix scans never mix keyspaces and decoding a key never reads out of bounds.
 
-use crate::date::Day;
-use crate::event::Code;
+use crate::model::date::Day;
+use crate::model::event::Code;
 use uuid::Uuid;
 
 pub const FORMAT: u8 = b'F';

@@ -4,33 +4,42 @@
 //! never sees part of an append that is still being written; index entries are only hints
 //! that are confirmed against the log record they point to.
 
-use crate::date::Day;
-use crate::error::{Error, Result};
-use crate::event::{Code, Event};
-use crate::keys;
-use crate::log::{decode_posting, decode_record, timeline_date};
+use super::{decode_posting, decode_record, timeline_date, Log, LogRead, Staged};
+use crate::error::{Error, Result, Structure};
+use crate::format::keys;
+use crate::model::date::Day;
+use crate::model::event::{Code, Event};
 use crate::storage::Engine;
-use crate::store::Store;
 use uuid::Uuid;
 
 /// Timeline order: (earliest day, latest day, seq).
 pub type TimelineKey = (Day, Day, u64);
 
-impl Store {
+impl LogRead<'_> {
+    /// The event at `seq`, which must be at or before `head`: from the staged events
+    /// handed over by the appender when it is one of them, else from the engine.
+    pub(crate) fn event_at(&self, seq: u64, head: u64) -> Result<Event> {
+        if let Some(Staged {
+            first,
+            events: Some(events),
+            ..
+        }) = self.staged()
+        {
+            if seq >= *first && seq <= head {
+                if let Some(e) = events.get((seq - first) as usize) {
+                    return Ok(e.clone());
+                }
+            }
+        }
+        self.log().event_at(seq, head)
+    }
+}
+
+impl Log {
     /// The event at `seq`, which must be at or before `head`.
     pub(crate) fn event_at(&self, seq: u64, head: u64) -> Result<Event> {
         if seq == 0 || seq > head {
             return Err(Error::NotFound(format!("seq {seq}")));
-        }
-        let committed = self.head().seq;
-        if seq > committed {
-            if let Ok(fresh) = self.fresh.read() {
-                if let Some(e) = fresh.get((seq - committed - 1) as usize) {
-                    if e.seq == seq {
-                        return Ok(e.clone());
-                    }
-                }
-            }
         }
         let key = keys::log(seq);
         match self.engine.get(&key)? {
@@ -39,31 +48,8 @@ impl Store {
         }
     }
 
-    /// The event at `seq`.
-    pub fn event(&self, seq: u64) -> Result<Event> {
-        self.event_at(seq, self.head().seq)
-    }
-
-    /// Run `read`; if it finds derived state corrupt ([`Error::is_derived_corruption`]),
-    /// rebuild every index and view from the log and run it once more. Corruption of the
-    /// log, head or format record is returned as found. Every public read that uses an
-    /// index goes through this, so a damaged index costs a rebuild, never a wrong answer.
-    pub fn read_repairing<T>(&self, read: impl Fn() -> Result<T>) -> Result<T> {
-        match read() {
-            Err(e) if e.is_derived_corruption() => {
-                self.rebuild()?;
-                read()
-            }
-            other => other,
-        }
-    }
-
-    /// The event with `id`, if stored.
-    pub fn get(&self, id: &Uuid) -> Result<Option<Event>> {
-        self.read_repairing(|| self.get_once(id))
-    }
-
-    fn get_once(&self, id: &Uuid) -> Result<Option<Event>> {
+    /// The event with `id`, if committed.
+    pub(crate) fn get(&self, id: &Uuid) -> Result<Option<Event>> {
         let head = self.head().seq;
         match self.lookup_id(id, head)? {
             Some(seq) => self.event_at(seq, head).map(Some),
@@ -72,7 +58,7 @@ impl Store {
     }
 
     /// Every event from `from_seq` to the current head, in seq order.
-    pub fn events_from(&self, from_seq: u64) -> impl Iterator<Item = Result<Event>> + '_ {
+    pub(crate) fn events_from(&self, from_seq: u64) -> impl Iterator<Item = Result<Event>> + '_ {
         self.events_between(from_seq, self.head().seq)
     }
 
@@ -113,12 +99,12 @@ impl Store {
     }
 
     /// Every event in seq (append) order.
-    pub fn events(&self) -> impl Iterator<Item = Result<Event>> + '_ {
+    pub(crate) fn events(&self) -> impl Iterator<Item = Result<Event>> + '_ {
         self.events_from(1)
     }
 
     /// The timeline key of an event (looks up the target of an undated retraction).
-    pub fn timeline_key(&self, event: &Event) -> Result<Option<TimelineKey>> {
+    pub(crate) fn timeline_key(&self, event: &Event) -> Result<Option<TimelineKey>> {
         let target = match (&event.content.date, event.content.kind.target()) {
             (None, Some(t)) => self.get(&t)?.map(|e| e.content),
             _ => None,
@@ -129,7 +115,7 @@ impl Store {
 
     /// The seqs of events in timeline order (earliest, latest, seq) whose earliest day is
     /// within `[from, to]` (either bound optional), with their timeline keys.
-    pub fn timeline_keys(
+    pub(crate) fn timeline_keys(
         &self,
         from: Option<Day>,
         to: Option<Day>,
@@ -143,7 +129,7 @@ impl Store {
         self.engine.scan(&start, &end).flat_map(move |item| {
             let decoded = item.and_then(|(key, value)| {
                 let earliest = keys::parse_time_bucket(&key)
-                    .ok_or_else(|| Error::corrupt_in("timeline index", "malformed key"))?;
+                    .ok_or_else(|| Error::corrupt_in(Structure::TimelineIndex, "malformed key"))?;
                 Ok((earliest, decode_posting(&key, &value)?))
             });
             let out: Vec<Result<TimelineKey>> = match decoded {
@@ -161,7 +147,7 @@ impl Store {
 
     /// Events in timeline order (earliest, latest, seq) whose earliest day is within
     /// `[from, to]` (either bound optional).
-    pub fn timeline(
+    pub(crate) fn timeline(
         &self,
         from: Option<Day>,
         to: Option<Day>,
@@ -172,11 +158,7 @@ impl Store {
     }
 
     /// The seqs of every event naming `code` (as actor, member, alliance, host, ...), ascending.
-    pub fn actor_seqs(&self, code: &Code) -> Result<Vec<u64>> {
-        self.read_repairing(|| self.actor_seqs_once(code))
-    }
-
-    fn actor_seqs_once(&self, code: &Code) -> Result<Vec<u64>> {
+    pub(crate) fn actor_seqs(&self, code: &Code) -> Result<Vec<u64>> {
         let head = self.head().seq;
         let (start, end) = keys::actor_range(code);
         let mut seqs = Vec::new();
@@ -193,13 +175,13 @@ impl Store {
     }
 
     /// Whether any event names `code` (one probe of the actor index).
-    pub fn knows_code(&self, code: &Code) -> Result<bool> {
+    pub(crate) fn knows_code(&self, code: &Code) -> Result<bool> {
         let (start, end) = keys::actor_range(code);
         Ok(self.engine.scan(&start, &end).next().transpose()?.is_some())
     }
 
     /// Every actor code the log names (from the actor index), sorted.
-    pub fn known_codes(&self) -> Result<Vec<String>> {
+    pub(crate) fn known_codes(&self) -> Result<Vec<String>> {
         let (start, end) = keys::keyspace(keys::ACTOR);
         let mut codes: Vec<String> = Vec::new();
         for item in self.engine.scan(&start, &end) {
@@ -215,7 +197,7 @@ impl Store {
     }
 
     /// Every event naming `code`, in timeline order.
-    pub fn actor_events(&self, code: &Code) -> Result<Vec<Event>> {
+    pub(crate) fn actor_events(&self, code: &Code) -> Result<Vec<Event>> {
         let head = self.head().seq;
         let mut out = Vec::new();
         for seq in self.actor_seqs(code)? {

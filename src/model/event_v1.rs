@@ -4,8 +4,8 @@
 //! Version 1 differs from the current form only in `Content`, which lacked `location`,
 //! `mode` and `context`; upcasting fills those in empty.
 
-use crate::date::Date;
-use crate::event::{Confidence, Content, Event, KindOf, Source};
+use crate::model::date::Date;
+use crate::model::event::{Confidence, Content, Event, KindOf, Source};
 use serde::Deserialize;
 use uuid::Uuid;
 

@@ -12,9 +12,9 @@
 //! it in append order (no join to an alliance that was never formed, no withdrawal of a
 //! deployment that does not exist), so it imports into any store.
 
-use crate::date::{Date, Day};
-use crate::event::{AllianceType, Code, Content, Kind, NewEvent};
-use crate::interchange::content_id;
+use crate::model::date::{Date, Day};
+use crate::model::event::{AllianceType, Code, Content, Kind, NewEvent};
+use crate::model::interchange::content_id;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -374,14 +374,14 @@ pub fn generate_lines(n: usize, seed: u64) -> impl Iterator<Item = String> {
     generate(n, seed).into_iter().map(|e| {
         let content = e.content;
         let id =
-            e.id.unwrap_or_else(|| crate::interchange::content_id(&content));
-        let event = crate::event::Event {
+            e.id.unwrap_or_else(|| crate::model::interchange::content_id(&content));
+        let event = crate::model::event::Event {
             id,
             seq: 0,
             recorded_micros: 0,
             content,
         };
-        let mut v = crate::interchange::event_json(&event);
+        let mut v = crate::model::interchange::event_json(&event);
         if let Some(m) = v.as_object_mut() {
             m.shift_remove("seq");
             m.shift_remove("recorded");
@@ -400,7 +400,7 @@ mod tests {
         assert_eq!(a, generate(3000, 7));
         assert_ne!(a, generate(3000, 8));
         for e in &a {
-            crate::validate::check_content(&e.content).unwrap();
+            crate::model::validate::check_content(&e.content).unwrap();
         }
         let amendments = a.iter().filter(|e| e.content.kind.is_amendment()).count();
         assert!((5..60).contains(&amendments), "{amendments}");

@@ -1,0 +1,21 @@
+//! History: the state of the world as of any day, as known at any moment.
+//!
+//! Owns: the materializer (`materialize`: view checkpoints along the valid timeline, the
+//! touch summary that says which checkpoints an earlier knowledge may reuse, the repair
+//! budget and frontier, the views lock), the time-travel queries built on it (`query`:
+//! `At`, answers with their basis, `history`, `diff`, `relations`) and `replay`, the
+//! storage-free oracle that folds a list of events the same way.
+//!
+//! Invariants: see `materialize`'s module doc — every checkpoint below a view's frontier
+//! equals a from-scratch fold at the head's knowledge; checkpoints are deleted, never
+//! patched; every answer is a pure function of its basis (as-of day, knowledge seq).
+//!
+//! May import: `crate::model`, `crate::format`, `crate::storage`, `crate::views`, and the
+//! log's read side (`crate::log::{LogRead, timeline}`). It never appends: the appender
+//! hands it the events of an append as a typed [`crate::log::Staged`].
+
+pub(crate) mod materialize;
+pub mod query;
+pub mod replay;
+
+pub(crate) use materialize::Materializer;

@@ -1,0 +1,225 @@
+//! The log: the only truth. The appender and the read side of the append-only,
+//! hash-chained log.
+//!
+//! Owns: the [`Log`] (the engine handle, the committed [`Head`], the writer lock, recorded
+//! time, the set of amended seqs, the commit counter that wakes subscriptions, and the
+//! rollback state after a failed write); the log record format (`record`); the derived
+//! indexes an append writes in the same batch (`index`); appending (`append`); rollback of
+//! unfinished writes (`recovery`); reading by seq, id, actor and timeline order (`read`);
+//! the effective timeline at a knowledge (`timeline`); subscriptions (`subscribe`); and
+//! where recorded time comes from (`clock`).
+//!
+//! Invariants:
+//! - the head record is the commit point: the log holds exactly the records
+//!   `1..=head.seq`, and a reader never looks past the head it started with;
+//! - seqs are gap-free, recorded time never decreases, an id maps to exactly one content;
+//! - an append writes every event of its input, their index entries and the new head, or
+//!   nothing; success is reported only after a flush;
+//! - records past the head are leftovers of an unfinished write: they are rolled back
+//!   before the next write, and a handle whose rollback failed refuses every write
+//!   ([`crate::Error::PreviousWriteFailed`]) until it is reopened.
+//!
+//! The appender knows nothing of views: it hands the events of each append, typed and
+//! numbered, to a [`Derive`] (the store passes its materializer), which adds its writes to
+//! the commit batch.
+//!
+//! May import: `crate::model`, `crate::format`, `crate::storage`, `crate::locks`,
+//! `crate::error`. Never `crate::history`, `crate::views` or `crate::store`.
+
+pub(crate) mod append;
+pub mod clock;
+mod index;
+pub(crate) mod read;
+mod record;
+mod recovery;
+pub mod subscribe;
+pub(crate) mod timeline;
+
+pub use append::{AppendReport, Outcome};
+pub(crate) use index::*;
+pub use read::TimelineKey;
+pub(crate) use record::*;
+
+use crate::error::{Result, Structure};
+use crate::format::{envelope, keys};
+use crate::locks::{lock_leaf, Leaf, ViewsWrite, WriterGuard, WriterLock};
+use crate::model::event::Event;
+use crate::storage::{Batch, Engine, Overlay};
+use clock::Clock;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::{Arc, Condvar, Mutex};
+
+pub(crate) const HEAD_RECORD_VERSION: u8 = 1;
+
+/// The committed end of the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    /// The last committed seq; 0 for an empty log.
+    pub seq: u64,
+    /// The hash-chain value after the last record (all zero for an empty log).
+    pub hash: [u8; 32],
+    /// Recorded time of the last record, microseconds since the Unix epoch.
+    pub recorded_micros: i64,
+}
+
+impl Head {
+    pub(crate) const EMPTY: Head = Head {
+        seq: 0,
+        hash: [0; 32],
+        recorded_micros: 0,
+    };
+
+    /// The head hash as lowercase hex.
+    pub fn hash_hex(&self) -> String {
+        hex(&self.hash)
+    }
+
+    /// The stored head record.
+    pub(crate) fn value(&self) -> Vec<u8> {
+        envelope::seal(keys::HEAD, HEAD_RECORD_VERSION, self)
+    }
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The events of one append, numbered from `first`, handed by the appender to a
+/// [`Derive`]. For appends too large to keep in memory, `events` is `None` and the staged
+/// records are read back from the engine (they are past the head, which only the writer
+/// reads).
+pub(crate) struct Staged {
+    /// The seq of the first staged event (the committed head + 1).
+    pub first: u64,
+    /// The seq of the last staged event.
+    pub last: u64,
+    pub events: Option<Vec<Event>>,
+}
+
+/// What keeps state derived from the log in step with each append. The store passes its
+/// materializer.
+pub(crate) trait Derive {
+    /// Add to `commit` the derived writes for the staged events, reading the log through
+    /// `log` (which sees them). Returns the exclusive views guard, to be held until the
+    /// head has moved, and the oddities that must fail the append (seq, reason).
+    fn absorb<'a>(
+        &'a self,
+        writer: &WriterGuard<'_>,
+        log: LogRead<'_>,
+        commit: &mut Batch,
+    ) -> Result<(ViewsWrite<'a>, Vec<(u64, String)>)>;
+}
+
+/// The appender and reader of the log. See the module documentation.
+pub(crate) struct Log {
+    /// The engine, with the writes an append holds until it commits (`storage::Overlay`).
+    pub(crate) engine: Overlay,
+    pub(crate) clock: Arc<dyn Clock>,
+    writer: WriterLock,
+    head: Leaf<Head>,
+    /// Seqs that some amendment targets (committed, or written by the append in
+    /// progress). A timeline entry whose seq is not here is in effect as recorded, so
+    /// queries skip the amendment lookup for the ~99% of events never amended. A superset
+    /// is safe (it only costs a lookup); it is derived from the `R` index on open.
+    amended: Leaf<HashSet<u64>>,
+    /// The last committed seq, for waking subscriptions.
+    commits: (Mutex<u64>, Condvar),
+    /// Set while a write may have left records past the head: before staging, and after a
+    /// failed rollback. The next write rolls back first (see `recovery`).
+    dirty: Leaf<Option<String>>,
+}
+
+impl Log {
+    /// A log over `engine` whose committed head is read from the engine.
+    pub(crate) fn open(engine: Box<dyn Engine>, clock: Arc<dyn Clock>) -> Result<Log> {
+        let log = Log {
+            engine: Overlay::new(engine),
+            clock,
+            writer: WriterLock::default(),
+            head: Leaf::new(Head::EMPTY),
+            amended: Leaf::default(),
+            commits: (Mutex::new(0), Condvar::new()),
+            dirty: Leaf::new(None),
+        };
+        Ok(log)
+    }
+
+    /// Take the writer lock.
+    pub(crate) fn writer(&self) -> WriterGuard<'_> {
+        self.writer.lock()
+    }
+
+    /// The committed head right now.
+    pub(crate) fn head(&self) -> Head {
+        self.head.get()
+    }
+
+    /// Move the committed head (after its record is durable) and wake subscriptions.
+    pub(crate) fn set_head(&self, head: Head) {
+        self.head.set(head);
+        let (lock, cvar) = &self.commits;
+        *lock_leaf(lock) = head.seq;
+        cvar.notify_all();
+    }
+
+    /// Read the head record into memory (on open).
+    pub(crate) fn load_head(&self) -> Result<()> {
+        let head = match self.engine.get(&[keys::HEAD])? {
+            None => Head::EMPTY,
+            Some(bytes) => envelope::open(keys::HEAD, HEAD_RECORD_VERSION, &bytes)
+                .map_err(|e| crate::Error::corrupt_in(Structure::HeadRecord, e.to_string()))?,
+        };
+        self.head.set(head);
+        Ok(())
+    }
+
+    /// Whether any amendment (committed or being written) targets `seq`.
+    pub(crate) fn is_amended(&self, seq: u64) -> bool {
+        self.amended.read().contains(&seq)
+    }
+
+    /// A reader of the committed log.
+    pub(crate) fn read(&self) -> LogRead<'_> {
+        LogRead {
+            log: self,
+            staged: None,
+        }
+    }
+}
+
+/// The log as a reader sees it: the committed log, plus, for the materializer during an
+/// append, the staged events handed over by the appender. Derefs to [`Log`] for every
+/// read that does not depend on staged events.
+#[derive(Clone, Copy)]
+pub(crate) struct LogRead<'a> {
+    log: &'a Log,
+    staged: Option<&'a Staged>,
+}
+
+impl<'a> LogRead<'a> {
+    /// A reader that also sees `staged` (for the writer only).
+    pub(crate) fn with_staged(log: &'a Log, staged: &'a Staged) -> LogRead<'a> {
+        LogRead {
+            log,
+            staged: Some(staged),
+        }
+    }
+
+    /// The staged events' seq range, when reading during an append.
+    pub(crate) fn staged(&self) -> Option<&'a Staged> {
+        self.staged
+    }
+
+    /// The log this reads.
+    pub(crate) fn log(&self) -> &'a Log {
+        self.log
+    }
+}
+
+impl std::ops::Deref for LogRead<'_> {
+    type Target = Log;
+    fn deref(&self) -> &Log {
+        self.log
+    }
+}

@@ -1,0 +1,375 @@
+//! Opening a database: choosing and opening the engine, the format record, the
+//! derived-state version, and bringing the log and the views to a usable state (rolling
+//! back leftovers of an unacknowledged write, rebuilding derived state computed with
+//! another meaning, folding newly registered views).
+
+use super::Store;
+use crate::error::{Error, Result, Structure};
+use crate::format::{envelope, keys};
+use crate::history::Materializer;
+use crate::log::clock::{Clock, SystemClock};
+use crate::log::Log;
+use crate::storage::{self, Batch, Engine, EngineKind, EngineOptions};
+use crate::views::{ErasedView, ViewRegistration};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The storage format version this build writes. Version 2 added the interchange-v2
+/// fields to stored events (log record version 2); see `schema/CHANGELOG.md`.
+pub const STORAGE_FORMAT_VERSION: u32 = 2;
+/// The oldest storage format version this build reads.
+pub const MIN_STORAGE_FORMAT_VERSION: u32 = 1;
+
+pub(crate) const FORMAT_RECORD_VERSION: u8 = 1;
+
+/// The meaning of the derived state (indexes, touch summary, checkpoints). Bump it when a
+/// change makes derived state computed by an older annals wrong; opening a database whose
+/// `D` record differs rebuilds everything derived from the log. A rebuild sets it to 0
+/// first, so an interrupted rebuild is finished on the next open.
+/// 1: annals 0.1. 2: a correction sits in the timeline at its replacement's date, never at
+/// its own informational date.
+pub(crate) const DERIVED_VERSION: u32 = 2;
+
+/// The format record: written when a database is created, and rewritten only to raise its
+/// version when a newer annals opens it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct FormatRecord {
+    pub version: u32,
+    pub engine: String,
+    pub created_micros: i64,
+}
+
+/// How to open a store.
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// Where recorded time comes from.
+    pub clock: Arc<dyn Clock>,
+    /// Engine tuning.
+    pub engine: EngineOptions,
+    /// The engine for a new database (`None`: `$ANNALS_ENGINE`, else the default, redb).
+    /// An existing database always opens with the engine it was created with; asking
+    /// for a different one is an error.
+    pub engine_kind: Option<EngineKind>,
+    /// Create the database if the path does not exist.
+    pub create: bool,
+    /// Views to maintain besides the five built-ins (see [`StoreOptions::with_view`]).
+    pub views: Vec<ViewRegistration>,
+    /// A view checkpoint is cut every this many entries the view folds.
+    pub checkpoint_interval: u64,
+    /// How many entries an ordinary append may refold per view to repair checkpoints
+    /// after a backdated event (imports of 1,000+ events always finish the repair).
+    pub repair_budget: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            clock: Arc::new(SystemClock),
+            engine: EngineOptions::default(),
+            engine_kind: None,
+            create: true,
+            views: Vec::new(),
+            checkpoint_interval: 1024,
+            repair_budget: 4096,
+        }
+    }
+}
+
+impl StoreOptions {
+    /// Register a custom view: it is built from the existing log on open, then
+    /// materialized, checkpointed, rebuilt and verified like the built-ins.
+    pub fn with_view<V: crate::views::View>(mut self) -> Self {
+        self.views.push(ViewRegistration::of::<V>());
+        self
+    }
+
+    /// Create new databases with this engine.
+    pub fn with_engine(mut self, kind: EngineKind) -> Self {
+        self.engine_kind = Some(kind);
+        self
+    }
+
+    /// Use this clock for recorded time.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+impl std::fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("engine", &self.engine)
+            .field("engine_kind", &self.engine_kind)
+            .field("create", &self.create)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Open the database at `path`, creating it if it does not exist. A second handle on
+    /// the same path (in this or another process) fails with [`Error::InUse`].
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let store = annals::Store::open(dir.path().join("my.db"))?;
+    /// assert_eq!(store.head().seq, 0);
+    /// assert!(matches!(annals::Store::open(dir.path().join("my.db")), Err(annals::Error::InUse { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, StoreOptions::default())
+    }
+
+    /// Open with options (a clock, engine tuning, whether to create).
+    pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_dir() => {
+                return Err(Error::Open {
+                    path: shown,
+                    reason: "it is a file, not a database directory".into(),
+                })
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !options.create {
+                    return Err(Error::Open {
+                        path: shown,
+                        reason: "no database there; create one with `annals import FILE` or `annals --db PATH append JSON`".into(),
+                    });
+                }
+            }
+            Err(e) => {
+                return Err(Error::Open {
+                    path: shown,
+                    reason: e.to_string(),
+                })
+            }
+        }
+        let detected = storage::detect(path).map_err(|e| Error::Open {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })?;
+        let kind = match (detected, options.engine_kind) {
+            (Some(found), Some(asked)) if found != asked => {
+                return Err(Error::InvalidArgument(format!(
+                    "the database at {shown} uses the {found} engine; the engine is chosen only when a database is created (asked for {asked})"
+                )))
+            }
+            (Some(found), _) => found,
+            (None, Some(asked)) => asked,
+            (None, None) => EngineKind::default_for_new()?,
+        };
+        let engine = storage::open(path, kind, &options.engine)?;
+        Store::from_engine(engine, Some(path.to_path_buf()), options)
+    }
+
+    /// A throwaway database, deleted when the handle drops.
+    ///
+    /// ```
+    /// let store = annals::Store::temporary()?;
+    /// assert_eq!(store.view_names(), ["alliances", "deployments", "leaders", "arms", "tests"]);
+    /// # Ok::<(), annals::Error>(())
+    /// ```
+    pub fn temporary() -> Result<Store> {
+        Store::temporary_with(StoreOptions::default())
+    }
+
+    /// A throwaway database with options (for deterministic clocks in tests).
+    pub fn temporary_with(options: StoreOptions) -> Result<Store> {
+        let kind = match options.engine_kind {
+            Some(kind) => kind,
+            None => EngineKind::default_for_new()?,
+        };
+        let engine = storage::temporary(kind, &options.engine)?;
+        Store::from_engine(engine, None, options)
+    }
+
+    pub(crate) fn from_engine(
+        engine: Box<dyn Engine>,
+        path: Option<PathBuf>,
+        options: StoreOptions,
+    ) -> Result<Store> {
+        let views = registered_views(options.views)?;
+        let store = Store {
+            log: Log::open(engine, options.clock)?,
+            history: Materializer::new(views, options.checkpoint_interval, options.repair_budget),
+            path,
+        };
+        store.check_format()?;
+        store.log.load_head()?;
+        if store.log.remove_past_head()? {
+            // A leftover did not decode: which index entries it wrote is unknown.
+            store.rebuild_indexes()?;
+        }
+        store.log.load_amended()?;
+        store.ensure_derived_version()?;
+        let writer = store.log.writer();
+        store.fold().ensure_views(&writer)?;
+        drop(writer);
+        Ok(store)
+    }
+
+    /// The derived-state version recorded in the database (0 when absent or mid-rebuild).
+    pub(crate) fn derived_version(&self) -> Result<u32> {
+        match self.log.engine.get(&[keys::DERIVED])? {
+            None => Ok(0),
+            Some(bytes) => envelope::open(keys::DERIVED, 1, &bytes)
+                .map_err(|e| Error::corrupt_in(Structure::DerivedVersion, e.to_string())),
+        }
+    }
+
+    /// Record the derived-state version (and make it durable).
+    pub(crate) fn set_derived_version(&self, version: u32) -> Result<()> {
+        let mut batch = Batch::new();
+        batch.put(
+            vec![keys::DERIVED],
+            envelope::seal(keys::DERIVED, 1, &version),
+        );
+        self.log.engine.write(batch)?;
+        self.log.engine.flush()
+    }
+
+    /// Rebuild everything derived if it was computed with another meaning (or a rebuild
+    /// was interrupted).
+    fn ensure_derived_version(&self) -> Result<()> {
+        if self.derived_version()? == DERIVED_VERSION {
+            return Ok(());
+        }
+        if self.head().seq > 0 {
+            self.rebuild()?;
+        } else {
+            self.set_derived_version(DERIVED_VERSION)?;
+        }
+        Ok(())
+    }
+
+    /// The names of the views this store maintains.
+    pub fn view_names(&self) -> Vec<&'static str> {
+        self.history.views().iter().map(|v| v.name()).collect()
+    }
+
+    pub(crate) fn find_view(&self, name: &str) -> Result<Arc<dyn ErasedView>> {
+        self.history
+            .views()
+            .iter()
+            .find(|v| v.name() == name)
+            .cloned()
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.view_names();
+                let hint = crate::model::interchange::nearest(name, names.iter().copied())
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                Error::InvalidArgument(format!(
+                    "unknown view `{name}`{hint} (views: {})",
+                    names.join(", ")
+                ))
+            })
+    }
+
+    /// Check the format record (creating it in a new database) and upgrade an older one.
+    fn check_format(&self) -> Result<()> {
+        let Some(bytes) = self.log.engine.get(&[keys::FORMAT])? else {
+            return self.create_format_record();
+        };
+        let record: FormatRecord = envelope::open(keys::FORMAT, FORMAT_RECORD_VERSION, &bytes)
+            .map_err(|e| match e {
+                envelope::EnvelopeError::UnknownVersion { found, .. } => Error::Open {
+                    path: self.shown_path(),
+                    reason: format!(
+                        "its format record has a layout (envelope version {found}) this annals cannot read (it reads storage format versions {MIN_STORAGE_FORMAT_VERSION}..={STORAGE_FORMAT_VERSION}); it was written by a newer annals"
+                    ),
+                },
+                other => Error::corrupt_in(Structure::FormatRecord, other.to_string()),
+            })?;
+        if record.version > STORAGE_FORMAT_VERSION || record.version < MIN_STORAGE_FORMAT_VERSION {
+            return Err(Error::UnsupportedFormat {
+                found: record.version,
+                min: MIN_STORAGE_FORMAT_VERSION,
+                max: STORAGE_FORMAT_VERSION,
+                hint: if record.version > STORAGE_FORMAT_VERSION {
+                    "it was written by a newer annals; upgrade annals to open it"
+                } else {
+                    "it is older than this annals can read; export it with the annals that wrote it"
+                },
+            });
+        }
+        if record.engine != self.log.engine.name() {
+            return Err(Error::Open {
+                path: self.shown_path(),
+                reason: format!(
+                    "the database was created with the {} engine, not {}",
+                    record.engine,
+                    self.log.engine.name()
+                ),
+            });
+        }
+        if record.version < STORAGE_FORMAT_VERSION {
+            // Upgrade the format record only: older records keep loading as they are, and
+            // from now on an older annals refuses this database at open instead of failing
+            // on the first newer record it meets.
+            self.write_format_record(&FormatRecord {
+                version: STORAGE_FORMAT_VERSION,
+                ..record
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The format record of a new database; refuses a database with data but none.
+    fn create_format_record(&self) -> Result<()> {
+        if let Some(first) = self.log.engine.scan(&[0], &[0xff]).next() {
+            first?;
+            return Err(Error::corrupt_in(
+                Structure::FormatRecord,
+                "the database has data but no format record",
+            ));
+        }
+        self.write_format_record(&FormatRecord {
+            version: STORAGE_FORMAT_VERSION,
+            engine: self.log.engine.name().to_string(),
+            created_micros: self.log.clock.now().timestamp_micros(),
+        })
+    }
+
+    fn write_format_record(&self, record: &FormatRecord) -> Result<()> {
+        let mut batch = Batch::new();
+        batch.put(
+            vec![keys::FORMAT],
+            envelope::seal(keys::FORMAT, FORMAT_RECORD_VERSION, record),
+        );
+        self.log.engine.write(batch)?;
+        self.log.engine.flush()
+    }
+
+    pub(crate) fn shown_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(temporary)".into())
+    }
+}
+
+/// The built-in views followed by the registered ones, checked for valid, unique names.
+fn registered_views(extra: Vec<ViewRegistration>) -> Result<Vec<Arc<dyn ErasedView>>> {
+    let mut views: Vec<Arc<dyn ErasedView>> =
+        crate::views::builtin().into_iter().map(|v| v.0).collect();
+    for extra in extra {
+        let name = extra.name();
+        if !crate::views::valid_view_name(name) {
+            return Err(Error::InvalidArgument(format!(
+                "view name `{name}` must be 1-16 characters of a-z, 0-9 and _"
+            )));
+        }
+        if views.iter().any(|v| v.name() == name) {
+            return Err(Error::InvalidArgument(format!(
+                "a view named `{name}` is already registered"
+            )));
+        }
+        views.push(extra.0);
+    }
+    Ok(views)
+}
