@@ -1,6 +1,7 @@
 //! `annals demo`: import the bundled sample timeline and take a short guided tour of what
 //! time travel answers. Deterministic: every date and knowledge in it is fixed.
 
+use super::common::{stdout, Ctx};
 use super::output::Look;
 use super::render;
 use annals::interchange::parse_reader;
@@ -10,6 +11,18 @@ use std::io::Write;
 
 /// The bundled sample timeline (drawn from the seed article and the history it refers to).
 pub const SAMPLE_TIMELINE: &str = include_str!("../../schema/examples/sample_timeline.jsonl");
+
+/// `annals demo`: the tour, on a temporary database unless `--db` (or ANNALS_DB) is given.
+pub fn command(ctx: &Ctx) -> Result<()> {
+    let store = if ctx.no_db_given {
+        Store::temporary()?
+    } else {
+        ctx.open_or_create()?
+    };
+    let mut out = stdout();
+    run(&store, &mut out, &ctx.look)?;
+    Ok(out.flush()?)
+}
 
 fn day(text: &str) -> Result<Day> {
     Ok(Day::parse_query(text)?)

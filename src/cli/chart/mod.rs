@@ -13,8 +13,8 @@
 mod svg;
 mod term;
 
+use super::common::{first_day_of, known_actor, open_existing, parse_day, stdout};
 use super::output::{Format, Look};
-use super::{first_day_of, known_actor, open_existing, parse_day};
 use annals::query::{Basis, HistoryEntry, Status};
 use annals::{Code, Day, Event, Kind, KnownAt, Store};
 use anyhow::{anyhow, bail, Context, Result};
@@ -231,7 +231,7 @@ pub fn run(db: &PathBuf, command: ChartCommand, format: Format, look: &Look) -> 
             (chart, window.svg)
         }
     };
-    let mut out = super::stdout();
+    let mut out = stdout();
     if let Some(path) = &svg {
         match &chart {
             Chart::Line(c) => svg::line_chart(path, c),
