@@ -4,7 +4,8 @@
 //! choice of output: SVG (`svg.rs`), the terminal (`term.rs`), or JSON.
 //!
 //! Invariants: every value drawn is read from a view as of a day, at one knowledge (the
-//! basis's seq) — nothing is folded or hard-coded here. The days a view is read at are the
+//! basis's seq), as the library's typed rows (`DeploymentRow`, `AllianceRow`; JSON is made
+//! only for `--json`/`--jsonl`) — nothing is folded or hard-coded here. The days a view is read at are the
 //! earliest and latest days of every event that can change what is drawn (so a step starts
 //! where a report's date starts, and stops being uncertain where its date ends); between
 //! two such days the views cannot change. Dates given to month or year precision are
