@@ -1,6 +1,7 @@
 //! `annals demo`: import the bundled sample timeline and take a short guided tour of what
 //! time travel answers. Deterministic: every date and knowledge in it is fixed.
 
+use super::common::{stdout, Ctx};
 use super::output::Look;
 use super::render;
 use annals::interchange::parse_reader;
@@ -11,21 +12,39 @@ use std::io::Write;
 /// The bundled sample timeline (drawn from the seed article and the history it refers to).
 pub const SAMPLE_TIMELINE: &str = include_str!("../../schema/examples/sample_timeline.jsonl");
 
+/// `annals demo`: the tour, on a temporary database unless `--db` (or ANNALS_DB) is given.
+pub fn command(ctx: &Ctx) -> Result<()> {
+    let store = if ctx.no_db_given {
+        Store::temporary()?
+    } else {
+        ctx.open_or_create()?
+    };
+    let mut out = stdout();
+    run(&store, &mut out, &ctx.look)?;
+    Ok(out.flush()?)
+}
+
 fn day(text: &str) -> Result<Day> {
     Ok(Day::parse_query(text)?)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn view(
-    out: &mut impl Write,
-    look: &Look,
-    store: &Store,
-    name: &str,
-    as_of: &str,
+/// One view shown in the tour, as `annals NAME --as-of AS_OF [--actor A] [--known-at K]`.
+struct Shot {
+    name: &'static str,
+    as_of: &'static str,
     known: KnownAt,
-    actor: Option<&str>,
-    title: &str,
-) -> Result<()> {
+    actor: Option<&'static str>,
+    title: &'static str,
+}
+
+fn view(out: &mut impl Write, look: &Look, store: &Store, shot: Shot) -> Result<()> {
+    let Shot {
+        name,
+        as_of,
+        known,
+        actor,
+        title,
+    } = shot;
     let actor = actor
         .map(Code::parse)
         .transpose()
@@ -57,6 +76,26 @@ fn view(
 
 /// Run the tour on `store` (which must be empty or already hold the sample).
 pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
+    import_sample(store, out)?;
+    let nov1 = KnownAt::parse("2024-11-01T00:00:00Z")?;
+    let nov16 = KnownAt::parse("2024-11-16T00:00:00Z")?;
+    for shot in shots(nov1) {
+        view(out, look, store, shot)?;
+    }
+    what_changed(out, store)?;
+    camp_david(out, look, store, nov16)?;
+    prk_and_rus(out, look, store)?;
+    let v = store.verify()?;
+    writeln!(
+        out,
+        "\nverify: {} events, hash chain intact, {} view checkpoints match the log; head hash {}",
+        v.events, v.checkpoints, v.head_hash
+    )?;
+    Ok(())
+}
+
+/// Import the sample timeline (again: what is already there is kept) and say so.
+fn import_sample(store: &Store, out: &mut impl Write) -> Result<()> {
     let lines = parse_reader(SAMPLE_TIMELINE.as_bytes()).map_err(Error::InvalidInput)?;
     let report = store
         .import_lines(lines, true)
@@ -67,49 +106,46 @@ pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
         report.new_count(),
         report.present_count()
     )?;
-    let nov1 = KnownAt::parse("2024-11-01T00:00:00Z")?;
-    let nov16 = KnownAt::parse("2024-11-16T00:00:00Z")?;
-    view(
-        out,
-        look,
-        store,
-        "alliances",
-        "1999-03-11",
-        KnownAt::Now,
-        Some("NATO"),
-        "NATO on the eve of its 1999 enlargement",
-    )?;
-    view(
-        out,
-        look,
-        store,
-        "alliances",
-        "1999-03-12",
-        KnownAt::Now,
-        Some("NATO"),
-        "... and on the day Czechia, Hungary and Poland joined",
-    )?;
-    view(
-        out,
-        look,
-        store,
-        "deployments",
-        "2024-11-15",
-        nov1,
-        Some("PRK"),
-        "North Korean troops in Russia on 2024-11-15, as known on 2024-11-01",
-    )?;
-    view(
-        out,
-        look,
-        store,
-        "deployments",
-        "2024-11-15",
-        KnownAt::Now,
-        Some("PRK"),
-        "... and as known now",
-    )?;
+    Ok(())
+}
 
+/// The views the tour shows first: NATO's 1999 enlargement, and North Korean troops in
+/// Russia as known before and after the reports of early November 2024.
+fn shots(nov1: KnownAt) -> [Shot; 4] {
+    [
+        Shot {
+            name: "alliances",
+            as_of: "1999-03-11",
+            known: KnownAt::Now,
+            actor: Some("NATO"),
+            title: "NATO on the eve of its 1999 enlargement",
+        },
+        Shot {
+            name: "alliances",
+            as_of: "1999-03-12",
+            known: KnownAt::Now,
+            actor: Some("NATO"),
+            title: "... and on the day Czechia, Hungary and Poland joined",
+        },
+        Shot {
+            name: "deployments",
+            as_of: "2024-11-15",
+            known: nov1,
+            actor: Some("PRK"),
+            title: "North Korean troops in Russia on 2024-11-15, as known on 2024-11-01",
+        },
+        Shot {
+            name: "deployments",
+            as_of: "2024-11-15",
+            known: KnownAt::Now,
+            actor: Some("PRK"),
+            title: "... and as known now",
+        },
+    ]
+}
+
+/// `annals diff` across 2024 for three views.
+fn what_changed(out: &mut impl Write, store: &Store) -> Result<()> {
     writeln!(
         out,
         "\n## What changed across 2024\n$ annals diff 2024-01-01 2024-12-31"
@@ -120,7 +156,11 @@ pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
             .diff(name, day("2024-12-31")?)?;
         render::diff(out, &d)?;
     }
+    Ok(())
+}
 
+/// The article's error about Camp David, before and after its correction.
+fn camp_david(out: &mut impl Write, look: &Look, store: &Store, nov16: KnownAt) -> Result<()> {
     writeln!(out, "\n## The article's error: Camp David, 2023-08-18")?;
     writeln!(
         out,
@@ -155,7 +195,11 @@ pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
             .collect();
         render::history_table(out, look, &entries)?;
     }
+    Ok(())
+}
 
+/// What North Korea and Russia share, and the deployments chart.
+fn prk_and_rus(out: &mut impl Write, look: &Look, store: &Store) -> Result<()> {
     writeln!(
         out,
         "\n## North Korea and Russia\n$ annals relations PRK RUS --as-of 2024-11-15"
@@ -164,17 +208,10 @@ pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
     let rus = Code::parse("RUS").map_err(|e| anyhow::anyhow!(e))?;
     let rel = store.at(day("2024-11-15")?).relations(&prk, &rus)?;
     render::relations(out, look, &prk, &rus, &rel)?;
-
     writeln!(
         out,
         "\n## North Korean troops in Russia, as a picture\n$ annals chart deployments --actor PRK   # or --svg prk.svg"
     )?;
     super::chart::deployments_in_terminal(out, look, store, &prk)?;
-    let v = store.verify()?;
-    writeln!(
-        out,
-        "\nverify: {} events, hash chain intact, {} view checkpoints match the log; head hash {}",
-        v.events, v.checkpoints, v.head_hash
-    )?;
     Ok(())
 }

@@ -4,7 +4,8 @@
 //! choice of output: SVG (`svg.rs`), the terminal (`term.rs`), or JSON.
 //!
 //! Invariants: every value drawn is read from a view as of a day, at one knowledge (the
-//! basis's seq) — nothing is folded or hard-coded here. The days a view is read at are the
+//! basis's seq), as the library's typed rows (`DeploymentRow`, `AllianceRow`; JSON is made
+//! only for `--json`/`--jsonl`) — nothing is folded or hard-coded here. The days a view is read at are the
 //! earliest and latest days of every event that can change what is drawn (so a step starts
 //! where a report's date starts, and stops being uncertain where its date ends); between
 //! two such days the views cannot change. Dates given to month or year precision are
@@ -13,10 +14,11 @@
 mod svg;
 mod term;
 
+use super::common::{first_day_of, known_actor, open_existing, parse_day, stdout};
 use super::output::{Format, Look};
-use super::{first_day_of, known_actor, open_existing, parse_day};
 use annals::query::{Basis, HistoryEntry, Status};
-use annals::{Code, Day, Event, Kind, KnownAt, Store};
+use annals::views::{AllianceRow, Alliances, DeploymentRow, Deployments};
+use annals::{Code, Day, Event, Kind, KnownAt, Store, View};
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -231,7 +233,7 @@ pub fn run(db: &PathBuf, command: ChartCommand, format: Format, look: &Look) -> 
             (chart, window.svg)
         }
     };
-    let mut out = super::stdout();
+    let mut out = stdout();
     if let Some(path) = &svg {
         match &chart {
             Chart::Line(c) => svg::line_chart(path, c),
@@ -367,32 +369,37 @@ pub fn value_at(steps: &[Step], day: Day) -> Option<(u64, bool)> {
         .and_then(|s| s.value.map(|v| (v, s.certain)))
 }
 
-/// Read view `name` (rows mentioning `filter`) at each of `days` at knowledge `k`, and
-/// turn what `pick` sees in each row — a series label and its value — into step series.
-fn sample(
+/// What a chart reads from one row of view `V`: the label of the series the row belongs
+/// to, its value, and whether it is certain as of the day read; `None` leaves it out.
+type Pick<'a, V> = &'a dyn Fn(&<V as View>::Row) -> Option<(String, u64, bool)>;
+
+/// Per day read: each series label's value and whether it is certain then.
+type Values = BTreeMap<String, (u64, bool)>;
+
+/// Read view `V` at each of `days` at knowledge `k`, and turn what `pick` sees in each row
+/// into step series.
+fn sample<V: View>(
     store: &Store,
-    name: &str,
-    filter: Option<&Code>,
     days: &[Day],
     k: u64,
-    pick: &dyn Fn(&Value) -> Option<(String, u64)>,
+    pick: Pick<'_, V>,
 ) -> Result<BTreeMap<String, Vec<Step>>> {
-    // Per day: each label's value and whether it is certain then.
-    type Values = BTreeMap<String, (u64, bool)>;
     let mut at_days: Vec<(Day, Values)> = Vec::with_capacity(days.len());
     for &day in days {
-        let (_, rows) = store
-            .at(day)
-            .known_at(KnownAt::Seq(k))
-            .view_rows_json(name, filter)?;
-        let mut values = BTreeMap::new();
-        for (_, row) in rows {
-            if let Some((label, value)) = pick(&row) {
-                values.insert(label, (value, row["certain"] != Value::Bool(false)));
-            }
-        }
+        let rows = store.at(day).known_at(KnownAt::Seq(k)).view::<V>()?.rows;
+        let values = rows
+            .iter()
+            .filter_map(pick)
+            .map(|(label, value, certain)| (label, (value, certain)))
+            .collect();
         at_days.push((day, values));
     }
+    Ok(step_series(&at_days))
+}
+
+/// The values read on each day as one step series per label: a step wherever a label's
+/// value or certainty changes, starting where it first has a value.
+fn step_series(at_days: &[(Day, Values)]) -> BTreeMap<String, Vec<Step>> {
     let labels: BTreeSet<String> = at_days
         .iter()
         .flat_map(|(_, v)| v.keys().cloned())
@@ -400,7 +407,7 @@ fn sample(
     let mut series = BTreeMap::new();
     for label in labels {
         let mut steps: Vec<Step> = Vec::new();
-        for (day, values) in &at_days {
+        for (day, values) in at_days {
             let (value, certain) = match values.get(&label) {
                 Some((v, c)) => (Some(*v), *c),
                 None => (None, true),
@@ -420,7 +427,7 @@ fn sample(
         }
         series.insert(label, steps);
     }
-    Ok(series)
+    series
 }
 
 /// The days within `[start, end]` to read views at: `start` itself and every change.
@@ -547,23 +554,16 @@ fn deployments(
     }
     let (start, end) = w.bounds(&changes)?;
     let days = sample_days(&changes, start, end);
-    let pick = |row: &Value| -> Option<(String, u64)> {
-        let (a, h) = (row["actor"].as_str()?, row["host"].as_str()?);
-        (a == actor.as_str() && host.is_none_or(|x| x.as_str() == h)).then(|| {
+    let pick = |row: &DeploymentRow| {
+        (row.actor == actor.as_str() && host.is_none_or(|x| x.as_str() == row.host)).then(|| {
             (
-                deployment_label(a, h, row["region"].as_str()),
-                row["strength"].as_u64().unwrap_or(0),
+                deployment_label(&row.actor, &row.host, row.region.as_deref()),
+                row.strength,
+                row.certain,
             )
         })
     };
-    let series = sampled_series(
-        store,
-        w,
-        ("deployments", Some(actor)),
-        (&days, start, end),
-        &pick,
-        &mut marks,
-    )?;
+    let series = sampled_series::<Deployments>(store, w, (&days, start, end), &pick, &mut marks)?;
     Ok(LineChart {
         name: "deployments",
         title: format!(
@@ -579,22 +579,19 @@ fn deployments(
     })
 }
 
-/// Pair each series at the chart's knowledge with the same series known now (when the
-/// chart is at a past knowledge), adding a mark where they differ.
-/// The series of `view` (filtered by an actor) on `days`, as known at the window's basis
-/// and, when that is in the past, as known now; `marks` gains the revisions and keeps only
-/// those within `start..=end`, in order.
-fn sampled_series(
+/// The series of view `V` on `days`, as known at the window's basis and, when that is in
+/// the past, as known now; `marks` gains the revisions and keeps only those within
+/// `start..=end`, in order.
+fn sampled_series<V: View>(
     store: &Store,
     w: &Resolved,
-    (view, filter): (&str, Option<&Code>),
     (days, start, end): (&[Day], Day, Day),
-    pick: &dyn Fn(&Value) -> Option<(String, u64)>,
+    pick: Pick<'_, V>,
     marks: &mut Vec<Mark>,
 ) -> Result<Vec<Series>> {
-    let then = sample(store, view, filter, days, w.basis.known_seq, pick)?;
+    let then = sample::<V>(store, days, w.basis.known_seq, pick)?;
     let now = if w.is_past() {
-        Some(sample(store, view, filter, days, w.head, pick)?)
+        Some(sample::<V>(store, days, w.head, pick)?)
     } else {
         None
     };
@@ -604,6 +601,8 @@ fn sampled_series(
     Ok(series)
 }
 
+/// Pair each series at the chart's knowledge with the same series known now (when the
+/// chart is at a past knowledge), adding a mark where they differ.
 fn merge_series(
     then: BTreeMap<String, Vec<Step>>,
     now: Option<BTreeMap<String, Vec<Step>>>,
@@ -672,20 +671,9 @@ fn member_counts(store: &Store, w: &Resolved) -> Result<LineChart> {
     }
     let (start, end) = w.bounds(&changes)?;
     let days = sample_days(&changes, start, end);
-    let pick = |row: &Value| -> Option<(String, u64)> {
-        Some((
-            row["alliance"].as_str()?.to_string(),
-            row["members"].as_array()?.len() as u64,
-        ))
-    };
-    let series = sampled_series(
-        store,
-        w,
-        ("alliances", None),
-        (&days, start, end),
-        &pick,
-        &mut marks,
-    )?;
+    let pick =
+        |row: &AllianceRow| Some((row.alliance.clone(), row.members.len() as u64, row.certain));
+    let series = sampled_series::<Alliances>(store, w, (&days, start, end), &pick, &mut marks)?;
     Ok(LineChart {
         name: "alliances",
         title: "Alliances: number of members".into(),
@@ -701,6 +689,40 @@ fn member_counts(store: &Store, w: &Resolved) -> Result<LineChart> {
 /// Each member's span in `alliance` over time.
 fn members(store: &Store, alliance: &Code, w: &Resolved) -> Result<Gantt> {
     let k = w.basis.known_seq;
+    let (changes, mut marks) = alliance_changes(store, alliance, w)?;
+    if changes.is_empty() {
+        bail!(
+            "{alliance} is not an alliance known at seq {k}; `annals chart alliances` lists every alliance"
+        );
+    }
+    let (start, end) = w.bounds(&changes)?;
+    let days = sample_days(&changes, start, end);
+    let bars = member_bars(store, alliance, k, &days, end)?;
+    marks.retain(|m| m.day >= start && m.day <= end);
+    if bars.is_empty() {
+        return Err(anyhow!(
+            "{alliance} has no members between {start} and {end} as known at seq {k}"
+        ));
+    }
+    Ok(Gantt {
+        name: "alliance",
+        title: format!("{alliance}: membership over time"),
+        start,
+        end,
+        basis: w.basis.clone(),
+        bars,
+        marks,
+    })
+}
+
+/// The days on which `alliance`'s events, at the chart's knowledge and now, can change it;
+/// and marks for its events amended at the chart's knowledge.
+fn alliance_changes(
+    store: &Store,
+    alliance: &Code,
+    w: &Resolved,
+) -> Result<(BTreeSet<Day>, Vec<Mark>)> {
+    let k = w.basis.known_seq;
     let mut changes = BTreeSet::new();
     let mut marks = Vec::new();
     for kk in BTreeSet::from([k, w.head]) {
@@ -715,40 +737,38 @@ fn members(store: &Store, alliance: &Code, w: &Resolved) -> Result<Gantt> {
             }
         }
     }
-    if changes.is_empty() {
-        bail!(
-            "{alliance} is not an alliance known at seq {k}; `annals chart alliances` lists every alliance"
-        );
-    }
-    let (start, end) = w.bounds(&changes)?;
-    let days = sample_days(&changes, start, end);
+    Ok((changes, marks))
+}
+
+/// The members of `alliance` as of `day` at knowledge `k`, each with the latest day of the
+/// date it joined on.
+fn joined_on(store: &Store, alliance: &Code, day: Day, k: u64) -> Result<BTreeMap<String, Day>> {
+    let rows = store
+        .at(day)
+        .known_at(KnownAt::Seq(k))
+        .view::<Alliances>()?
+        .rows;
+    let Some(row) = rows.into_iter().find(|r| r.alliance == alliance.as_str()) else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(row
+        .joined
+        .into_iter()
+        .map(|(member, date)| {
+            let latest = annals::Date::parse(&date).map_or(day, |d| d.latest());
+            (member, latest)
+        })
+        .collect())
+}
+
+/// One bar per member of `alliance` with its spans over `days` (up to `end`), in the order
+/// they joined, as a Gantt chart reads.
+fn member_bars(store: &Store, alliance: &Code, k: u64, days: &[Day], end: Day) -> Result<Vec<Bar>> {
     // Member → (open span start, its date's latest day), and the spans closed so far.
     let mut open: BTreeMap<String, (Day, Day)> = BTreeMap::new();
     let mut bars: BTreeMap<String, Vec<Span>> = BTreeMap::new();
-    for &day in &days {
-        let (_, rows) = store
-            .at(day)
-            .known_at(KnownAt::Seq(k))
-            .view_rows_json("alliances", Some(alliance))?;
-        let row = rows
-            .into_iter()
-            .map(|(_, r)| r)
-            .find(|r| r["alliance"] == alliance.as_str());
-        let joined: BTreeMap<String, Day> = row
-            .as_ref()
-            .and_then(|r| r["joined"].as_object())
-            .map(|m| {
-                m.iter()
-                    .map(|(member, date)| {
-                        let latest = date
-                            .as_str()
-                            .and_then(|d| annals::Date::parse(d).ok())
-                            .map_or(day, |d| d.latest());
-                        (member.clone(), latest)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+    for &day in days {
+        let joined = joined_on(store, alliance, day, k)?;
         for (member, (since, latest)) in std::mem::take(&mut open) {
             match joined.get(&member) {
                 Some(_) => {
@@ -777,26 +797,11 @@ fn members(store: &Store, alliance: &Code, w: &Resolved) -> Result<Gantt> {
         .into_iter()
         .map(|(label, spans)| Bar { label, spans })
         .collect();
-    // In the order they joined, as a Gantt chart reads.
     bars.sort_by(|a, b| {
         (a.spans.first().map(|s| s.start), &a.label)
             .cmp(&(b.spans.first().map(|s| s.start), &b.label))
     });
-    marks.retain(|m| m.day >= start && m.day <= end);
-    if bars.is_empty() {
-        return Err(anyhow!(
-            "{alliance} has no members between {start} and {end} as known at seq {k}"
-        ));
-    }
-    Ok(Gantt {
-        name: "alliance",
-        title: format!("{alliance}: membership over time"),
-        start,
-        end,
-        basis: w.basis.clone(),
-        bars,
-        marks,
-    })
+    Ok(bars)
 }
 
 fn basis_json(basis: &Basis) -> Value {

@@ -5,18 +5,31 @@
 //! its span), a value or member axis, a legend naming every series and every kind of shading
 //! and mark drawn, and a footer naming its window and basis.
 
-use super::{Gantt, LineChart, Mark, MarkKind, Step};
+use super::{Gantt, LineChart, Mark, MarkKind, Series, Step};
 use crate::cli::progress::thousands;
 use crate::cli::render::known_at;
 use annals::Day;
 use anyhow::Result;
 use chrono::NaiveDate;
-use plotters::coord::ranged1d::SegmentValue;
+use plotters::coord::cartesian::Cartesian2d;
+use plotters::coord::ranged1d::{SegmentValue, SegmentedCoord};
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32, RangedDate};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use std::path::Path;
 
 const WIDTH: u32 = 1000;
+
+/// The plotting area of a line chart: dates across, values up.
+type LineArea<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedDate<NaiveDate>, RangedCoordf64>>;
+
+/// The plotting area of a Gantt chart: dates across, one segment per bar up.
+type GanttArea<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<RangedDate<NaiveDate>, SegmentedCoord<RangedCoordi32>>,
+>;
 const FONT: &str = "sans-serif";
 
 fn date(day: Day) -> NaiveDate {
@@ -125,45 +138,8 @@ pub fn line_chart(path: &Path, c: &LineChart) -> Result<()> {
         .draw()?;
     let mut shaded = false;
     for (i, s) in c.series.iter().enumerate() {
-        for (j, st) in s.steps.iter().enumerate() {
-            if !st.certain && st.value.is_some() {
-                shaded = true;
-                let until = super::step_until(&s.steps, j, c.end);
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(date(st.start), 0.0), (date(until), ymax)],
-                    UNCERTAIN.mix(0.18).filled(),
-                )))?;
-            }
-        }
-        let color = series_color(i);
-        for (j, run) in step_runs(&s.steps, c.end).into_iter().enumerate() {
-            let drawn = chart.draw_series(LineSeries::new(run, color.stroke_width(3)))?;
-            if j == 0 {
-                drawn.label(s.label.clone()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
-                });
-            }
-        }
-        // What is known now, where it differs from the chart's knowledge.
-        if let Some(now) = s.now.as_ref().filter(|now| **now != s.steps) {
-            let faint = color.mix(0.55);
-            for (j, run) in step_runs(now, c.end).into_iter().enumerate() {
-                let drawn =
-                    chart.draw_series(DashedLineSeries::new(run, 8, 5, faint.stroke_width(2)))?;
-                if j == 0 {
-                    drawn
-                        .label(format!("{} (as known now)", s.label))
-                        .legend(move |(x, y)| {
-                            DashedPathElement::new(
-                                vec![(x, y), (x + 24, y)],
-                                6,
-                                3,
-                                faint.stroke_width(2),
-                            )
-                        });
-                }
-            }
-        }
+        shaded |= draw_uncertain(&mut chart, s, c.end, ymax)?;
+        draw_steps(&mut chart, s, series_color(i), c.end)?;
     }
     if shaded {
         chart
@@ -173,6 +149,65 @@ pub fn line_chart(path: &Path, c: &LineChart) -> Result<()> {
                 Rectangle::new([(x, y - 6), (x + 24, y + 6)], UNCERTAIN.mix(0.3).filled())
             });
     }
+    draw_line_marks(&mut chart, c)?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(160, 160, 160))
+        .draw()?;
+    draw_footer(&footer, c.start, c.end, &c.basis)?;
+    root.present()?;
+    Ok(())
+}
+
+/// Shade the spans where a series' value is not yet certain; whether any was shaded.
+fn draw_uncertain(chart: &mut LineArea, s: &Series, end: Day, ymax: f64) -> Result<bool> {
+    let mut shaded = false;
+    for (j, st) in s.steps.iter().enumerate() {
+        if !st.certain && st.value.is_some() {
+            shaded = true;
+            let until = super::step_until(&s.steps, j, end);
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(date(st.start), 0.0), (date(until), ymax)],
+                UNCERTAIN.mix(0.18).filled(),
+            )))?;
+        }
+    }
+    Ok(shaded)
+}
+
+/// A series' step line, and dashed, what is known now where it differs.
+fn draw_steps(chart: &mut LineArea, s: &Series, color: RGBColor, end: Day) -> Result<()> {
+    for (j, run) in step_runs(&s.steps, end).into_iter().enumerate() {
+        let drawn = chart.draw_series(LineSeries::new(run, color.stroke_width(3)))?;
+        if j == 0 {
+            drawn.label(s.label.clone()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 24, y)], color.stroke_width(3))
+            });
+        }
+    }
+    // What is known now, where it differs from the chart's knowledge.
+    let Some(now) = s.now.as_ref().filter(|now| **now != s.steps) else {
+        return Ok(());
+    };
+    let faint = color.mix(0.55);
+    for (j, run) in step_runs(now, end).into_iter().enumerate() {
+        let drawn = chart.draw_series(DashedLineSeries::new(run, 8, 5, faint.stroke_width(2)))?;
+        if j == 0 {
+            drawn
+                .label(format!("{} (as known now)", s.label))
+                .legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 24, y)], 6, 3, faint.stroke_width(2))
+                });
+        }
+    }
+    Ok(())
+}
+
+/// The marks of a line chart, each kind with its symbol and legend.
+fn draw_line_marks<'a, 'b: 'a>(chart: &mut LineArea<'a, 'b>, c: &LineChart) -> Result<()> {
     // Marks sit on their series' line (at 0 where it has no value then).
     let at = |m: &Mark| {
         let value = c
@@ -217,15 +252,6 @@ pub fn line_chart(path: &Path, c: &LineChart) -> Result<()> {
             MarkKind::Revised => TriangleMarker::new((x + 12, y), 7, style).into_dyn(),
         });
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(160, 160, 160))
-        .draw()?;
-    draw_footer(&footer, c.start, c.end, &c.basis)?;
-    root.present()?;
     Ok(())
 }
 
@@ -239,8 +265,6 @@ pub fn gantt(path: &Path, g: &Gantt) -> Result<()> {
     let (body, footer) = root.split_vertically(height - 28);
     let fmt = date_format(g.start, g.end);
     let labels: Vec<String> = g.bars.iter().map(|b| b.label.clone()).collect();
-    // Row 0 is drawn at the bottom: the first bar goes on the top row.
-    let row = |i: usize| (n - 1 - i) as i32;
     let mut chart = ChartBuilder::on(&body)
         .caption(&g.title, (FONT, 26))
         .margin(20)
@@ -273,6 +297,39 @@ pub fn gantt(path: &Path, g: &Gantt) -> Result<()> {
         .bold_line_style(RGBColor(215, 215, 215))
         .draw()?;
     let color = series_color(0);
+    let shaded = draw_bars(&mut chart, g, color)?;
+    chart
+        .draw_series(std::iter::empty::<Rectangle<(NaiveDate, SegmentValue<i32>)>>())?
+        .label("member")
+        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], color.filled()));
+    if shaded {
+        chart
+            .draw_series(std::iter::empty::<Rectangle<(NaiveDate, SegmentValue<i32>)>>())?
+            .label("joined on a date not yet certain")
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 24, y + 6)], UNCERTAIN.mix(0.8).filled())
+            });
+    }
+    draw_gantt_marks(&mut chart, g)?;
+    chart
+        .configure_series_labels()
+        // Bars are in the order members joined: the lower left stays empty.
+        .position(SeriesLabelPosition::LowerLeft)
+        .label_font((FONT, 15))
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(160, 160, 160))
+        .draw()?;
+    draw_footer(&footer, g.start, g.end, &g.basis)?;
+    root.present()?;
+    Ok(())
+}
+
+/// One bar per member, lighter where the date it joined is not yet certain; whether any
+/// part was drawn lighter.
+fn draw_bars(chart: &mut GanttArea, g: &Gantt, color: RGBColor) -> Result<bool> {
+    let n = g.bars.len();
+    // Row 0 is drawn at the bottom: the first bar goes on the top row.
+    let row = |i: usize| (n - 1 - i) as i32;
     let mut shaded = false;
     let bar = |from: Day, until: Day, y: i32, style: ShapeStyle| {
         let mut r = Rectangle::new(
@@ -313,18 +370,11 @@ pub fn gantt(path: &Path, g: &Gantt) -> Result<()> {
             }
         }
     }
-    chart
-        .draw_series(std::iter::empty::<Rectangle<(NaiveDate, SegmentValue<i32>)>>())?
-        .label("member")
-        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 24, y + 6)], color.filled()));
-    if shaded {
-        chart
-            .draw_series(std::iter::empty::<Rectangle<(NaiveDate, SegmentValue<i32>)>>())?
-            .label("joined on a date not yet certain")
-            .legend(|(x, y)| {
-                Rectangle::new([(x, y - 6), (x + 24, y + 6)], UNCERTAIN.mix(0.8).filled())
-            });
-    }
+    Ok(shaded)
+}
+
+/// Amendments of the alliance's events, as vertical lines across every bar.
+fn draw_gantt_marks(chart: &mut GanttArea, g: &Gantt) -> Result<()> {
     for kind in [
         MarkKind::Correction,
         MarkKind::Retraction,
@@ -353,15 +403,5 @@ pub fn gantt(path: &Path, g: &Gantt) -> Result<()> {
             .label(format!("{} ({})", kind.legend(), kind.name()))
             .legend(move |(x, y)| PathElement::new(vec![(x + 12, y - 7), (x + 12, y + 7)], style));
     }
-    chart
-        .configure_series_labels()
-        // Bars are in the order members joined: the lower left stays empty.
-        .position(SeriesLabelPosition::LowerLeft)
-        .label_font((FONT, 15))
-        .background_style(WHITE.mix(0.9))
-        .border_style(RGBColor(160, 160, 160))
-        .draw()?;
-    draw_footer(&footer, g.start, g.end, &g.basis)?;
-    root.present()?;
     Ok(())
 }

@@ -1,0 +1,284 @@
+//! The command line as data: every command, flag and argument (clap derive). Declarative
+//! tables only; what a command does lives in `commands/`.
+
+use super::chart::ChartCommand;
+use super::output::ColorChoice;
+use annals::EngineKind;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "annals",
+    version,
+    about = "An embedded, bitemporal timeline database for diplomatic and military events",
+    after_help = "Examples:\n  annals demo\n  annals --db my.db import schema/examples/sample_timeline.jsonl --keep-recorded\n  annals --db my.db log --actor PRK --from 2024\n  annals --db my.db chart deployments --actor PRK --svg prk.svg"
+)]
+pub struct Cli {
+    /// Database directory [env: ANNALS_DB] [default: ./annals.db]
+    #[arg(
+        long,
+        global = true,
+        env = "ANNALS_DB",
+        default_value = "annals.db",
+        hide_env = true,
+        hide_default_value = true
+    )]
+    pub db: PathBuf,
+
+    /// Print machine-readable JSON instead of a table (the stable format).
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Storage engine for a database this command creates: redb (default) or sled
+    /// [env: ANNALS_ENGINE]. An existing database always opens with its own engine.
+    #[arg(long, global = true, value_parser = parse_engine, value_name = "ENGINE")]
+    pub engine: Option<EngineKind>,
+
+    /// Print JSON Lines: one object per row, event or chart step, to stream into jq and
+    /// other tools (a command with a single answer prints it as one line).
+    #[arg(long, global = true, conflicts_with = "json")]
+    pub jsonl: bool,
+
+    /// When to colour output: auto (stdout is a terminal and NO_COLOR is unset), always or
+    /// never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Import JSON Lines from FILE (or - for stdin). All lines are validated first; any
+    /// invalid line fails the whole import and nothing is written.
+    #[command(
+        after_help = "Example:\n  annals import events.jsonl\n  cat events.jsonl | annals import -"
+    )]
+    Import {
+        /// A JSON Lines file, or - for standard input.
+        file: String,
+        /// Keep each line's `recorded` time (restoring an export) instead of assigning now.
+        #[arg(long)]
+        keep_recorded: bool,
+        /// Validate only, exactly as `annals check` does; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Validate JSON Lines exactly as `import` would (the same parser; with --db, the same
+    /// checks against that database), write nothing, and report every invalid line.
+    #[command(
+        after_help = "Example:\n  annals check events.jsonl\n  annals --db my.db check events.jsonl --json"
+    )]
+    Check {
+        /// A JSON Lines file, or - for standard input.
+        file: String,
+        /// Check each line's `recorded` time as `import --keep-recorded` would.
+        #[arg(long)]
+        keep_recorded: bool,
+    },
+    /// Print the JSON Schema (draft 2020-12) of one interchange line.
+    #[command(after_help = "Example:\n  annals schema > event.schema.json")]
+    Schema,
+    /// Append one event given as JSON (as an argument, or on stdin).
+    #[command(
+        after_help = "Example:\n  annals append '{\"date\":\"2024-10-31\",\"kind\":\"missile_test\",\"actor\":\"PRK\",\"class\":\"ICBM\"}'"
+    )]
+    Append {
+        /// The event as one JSON object; read from stdin when absent.
+        event: Option<String>,
+    },
+    /// List events in timeline order (or recorded order).
+    #[command(after_help = "Example:\n  annals log --actor PRK --from 2024 --kind deployment")]
+    Log {
+        #[command(flatten)]
+        range: EventRange,
+        /// Only events of this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Timeline (valid-time) order, or recorded (seq) order.
+        #[arg(long, value_enum, default_value_t = Order::Valid)]
+        order: Order,
+    },
+    /// Write every event in seq order as JSON Lines.
+    #[command(
+        after_help = "Example:\n  annals export > backup.jsonl\n  annals --db copy.db import backup.jsonl --keep-recorded"
+    )]
+    Export,
+    /// Check every checksum, the hash chain, every derived index and view checkpoint.
+    /// `--json` prints the head hash: keep it to prove later that the log was only appended to.
+    #[command(
+        after_help = "Example:\n  annals verify --json\n  annals verify --since 0284588b9e67c3d6cd5a2a3b377a2371d35ee5b5aa666bacbed52b9d5bfac931"
+    )]
+    Verify {
+        /// Also prove that the log extends the log that had this head hash.
+        #[arg(long)]
+        since: Option<String>,
+    },
+    /// Counts by kind, first and last dates, last seq, size on disk.
+    #[command(after_help = "Example:\n  annals stats")]
+    Stats,
+    /// Drop the derived indexes and rebuild them from the log.
+    #[command(after_help = "Example:\n  annals rebuild")]
+    Rebuild,
+    /// Alliances and their members as of a date.
+    #[command(after_help = "Example:\n  annals alliances --as-of 1999-03-11 --actor NATO")]
+    Alliances(ViewArgs),
+    /// Deployments (forces of one actor in another's territory) as of a date.
+    #[command(
+        after_help = "Example:\n  annals deployments --actor PRK --as-of 2024-11-15 --known-at 2024-11-01T00:00:00Z"
+    )]
+    Deployments(ViewArgs),
+    /// Office holders as of a date.
+    #[command(after_help = "Example:\n  annals leaders --as-of 2024-10-01 --actor JPN")]
+    Leaders(ViewArgs),
+    /// Cumulative arms transfers up to a date.
+    #[command(after_help = "Example:\n  annals arms --actor PRK --as-of 2024")]
+    Arms(ViewArgs),
+    /// Missile and nuclear tests summed up to a date.
+    #[command(after_help = "Example:\n  annals tests --actor PRK --as-of 2017")]
+    Tests(ViewArgs),
+    /// Any registered view by name (the built-ins or a custom one).
+    #[command(after_help = "Example:\n  annals view deployments --as-of 2024-11")]
+    View {
+        /// The view's name.
+        name: String,
+        #[command(flatten)]
+        args: ViewArgs,
+    },
+    /// Every event involving an actor, in timeline order, with corrections applied and
+    /// retracted or superseded events marked.
+    #[command(after_help = "Example:\n  annals history JPN --known-at 2024-11-16T00:00:00Z")]
+    History {
+        /// An actor code (or alliance code).
+        code: String,
+        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        #[arg(long, default_value = "now")]
+        known_at: String,
+    },
+    /// Rows added, removed and changed between two as-of dates.
+    #[command(after_help = "Example:\n  annals diff 2024-01-01 2024-12-31 --view deployments")]
+    Diff {
+        /// The earlier as-of date.
+        from: String,
+        /// The later as-of date.
+        to: String,
+        /// Only this view (default: every view).
+        #[arg(long)]
+        view: Option<String>,
+        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        #[arg(long, default_value = "now")]
+        known_at: String,
+    },
+    /// What two actors share: alliances, deployments of one in the other, arms flows, meetings.
+    #[command(after_help = "Example:\n  annals relations PRK RUS --as-of 2024-11-15")]
+    Relations {
+        a: String,
+        b: String,
+        /// Valid time: today, YYYY, YYYY-MM or YYYY-MM-DD (month and year mean their last day).
+        #[arg(long, default_value = "today")]
+        as_of: String,
+        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        #[arg(long, default_value = "now")]
+        known_at: String,
+    },
+    /// Follow new events as they are appended, until interrupted. The database is opened
+    /// only briefly at each poll, so other processes can keep appending to it.
+    #[command(after_help = "Example:\n  annals tail --json\n  annals tail --from-seq 1 --max 10")]
+    Tail {
+        /// Start at this seq (default: after the current last event).
+        #[arg(long)]
+        from_seq: Option<u64>,
+        /// Stop after printing this many events.
+        #[arg(long)]
+        max: Option<u64>,
+        /// How often to look for new events, in milliseconds.
+        #[arg(long, default_value_t = 500)]
+        poll_ms: u64,
+    },
+    /// A readable chronology: one line per event, grouped by year and month, with its
+    /// summary and source, and markers for corrected and retracted events.
+    #[command(
+        after_help = "Example:\n  annals timeline --from 2024-10 --actor PRK\n  annals timeline --actor JPN --known-at 2024-11-16T00:00:00Z"
+    )]
+    Timeline {
+        #[command(flatten)]
+        range: EventRange,
+        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        #[arg(long, default_value = "now")]
+        known_at: String,
+    },
+    /// Draw a chart of the timeline: deployment strength over time, or alliance membership.
+    /// In the terminal with Unicode blocks and braille; with --svg, as an SVG file.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  annals chart deployments --actor PRK\n  annals chart deployments --actor PRK --host RUS --known-at 2024-11-01T00:00:00Z --svg prk.svg\n  annals chart alliances --alliance NATO --svg nato.svg\n  annals chart alliances --from 1990"
+    )]
+    Chart(ChartCommand),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  annals completions bash > /etc/bash_completion.d/annals\n  annals completions zsh > ~/.zfunc/_annals"
+    )]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    #[command(after_help = "Example:\n  annals man > annals.1 && man ./annals.1")]
+    Man,
+    /// Print a synthetic, deterministic timeline as JSON Lines (for benchmarks and trials).
+    #[command(after_help = "Example:\n  annals generate --events 100000 --seed 1 > big.jsonl")]
+    Generate {
+        /// How many events.
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// The seed; the same seed gives the same timeline.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Import the bundled sample timeline (into a temporary database, or --db when given)
+    /// and show it.
+    #[command(after_help = "Example:\n  annals demo")]
+    Demo,
+}
+
+/// Which events `log` and `timeline` list.
+#[derive(clap::Args, Debug)]
+pub struct EventRange {
+    /// Only events whose earliest day is on or after this date (today, YYYY, YYYY-MM,
+    /// YYYY-MM-DD; YYYY and YYYY-MM mean their first day).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only events whose earliest day is on or before this date (today, YYYY, YYYY-MM,
+    /// YYYY-MM-DD; YYYY and YYYY-MM mean their last day).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only events naming this actor code.
+    #[arg(long)]
+    pub actor: Option<String>,
+}
+
+/// Arguments every view command takes.
+#[derive(clap::Args, Debug)]
+pub struct ViewArgs {
+    /// Valid time: today, YYYY, YYYY-MM or YYYY-MM-DD (month and year mean their last day).
+    #[arg(long, default_value = "today")]
+    pub as_of: String,
+    /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+    #[arg(long, default_value = "now")]
+    pub known_at: String,
+    /// Only rows involving this actor code.
+    #[arg(long)]
+    pub actor: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    Valid,
+    Recorded,
+}
+
+pub fn parse_engine(text: &str) -> std::result::Result<EngineKind, String> {
+    EngineKind::from_name(text).ok_or_else(|| format!("no engine named {text:?}; use redb or sled"))
+}

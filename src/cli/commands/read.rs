@@ -1,0 +1,233 @@
+//! The commands that list events: `log`, `export`, `tail`, `history` and `timeline`.
+
+use crate::cli::args::{EventRange, Order};
+use crate::cli::common::{known_actor, stdout, Ctx, Range};
+use crate::cli::output::Format;
+use crate::cli::progress::{self, Progress};
+use crate::cli::render;
+use annals::interchange::event_line;
+use annals::query::HistoryEntry;
+use annals::{Day, Error, Event, KnownAt, Store, StoreOptions};
+use anyhow::{anyhow, Result};
+use serde_json::json;
+use std::io::Write;
+
+/// `--kind` must name a kind of event; an unknown one suggests the nearest.
+fn check_kind(kind: Option<&String>) -> Result<()> {
+    let Some(k) = kind else { return Ok(()) };
+    if annals::event::KIND_NAMES.contains(&k.as_str()) {
+        return Ok(());
+    }
+    let hint = annals::interchange::nearest(k, annals::event::KIND_NAMES)
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    Err(anyhow!("--kind: unknown kind `{k}`{hint}"))
+}
+
+/// The events in `range`, in `order`.
+fn events_in(store: &Store, range: &Range, order: Order) -> Result<Vec<Event>> {
+    let events: Vec<Event> = match (&range.actor, order) {
+        (Some(code), _) => store.actor_events(code)?,
+        (None, Order::Valid) => store.read_repairing(|| {
+            store
+                .timeline(range.from, range.to)
+                .collect::<annals::Result<_>>()
+        })?,
+        (None, Order::Recorded) => store.events().collect::<annals::Result<_>>()?,
+    };
+    // The timeline of the whole log is already limited to the range.
+    if range.actor.is_none() && order == Order::Valid {
+        return Ok(events);
+    }
+    let mut kept = Vec::with_capacity(events.len());
+    for e in events {
+        if range.contains(store, &e)? {
+            kept.push(e);
+        }
+    }
+    if order == Order::Recorded {
+        kept.sort_by_key(|e| e.seq);
+    }
+    Ok(kept)
+}
+
+/// `annals log`: events in timeline (or recorded) order.
+pub fn log(ctx: &Ctx, range: EventRange, kind: Option<String>, order: Order) -> Result<()> {
+    let store = ctx.open_existing()?;
+    check_kind(kind.as_ref())?;
+    let range = range.resolve(&store)?;
+    let mut events = events_in(&store, &range, order)?;
+    if let Some(k) = &kind {
+        events.retain(|e| e.content.kind.name() == k);
+    }
+    let mut out = stdout();
+    if ctx.json() {
+        for e in &events {
+            writeln!(out, "{}", event_line(e))?;
+        }
+    } else {
+        render::event_table(&mut out, &ctx.look, &events)?;
+    }
+    Ok(out.flush()?)
+}
+
+/// `annals export`: every event in seq order as JSON Lines.
+pub fn export(ctx: &Ctx) -> Result<()> {
+    let store = ctx.open_existing()?;
+    let mut progress = Progress::start(
+        "exporting",
+        "events",
+        Some(store.head().seq),
+        progress::bar_allowed(ctx.json()),
+    );
+    let mut out = stdout();
+    for e in store.events() {
+        writeln!(out, "{}", event_line(&e?))?;
+        progress.inc(1);
+    }
+    out.flush()?;
+    let n = progress.done();
+    progress.finish("exported", n);
+    Ok(())
+}
+
+/// `annals tail`: follow new events until interrupted (or `max` are printed), opening the
+/// database only briefly at each poll.
+pub fn tail(ctx: &Ctx, from_seq: Option<u64>, max: Option<u64>, poll_ms: u64) -> Result<()> {
+    let mut next = from_seq;
+    let mut printed = 0u64;
+    loop {
+        match Store::open_with(
+            &ctx.db,
+            StoreOptions {
+                create: false,
+                ..StoreOptions::default()
+            },
+        ) {
+            Ok(store) => {
+                let start = *next.get_or_insert(store.head().seq + 1);
+                match print_new(&store, start, ctx.json(), max, &mut printed)? {
+                    Some(position) => next = Some(position),
+                    None => return Ok(()),
+                }
+            }
+            // Another process is writing: look again at the next poll.
+            Err(Error::InUse { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(poll_ms.max(10)));
+    }
+}
+
+/// Print the events from seq `start` on; the position to resume from, or `None` once
+/// `max` events are printed in all.
+fn print_new(
+    store: &Store,
+    start: u64,
+    json: bool,
+    max: Option<u64>,
+    printed: &mut u64,
+) -> Result<Option<u64>> {
+    let mut out = stdout();
+    let mut sub = store.subscribe(start);
+    while let Some(event) = sub.try_next() {
+        let event = event?;
+        if json {
+            writeln!(out, "{}", event_line(&event))?;
+        } else {
+            writeln!(out, "{}", render::event_line(&event))?;
+        }
+        *printed += 1;
+        if max.is_some_and(|m| *printed >= m) {
+            out.flush()?;
+            return Ok(None);
+        }
+    }
+    out.flush()?;
+    Ok(Some(sub.position()))
+}
+
+/// `annals history CODE`: every event involving an actor, with amendments applied.
+pub fn history(ctx: &Ctx, code: &str, known_at: &str) -> Result<()> {
+    let store = ctx.open_existing()?;
+    let code = known_actor(&store, "history", code)?;
+    let known = KnownAt::parse(known_at)?;
+    // One knowledge for the entries and the basis printed with them.
+    let basis = store.at(Day::today()).known_at(known).basis()?;
+    let entries = store.history(&code, KnownAt::Seq(basis.known_seq))?;
+    let mut out = stdout();
+    match ctx.format {
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = entries.iter().map(render::history_json).collect();
+            let mut m = basis.json();
+            m.shift_remove("as_of");
+            m.insert("actor".into(), json!(code.as_str()));
+            m.insert("events".into(), serde_json::Value::Array(rows));
+            writeln!(out, "{}", serde_json::Value::Object(m))?;
+        }
+        Format::Jsonl => {
+            for e in &entries {
+                writeln!(out, "{}", render::history_json(e))?;
+            }
+        }
+        Format::Human => {
+            writeln!(out, "history of {code}, {}", render::known_at(&basis))?;
+            render::history_table(&mut out, &ctx.look, &entries)?;
+        }
+    }
+    Ok(out.flush()?)
+}
+
+/// The entries `timeline` shows: those in `range`, as known at seq `known_seq`.
+fn timeline_entries(store: &Store, range: &Range, known_seq: u64) -> Result<Vec<HistoryEntry>> {
+    let known = KnownAt::Seq(known_seq);
+    if let Some(code) = &range.actor {
+        let mut entries = Vec::new();
+        for e in store.history(code, known)? {
+            if range.contains(store, &e.shown)? {
+                entries.push(e);
+            }
+        }
+        return Ok(entries);
+    }
+    Ok(store.read_repairing(|| {
+        let mut entries = Vec::new();
+        for e in store.timeline(range.from, range.to) {
+            let e = e?;
+            if e.seq <= known_seq {
+                entries.push(store.history_entry(e, known)?);
+            }
+        }
+        Ok(entries)
+    })?)
+}
+
+/// `annals timeline`: a readable chronology grouped by year and month.
+pub fn timeline(ctx: &Ctx, range: EventRange, known_at: &str) -> Result<()> {
+    let store = ctx.open_existing()?;
+    let range = range.resolve(&store)?;
+    let basis = store
+        .at(Day::today())
+        .known_at(KnownAt::parse(known_at)?)
+        .basis()?;
+    let entries = timeline_entries(&store, &range, basis.known_seq)?;
+    let mut out = stdout();
+    if ctx.json() {
+        for e in &entries {
+            writeln!(out, "{}", render::history_json(e))?;
+        }
+    } else {
+        writeln!(
+            out,
+            "timeline{}, {}",
+            range
+                .actor
+                .as_ref()
+                .map(|a| format!(" of {a}"))
+                .unwrap_or_default(),
+            render::known_at(&basis)
+        )?;
+        render::chronology(&mut out, &ctx.look, &entries)?;
+    }
+    Ok(out.flush()?)
+}

@@ -1,0 +1,107 @@
+//! The commands that answer from views: the five view commands and `view NAME`, `diff`
+//! and `relations`.
+//!
+//! `view NAME` answers for any registered view, custom ones included, whose row type the
+//! CLI cannot know: rows reach this file as JSON and are only printed (the output edge).
+
+use crate::cli::args::ViewArgs;
+use crate::cli::common::{known_actor, open_existing, parse_day, stdout, Ctx};
+use crate::cli::output::Format;
+use crate::cli::render;
+use annals::KnownAt;
+use anyhow::Result;
+use serde_json::Value;
+use std::io::Write;
+
+/// `annals NAME` for a built-in view, or `annals view NAME`: the rows as of a day.
+pub fn show(ctx: &Ctx, name: &str, args: &ViewArgs) -> Result<()> {
+    let store = open_existing(&ctx.db, None)?;
+    let as_of = parse_day("--as-of", &args.as_of)?;
+    let known = KnownAt::parse(&args.known_at)?;
+    let actor = args
+        .actor
+        .as_deref()
+        .map(|a| known_actor(&store, "--actor", a))
+        .transpose()?;
+    let (basis, rows) = store
+        .at(as_of)
+        .known_at(known)
+        .view_rows_json(name, actor.as_ref())?;
+    let rows: Vec<Value> = rows.into_iter().map(|(_, r)| r).collect();
+    let mut out = stdout();
+    match ctx.format {
+        Format::Json => {
+            let mut m = basis.json();
+            m.insert("rows".into(), Value::Array(rows));
+            writeln!(out, "{}", Value::Object(m))?;
+        }
+        Format::Jsonl => {
+            // Each line names its basis, so a line read alone still says what it answers.
+            for row in rows {
+                let mut m = basis.json();
+                m.insert("row".into(), row);
+                writeln!(out, "{}", Value::Object(m))?;
+            }
+        }
+        Format::Human => {
+            writeln!(out, "{name} {}", basis.describe())?;
+            render::json_rows(&mut out, &ctx.look, &rows)?;
+        }
+    }
+    Ok(out.flush()?)
+}
+
+/// `annals diff FROM TO`: rows added, removed and changed between two as-of dates.
+pub fn diff(
+    ctx: &Ctx,
+    (from, to): (&str, &str),
+    view: Option<String>,
+    known_at: &str,
+) -> Result<()> {
+    let store = ctx.open_existing()?;
+    let from = parse_day("from", from)?;
+    let to = parse_day("to", to)?;
+    let known = KnownAt::parse(known_at)?;
+    let names: Vec<String> = match view {
+        Some(v) => vec![v],
+        None => store.view_names().into_iter().map(String::from).collect(),
+    };
+    let mut diffs = Vec::new();
+    for name in names {
+        diffs.push(store.at(from).known_at(known).diff(&name, to)?);
+    }
+    let mut out = stdout();
+    if ctx.json() {
+        let mut v: Vec<Value> = diffs.iter().map(|d| d.to_json()).collect();
+        let one = if v.len() == 1 {
+            v.remove(0)
+        } else {
+            Value::Array(v)
+        };
+        writeln!(out, "{one}")?;
+    } else {
+        for d in &diffs {
+            render::diff(&mut out, d)?;
+        }
+    }
+    Ok(out.flush()?)
+}
+
+/// `annals relations A B`: what two actors share as of a day.
+pub fn relations(ctx: &Ctx, (a, b): (&str, &str), as_of: &str, known_at: &str) -> Result<()> {
+    let store = ctx.open_existing()?;
+    let a = known_actor(&store, "relations", a)?;
+    let b = known_actor(&store, "relations", b)?;
+    let as_of = parse_day("--as-of", as_of)?;
+    let rel = store
+        .at(as_of)
+        .known_at(KnownAt::parse(known_at)?)
+        .relations(&a, &b)?;
+    let mut out = stdout();
+    if ctx.json() {
+        writeln!(out, "{}", rel.to_json())?;
+    } else {
+        render::relations(&mut out, &ctx.look, &a, &b, &rel)?;
+    }
+    Ok(out.flush()?)
+}

@@ -1,0 +1,138 @@
+//! What every command shares: the global flags as one context, opening the store, parsing
+//! days and actor codes, the event range of `log` and `timeline`, and buffered stdout.
+
+use super::args::EventRange;
+use super::output::{Format, Look};
+use annals::{Code, Day, EngineKind, Store, StoreOptions};
+use anyhow::{anyhow, Result};
+use std::path::PathBuf;
+
+/// The global flags, resolved once for the command that runs.
+pub struct Ctx {
+    /// `--db`.
+    pub db: PathBuf,
+    /// `--engine`, for a database the command creates.
+    pub engine: Option<EngineKind>,
+    /// `--json`, `--jsonl` or neither.
+    pub format: Format,
+    /// Colour and width of human output.
+    pub look: Look,
+    /// Neither `--db` nor ANNALS_DB was given: `demo` and `check` use a temporary database.
+    pub no_db_given: bool,
+}
+
+impl Ctx {
+    /// Whether the output is machine-readable (`--json` or `--jsonl`).
+    pub fn json(&self) -> bool {
+        self.format.is_machine()
+    }
+
+    /// The store at `--db`, which must exist, opened with `--engine`.
+    /// The store at `path`, which must exist; an existing database opens with its own engine.
+    pub fn open_existing(&self) -> Result<Store> {
+        open_existing(&self.db, self.engine)
+    }
+
+    /// The store at `--db`, created with `--engine` when absent.
+    /// The store at `path`, created with `engine` (default redb) when absent.
+    pub fn open_or_create(&self) -> Result<Store> {
+        open_or_create(&self.db, self.engine)
+    }
+}
+
+/// An [`EventRange`] checked against a store.
+pub struct Range {
+    pub from: Option<Day>,
+    pub to: Option<Day>,
+    pub actor: Option<Code>,
+}
+
+impl EventRange {
+    pub fn resolve(self, store: &Store) -> Result<Range> {
+        Ok(Range {
+            from: self.from.map(|f| first_day_of(&f)).transpose()?,
+            to: self.to.map(|t| parse_day("--to", &t)).transpose()?,
+            actor: self
+                .actor
+                .map(|a| known_actor(store, "--actor", &a))
+                .transpose()?,
+        })
+    }
+}
+
+impl Range {
+    /// Whether an event at this timeline position (its earliest day) is in the range.
+    pub fn contains(&self, store: &Store, event: &annals::Event) -> Result<bool> {
+        let day = store.timeline_key(event)?.map(|k| k.0);
+        Ok(self.from.is_none_or(|f| day.is_some_and(|d| d >= f))
+            && self.to.is_none_or(|t| day.is_some_and(|d| d <= t)))
+    }
+}
+
+pub fn open_existing(path: &PathBuf, engine: Option<EngineKind>) -> Result<Store> {
+    Ok(Store::open_with(
+        path,
+        StoreOptions {
+            create: false,
+            engine_kind: engine,
+            ..StoreOptions::default()
+        },
+    )?)
+}
+
+pub fn open_or_create(path: &PathBuf, engine: Option<EngineKind>) -> Result<Store> {
+    Ok(Store::open_with(
+        path,
+        StoreOptions {
+            engine_kind: engine,
+            ..StoreOptions::default()
+        },
+    )?)
+}
+
+/// A query day (today, YYYY, YYYY-MM, YYYY-MM-DD; month and year mean their last day);
+/// an error names the flag.
+pub fn parse_day(flag: &str, text: &str) -> Result<Day> {
+    Day::parse_query(text).map_err(|e| anyhow!("{flag}: {e}"))
+}
+
+/// Standard output, locked and buffered: every command's data goes here.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::new(std::io::stdout().lock())
+}
+
+/// Parse an `--actor` (or positional) code and make sure the log knows it; an unknown
+/// code is an error that suggests the nearest known ones.
+pub fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
+    let code = Code::parse(text).map_err(|e| anyhow!("{flag}: {e}"))?;
+    if store.knows_code(&code)? || store.head().seq == 0 {
+        return Ok(code);
+    }
+    // Only now list every code (one scan of the actor index) for suggestions.
+    let known = store.known_codes()?;
+    let mut near: Vec<(usize, &String)> = known
+        .iter()
+        .map(|k| (annals::interchange::edit_distance(code.as_str(), k), k))
+        .collect();
+    near.sort();
+    let suggestions: Vec<&str> = near
+        .iter()
+        .take(3)
+        .filter(|(d, _)| *d <= 2)
+        .map(|(_, k)| k.as_str())
+        .collect();
+    let hint = if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", suggestions.join(", "))
+    };
+    Err(anyhow!("{flag}: no event names `{code}`{hint}"))
+}
+
+/// `--from 2024` means from the first day of 2024 (`--to 2024`, to its last day).
+pub fn first_day_of(text: &str) -> Result<Day> {
+    let last = parse_day("--from", text)?;
+    Ok(annals::Date::parse(text.trim())
+        .map(|d| d.earliest())
+        .unwrap_or(last))
+}
