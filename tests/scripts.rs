@@ -107,7 +107,7 @@ fn diff_report(name: &str, expected: &str, actual: &str) -> String {
     for op in line_diff(&old, &new) {
         match op {
             Op::Removed(i) => out.push(format!("{name}:{}: - {}", i + 1, old[i])),
-            Op::Added(i, j) => out.push(format!("{name}:{}: + {}", i + 1, new[j])),
+            Op::Added(i, j) => out.push(format!("{name}:{}: + {}", i.max(1), new[j])),
         }
         if out.len() > MAX_LINES {
             out.push("…".into());
@@ -121,7 +121,8 @@ fn diff_report(name: &str, expected: &str, actual: &str) -> String {
 }
 
 /// One difference: an expected line missing (its index), or an actual line added before
-/// expected line `.0` (the actual line's index is `.1`).
+/// expected line `.0` (the actual line's index is `.1`), reported at the line before it
+/// (so a changed line reads as `-` and `+` at the same line).
 enum Op {
     Removed(usize),
     Added(usize, usize),
@@ -144,12 +145,12 @@ fn line_diff(old: &[&str], new: &[&str]) -> Vec<Op> {
     while i < n || j < m {
         if i < n && j < m && old[i] == new[j] {
             (i, j) = (i + 1, j + 1);
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            ops.push(Op::Added(i, j));
-            j += 1;
-        } else {
+        } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
             ops.push(Op::Removed(i));
             i += 1;
+        } else {
+            ops.push(Op::Added(i, j));
+            j += 1;
         }
     }
     ops
@@ -287,7 +288,11 @@ fn append(store: &Store, line: &str) -> Fallible {
     let parsed = parse_line(line)?;
     let keep_recorded = parsed.recorded.is_some();
     let report = store.import_lines(vec![(1, parsed)], keep_recorded)?;
-    Ok(match report.events[0].1 {
+    let (_, outcome) = report
+        .events
+        .first()
+        .ok_or("the store reported no outcome")?;
+    Ok(match *outcome {
         Outcome::Appended(seq) => format!(
             "seq {seq} recorded {}",
             format_recorded(store.event(seq)?.recorded())
