@@ -387,9 +387,9 @@ fn relations(at: &At<'_>, a: &str, b: &str) -> Fallible {
     let r = at.relations(&Code::parse(a)?, &Code::parse(b)?)?;
     let mut rows = Vec::new();
     for (view, found) in [
-        ("alliances", &r.alliances),
-        ("deployments", &r.deployments),
-        ("arms", &r.arms),
+        ("alliances", as_json(&r.alliances)?),
+        ("deployments", as_json(&r.deployments)?),
+        ("arms", as_json(&r.arms)?),
     ] {
         let known = rendered_view(at, view, None)?.1;
         rows.extend(
@@ -399,14 +399,21 @@ fn relations(at: &At<'_>, a: &str, b: &str) -> Fallible {
         );
     }
     for meeting in &r.meetings {
-        let parsed = parse_line(&meeting.to_string())?;
-        let seq = parsed.seq.unwrap_or_default();
         rows.push(format!(
-            "meetings: seq {seq} | {}",
-            fact_line(&parsed.event.content)
+            "meetings: seq {} | {}",
+            meeting.seq,
+            fact_line(&meeting.content)
         ));
     }
     Ok(lines_or_none(vec![r.basis.describe()], rows))
+}
+
+/// Typed rows as JSON, to match them with their rendering.
+fn as_json<T: serde::Serialize>(rows: &[T]) -> Fallible<Vec<Value>> {
+    Ok(rows
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?)
 }
 
 /// One rendered row with the JSON the library gives for it (to render `diff` and

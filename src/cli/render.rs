@@ -405,11 +405,7 @@ fn heading(out: &mut impl Write, look: &Look, text: &str) -> std::io::Result<()>
     writeln!(out, "{}", look.paint(Tone::Heading, text))
 }
 
-/// Relations as text.
-// TODO(lead): `annals::query::Relations` holds JSON (`alliances`, `deployments`, `arms`
-// rows and `meetings` as interchange objects), so meetings are read here by field name
-// (`date`, `actors`, `place`, `summary`); typed fields (`Vec<AllianceRow>`,
-// `Vec<DeploymentRow>`, `Vec<ArmsRow>`, `Vec<Event>`) would let it stop.
+/// Relations as text: the typed rows, shown as view tables, and the meetings.
 pub fn relations(
     out: &mut impl Write,
     look: &Look,
@@ -419,28 +415,46 @@ pub fn relations(
 ) -> std::io::Result<()> {
     writeln!(out, "{a} and {b}, {}", r.basis.describe())?;
     heading(out, look, "alliances in common:")?;
-    json_rows(out, look, &r.alliances)?;
+    json_rows(out, look, &rows_as_json(&r.alliances))?;
     heading(out, look, "deployments between them:")?;
-    json_rows(out, look, &r.deployments)?;
+    json_rows(out, look, &rows_as_json(&r.deployments))?;
     heading(out, look, "arms flows between them:")?;
-    json_rows(out, look, &r.arms)?;
+    json_rows(out, look, &rows_as_json(&r.arms))?;
     heading(out, look, &format!("meetings up to {}:", r.basis.as_of))?;
     let rows: Vec<Vec<Cell>> = r
         .meetings
         .iter()
-        .map(|m| {
-            plain_cells(
-                look,
-                vec![
-                    cell(&m["date"]),
-                    cell(&m["actors"]),
-                    cell(&m["place"]),
-                    cell(&m["summary"]),
-                ],
-            )
-        })
+        .map(|m| plain_cells(look, meeting_cells(m)))
         .collect();
     look.table(out, &["DATE", "ACTORS", "PLACE", "SUMMARY"], rows)
+}
+
+/// Typed view rows as JSON objects, for the generic view table (the output edge).
+fn rows_as_json<T: serde::Serialize>(rows: &[T]) -> Vec<serde_json::Value> {
+    rows.iter()
+        .map(|r| serde_json::to_value(r).unwrap_or(serde_json::Value::Null))
+        .collect()
+}
+
+/// Date, actors, place and summary of a meeting.
+fn meeting_cells(e: &Event) -> Vec<String> {
+    let (actors, place) = match &e.content.kind {
+        Kind::Meeting { actors, place } => (
+            actors
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            place.clone(),
+        ),
+        _ => (String::new(), None),
+    };
+    vec![
+        date_text(e),
+        actors,
+        place.unwrap_or_else(|| "-".into()),
+        e.content.summary.clone().unwrap_or_else(|| "-".into()),
+    ]
 }
 
 /// A readable chronology: events grouped by year and month, each with its summary, its

@@ -25,7 +25,7 @@ use crate::model::event::Code;
 use uuid::Uuid;
 
 pub const FORMAT: u8 = b'F';
-/// The version of the derived state's meaning (see `store.rs`), key `'D'`.
+/// The version of the derived state's meaning (see `crate::store`), key `'D'`.
 pub const DERIVED: u8 = b'D';
 pub const HEAD: u8 = b'H';
 pub const LOG: u8 = b'L';

@@ -10,9 +10,11 @@
 //! equals a from-scratch fold at the head's knowledge; checkpoints are deleted, never
 //! patched; every answer is a pure function of its basis (as-of day, knowledge seq).
 //!
-//! May import: `crate::model`, `crate::format`, `crate::storage`, `crate::views`, and the
-//! log's read side (`crate::log::{LogRead, timeline}`). It never appends: the appender
-//! hands it the events of an append as a typed [`crate::log::Staged`].
+//! May import: `crate::model`, `crate::format`, `crate::storage`, `crate::views`,
+//! `crate::locks`, and the log's read side (`crate::log::LogRead` and the effective
+//! timeline). It never appends: the appender hands it the events of an append as a typed
+//! `crate::log::Staged`. One upward reference: `query` answers through a `&Store`, the
+//! composition of the log and the materializer, because a query needs both.
 
 pub(crate) mod materialize;
 pub mod query;

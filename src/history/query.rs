@@ -11,7 +11,9 @@ use crate::model::date::Day;
 use crate::model::event::{Code, Event, Kind};
 use crate::model::interchange::format_recorded;
 use crate::store::Store;
-use crate::views::{state_of, View};
+use crate::views::{
+    state_of, AllianceRow, Alliances, Arms, ArmsRow, DeploymentRow, Deployments, View,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -276,34 +278,23 @@ impl<'s> At<'s> {
     /// # Ok::<(), annals::Error>(())
     /// ```
     pub fn relations(&self, a: &Code, b: &Code) -> Result<Relations> {
-        let pair = |x: &Value, f1: &str, f2: &str| {
-            (x[f1] == a.as_str() && x[f2] == b.as_str())
-                || (x[f1] == b.as_str() && x[f2] == a.as_str())
+        let pair = |x: &str, y: &str| {
+            (x == a.as_str() && y == b.as_str()) || (x == b.as_str() && y == a.as_str())
         };
-        let (basis, alliances) = self.view_rows_json("alliances", Some(a))?;
+        let alliances = self.view::<Alliances>()?;
+        let basis = alliances.basis;
         let alliances = alliances
+            .rows
             .into_iter()
-            .map(|(_, r)| r)
             .filter(|r| {
-                r["members"].as_array().is_some_and(|m| {
-                    m.iter().any(|x| x == a.as_str()) && m.iter().any(|x| x == b.as_str())
-                })
+                r.members.iter().any(|m| m == a.as_str())
+                    && r.members.iter().any(|m| m == b.as_str())
             })
             .collect();
-        let deployments = self
-            .view_rows_json("deployments", Some(a))?
-            .1
-            .into_iter()
-            .map(|(_, r)| r)
-            .filter(|r| pair(r, "actor", "host"))
-            .collect();
-        let arms = self
-            .view_rows_json("arms", Some(a))?
-            .1
-            .into_iter()
-            .map(|(_, r)| r)
-            .filter(|r| pair(r, "supplier", "recipient"))
-            .collect();
+        let mut deployments = self.view::<Deployments>()?.rows;
+        deployments.retain(|r| pair(&r.actor, &r.host));
+        let mut arms = self.view::<Arms>()?.rows;
+        arms.retain(|r| pair(&r.supplier, &r.recipient));
         let mut meetings = Vec::new();
         for entry in self.store.history(a, KnownAt::Seq(basis.known_seq))? {
             if entry.status != Status::Current {
@@ -312,7 +303,7 @@ impl<'s> At<'s> {
             if let Kind::Meeting { actors, .. } = &entry.shown.content.kind {
                 let day = entry.shown.content.date.map(|d| d.earliest());
                 if actors.contains(b) && day.is_some_and(|d| d <= self.as_of) {
-                    meetings.push(crate::model::interchange::event_json(&entry.shown));
+                    meetings.push(entry.shown);
                 }
             }
         }
@@ -384,23 +375,33 @@ fn same_ignoring_certainty(a: &Value, b: &Value) -> bool {
     strip(a) == strip(b)
 }
 
-/// The answer of `relations`.
+/// The answer of `relations`: typed rows of the views, and the meetings as events.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Relations {
     pub basis: Basis,
-    pub alliances: Vec<Value>,
-    pub deployments: Vec<Value>,
-    pub arms: Vec<Value>,
-    pub meetings: Vec<Value>,
+    /// Alliances both belong to.
+    pub alliances: Vec<AllianceRow>,
+    /// Deployments of either in the other.
+    pub deployments: Vec<DeploymentRow>,
+    /// Arms flows between them, either way.
+    pub arms: Vec<ArmsRow>,
+    /// Their meetings up to the as-of day, in effect at the knowledge asked.
+    pub meetings: Vec<Event>,
 }
 
 impl Relations {
+    /// The `--json` form: the basis, the rows, and each meeting as its interchange line.
     pub fn to_json(&self) -> Value {
         let mut m = self.basis.json();
-        m.insert("alliances".into(), Value::Array(self.alliances.clone()));
-        m.insert("deployments".into(), Value::Array(self.deployments.clone()));
-        m.insert("arms".into(), Value::Array(self.arms.clone()));
-        m.insert("meetings".into(), Value::Array(self.meetings.clone()));
+        m.insert("alliances".into(), json!(self.alliances));
+        m.insert("deployments".into(), json!(self.deployments));
+        m.insert("arms".into(), json!(self.arms));
+        let meetings = self
+            .meetings
+            .iter()
+            .map(crate::model::interchange::event_json)
+            .collect();
+        m.insert("meetings".into(), Value::Array(meetings));
         Value::Object(m)
     }
 }

@@ -3,7 +3,7 @@
 //! query.
 //!
 //! Owns: [`rows_as_of`] and [`Replay`], the in-memory form of time travel's resolution
-//! rules (`timeline.rs` documents them: a known retraction removes an event; among its
+//! rules (`log/timeline.rs` documents them: a known retraction removes an event; among its
 //! known, non-retracted corrections the highest seq wins, recursively). The benchmark's
 //! naive and SQLite contenders fold with it, and tests use it as a second, store-free
 //! oracle for the store's answers.

@@ -4,6 +4,7 @@
 //! Invariant: whatever the clock says, the store never records a time earlier than the
 //! head's (recorded time is non-decreasing in seq).
 
+use crate::locks::lock_leaf;
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Mutex;
 
@@ -44,28 +45,20 @@ impl ManualClock {
 
     /// Move the clock to `to`.
     pub fn set(&self, to: DateTime<Utc>) {
-        if let Ok(mut s) = self.state.lock() {
-            s.0 = to;
-        }
+        lock_leaf(&self.state).0 = to;
     }
 
     /// Move the clock forward by `by`.
     pub fn advance(&self, by: Duration) {
-        if let Ok(mut s) = self.state.lock() {
-            s.0 += by;
-        }
+        lock_leaf(&self.state).0 += by;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        match self.state.lock() {
-            Ok(mut s) => {
-                let now = s.0;
-                s.0 = now + s.1;
-                now
-            }
-            Err(poisoned) => poisoned.into_inner().0,
-        }
+        let mut s = lock_leaf(&self.state);
+        let now = s.0;
+        s.0 = now + s.1;
+        now
     }
 }

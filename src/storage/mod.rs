@@ -10,7 +10,7 @@
 //! Which engine a database directory uses is read from its files before it is opened
 //! ([`detect`]): redb keeps one file, `annals.redb`; sled keeps `conf`, `db` and `snap.*`
 //! (a database exists once `db` does).
-//! The engine's name is also recorded in the database's format record (`store.rs`), which
+//! The engine's name is also recorded in the database's format record (`crate::store`), which
 //! is checked after opening.
 //!
 //! Contract every engine keeps:
@@ -18,7 +18,7 @@
 //! - [`Engine::write`] applies a whole batch atomically with respect to crashes: after a
 //!   crash either every write of the batch is visible or none is. Concurrent readers may
 //!   see a batch partly applied (some keys new, some old; never a torn value), so callers
-//!   that need a consistent view bound their reads by a committed head (see `store.rs`);
+//!   that need a consistent view bound their reads by a committed head (see `crate::store`);
 //! - writes are durable only after [`Engine::flush`] returns `Ok`;
 //! - a database directory is opened by one handle at a time; a second open fails with
 //!   [`crate::Error::InUse`] instead of blocking (only creating a database waits, for the
@@ -26,6 +26,13 @@
 //! - creating a database is atomic: a process killed while an engine creates its files
 //!   leaves either no database (the next open creates it) or a complete empty one, never
 //!   a directory that cannot be opened (`creation.rs`).
+//!
+//! Which files each engine keeps is in `layout.rs`, so that a build without an engine
+//! (cargo features `redb`, `sled`) still recognises its databases and names the feature
+//! they need. `faulty.rs` (feature `test-util`) wraps an engine to fail writes on demand.
+//!
+//! May import: `crate::error` and `crate::locks` (the poisoning policy) only. Engine
+//! types never leave this folder.
 
 mod creation;
 #[cfg(feature = "test-util")]

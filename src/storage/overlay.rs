@@ -24,9 +24,10 @@
 
 use super::{Batch, Engine, KeyIter, Pair, PairIter};
 use crate::error::Result;
+use crate::locks::Leaf;
 use std::collections::BTreeMap;
 use std::iter::Peekable;
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{RwLockReadGuard, RwLockWriteGuard};
 
 /// A held write: a key and its new value, or `None` for a delete.
 type HeldWrite = (Vec<u8>, Option<Vec<u8>>);
@@ -34,24 +35,24 @@ type Held = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// An engine with writes held in memory (see the module documentation).
 pub struct Overlay {
-    held: RwLock<Held>,
+    held: Leaf<Held>,
     engine: Box<dyn Engine>,
 }
 
 impl Overlay {
     pub fn new(engine: Box<dyn Engine>) -> Overlay {
         Overlay {
-            held: RwLock::new(BTreeMap::new()),
+            held: Leaf::new(BTreeMap::new()),
             engine,
         }
     }
 
     fn read_held(&self) -> Result<RwLockReadGuard<'_, Held>> {
-        Ok(self.held.read().unwrap_or_else(PoisonError::into_inner))
+        Ok(self.held.read())
     }
 
     fn write_held(&self) -> Result<RwLockWriteGuard<'_, Held>> {
-        Ok(self.held.write().unwrap_or_else(PoisonError::into_inner))
+        Ok(self.held.write())
     }
 
     /// Keep `batch` in memory: visible to reads from now on, applied to the engine with

@@ -3,7 +3,7 @@
 //!
 //! Layout: the database directory holds one file, `annals.redb`, with one redb table,
 //! `annals`, of byte keys to byte values. Every keyspace lives in that table under its
-//! one-byte key prefix (see `keys.rs`), exactly as on sled. A new file is built, under
+//! one-byte key prefix (see `format/keys.rs`), exactly as on sled. A new file is built, under
 //! the directory's creation lock (`.annals-create.lock`), as
 //! `annals.redb.creating-<pid>-<n>` with its table committed durably, then hard-linked
 //! to `annals.redb` (`creation.rs`), so a kill during creation never leaves a file
@@ -29,6 +29,7 @@
 
 use super::{creation, Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
 use crate::error::{Error, Result};
+use crate::locks::lock_leaf;
 use redb::{ReadableDatabase, ReadableTableMetadata, TableDefinition};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -209,7 +210,8 @@ impl RedbEngine {
 
     fn table_unguarded(&self) -> Result<Arc<Table>> {
         let generation = self.generation.load(Ordering::SeqCst);
-        if let Ok(slot) = self.snapshot.lock() {
+        {
+            let slot = lock_leaf(&self.snapshot);
             if let Some((g, table)) = slot.as_ref() {
                 if *g == generation {
                     return Ok(table.clone());
@@ -218,7 +220,8 @@ impl RedbEngine {
         }
         let txn = self.db.begin_read().map_err(storage_error)?;
         let table = Arc::new(txn.open_table(TABLE).map_err(storage_error)?);
-        if let Ok(mut slot) = self.snapshot.lock() {
+        {
+            let mut slot = lock_leaf(&self.snapshot);
             if self.generation.load(Ordering::SeqCst) == generation {
                 *slot = Some((generation, table.clone()));
             }
@@ -257,9 +260,7 @@ impl RedbEngine {
     /// After a commit: later reads must open a new snapshot.
     fn committed(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-        if let Ok(mut slot) = self.snapshot.lock() {
-            *slot = None;
-        }
+        *lock_leaf(&self.snapshot) = None;
     }
 
     fn range(

@@ -2,7 +2,7 @@
 //! type.
 //!
 //! Layout: every keyspace lives in sled's default tree, distinguished by a one-byte key
-//! prefix (see `keys.rs`), so that one `apply_batch` is atomic across all of them (sled's
+//! prefix (see `format/keys.rs`), so that one `apply_batch` is atomic across all of them (sled's
 //! multi-tree transactions are far slower for large batches).
 //!
 //! Creation: under a lock file (`.annals-create.lock`, one creator at a time), a new
