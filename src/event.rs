@@ -953,3 +953,67 @@ impl Event {
         chrono::DateTime::from_timestamp_micros(self.recorded_micros).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One parsed example of every kind, from `schema/examples/events.jsonl`.
+    fn samples() -> Vec<Kind> {
+        let text = include_str!("../schema/examples/events.jsonl");
+        let kinds: Vec<Kind> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                crate::interchange::parse_line(l)
+                    .unwrap()
+                    .event
+                    .content
+                    .kind
+            })
+            .collect();
+        for tag in KindTag::ALL {
+            assert!(
+                kinds.iter().any(|k| k.tag() == tag),
+                "schema/examples/events.jsonl has no `{tag}` line"
+            );
+        }
+        kinds
+    }
+
+    /// The on-disk bincode enum index of `KindOf` is serde's variant *position*; it must
+    /// equal the declared tag, or a variant inserted out of place would silently change
+    /// what stored records mean.
+    #[test]
+    fn stored_variant_index_is_the_tag() {
+        for kind in samples() {
+            let bytes = crate::envelope::encode_payload(&kind);
+            let (index, _): (u32, usize) =
+                bincode::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+            assert_eq!(
+                index,
+                kind.tag() as u32,
+                "`{}` is stored as variant {index}: KindOf's variants must be in tag order",
+                kind.name()
+            );
+        }
+    }
+
+    #[test]
+    fn tags_round_trip_and_posting_codes_mark_corrections() {
+        for tag in KindTag::ALL {
+            assert_eq!(KindTag::from_u8(tag as u8), Some(tag));
+            assert_eq!(KindTag::from_name(tag.name()), Some(tag));
+            assert_eq!(KIND_NAMES[tag as usize], tag.name());
+        }
+        assert_eq!(KindTag::from_u8(KIND_COUNT as u8), None);
+        for kind in samples() {
+            let code = Content::new(Date::parse("2024").unwrap(), kind.clone()).posting_code();
+            match &kind {
+                // The example corrects a meeting.
+                Kind::Correction { .. } => assert_eq!(code, 0x40 | KindTag::Meeting as u8),
+                k => assert_eq!((code, code & CORRECTION_BIT), (k.tag() as u8, 0)),
+            }
+        }
+    }
+}

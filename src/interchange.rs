@@ -406,12 +406,14 @@ fn text_list(f: &mut Fields, name: &str) -> Result<Vec<String>, String> {
             Strict::Str(s) if !s.trim().is_empty() && s.chars().count() <= MAX_TEXT_CHARS => {
                 out.push(s)
             }
-            _ => return Err(f.field_error(
-                name,
-                format!(
+            _ => {
+                return Err(f.field_error(
+                    name,
+                    format!(
                     "must contain only non-empty strings of at most {MAX_TEXT_CHARS} characters"
                 ),
-            )),
+                ))
+            }
         }
     }
     Ok(out)
