@@ -6,6 +6,14 @@
 //! field order is part of the storage format: change them only with a new format version.
 //! The JSON interchange form lives in `interchange.rs`.
 //!
+//! Kinds are declared once, in the `declare_kinds!` invocation: each kind's stored
+//! [`KindTag`], JSON name and fields ([`KINDS`]). The parser, the validator, the writer,
+//! timeline posting codes and view masks read the declaration; the few exhaustive matches
+//! that tie it to the [`KindOf`] variants ([`KindOf::tag`], [`Kind::fields`],
+//! [`Kind::from_fields`], [`KindOf::map_replacement`]) fail to compile when a kind is
+//! added, and the tests `every_kind_is_declared_once`, `the_schema_states_the_declared_kinds`
+//! and `stored_variant_index_is_the_tag` catch the rest. See CONTRIBUTING.md.
+//!
 //! Invariants: a `Code` always matches `[A-Z][A-Z0-9_]{1,15}`; a `Content` built by the
 //! parser has a `date` unless it is a retraction or correction; a correction's replacement
 //! is never itself a retraction or correction.

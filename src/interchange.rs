@@ -2,7 +2,8 @@
 //!
 //! Owns: parsing one line into a [`NewEvent`] with strict checks (unknown fields, duplicate
 //! keys, wrong types, limits, near-miss suggestions), writing an event back as one line,
-//! and the canonical content text that content-addressed ids are derived from.
+//! and the canonical content text that content-addressed ids are derived from. Kind
+//! fields are parsed and written as their declaration (`event::KINDS`) says.
 //!
 //! Invariants: parsing never panics on any input; every rejection names the field and the
 //! reason; `to_json(parse(x))` is a fixed point (printing and re-parsing gives equal
@@ -407,12 +408,8 @@ fn text_list(f: &mut Fields, name: &str) -> Result<Vec<String>, String> {
                 out.push(s)
             }
             _ => {
-                return Err(f.field_error(
-                    name,
-                    format!(
-                    "must contain only non-empty strings of at most {MAX_TEXT_CHARS} characters"
-                ),
-                ))
+                let rule = format!("non-empty strings of at most {MAX_TEXT_CHARS} characters");
+                return Err(f.field_error(name, format!("must contain only {rule}")));
             }
         }
     }
