@@ -1007,6 +1007,29 @@ mod tests {
         }
     }
 
+    /// An older annals cannot decode a record holding a tag it does not know, so a new kind
+    /// needs a new log record version and storage format version (CONTRIBUTING.md,
+    /// "Adding an event kind"). When this fails, bump them and append a row.
+    #[test]
+    fn a_new_kind_needs_new_format_versions() {
+        // (storage format version, log record version, number of kinds), oldest first.
+        const HISTORY: &[(u32, u8, usize)] = &[(1, 1, 19), (2, 2, 19)];
+        let now = (
+            crate::store::STORAGE_FORMAT_VERSION,
+            crate::log::LOG_RECORD_VERSION,
+            KIND_COUNT,
+        );
+        assert_eq!(
+            HISTORY.last(),
+            Some(&now),
+            "kinds changed without new versions"
+        );
+        for pair in HISTORY.windows(2) {
+            let ((s0, l0, k0), (s1, l1, k1)) = (pair[0], pair[1]);
+            assert!(s0 < s1 && l0 < l1 && k0 <= k1, "{pair:?}");
+        }
+    }
+
     #[test]
     fn tags_round_trip_and_posting_codes_mark_corrections() {
         for tag in KindTag::ALL {

@@ -490,3 +490,19 @@ fn the_interchange_doc_lists_every_kind() {
         }
     }
 }
+
+/// `schema/storage.md` (§6.5) gives every kind's stored tag, variant and name.
+#[test]
+fn the_storage_doc_lists_every_tag() {
+    let doc = include_str!("../schema/storage.md");
+    for spec in annals::event::KINDS {
+        let row = format!(
+            "| {} | `{:?}` (`{}`) |",
+            spec.tag as u8, spec.tag, spec.name
+        );
+        assert!(
+            doc.lines().any(|l| l.starts_with(&row)),
+            "schema/storage.md §6.5 has no row starting `{row}`"
+        );
+    }
+}
