@@ -30,7 +30,7 @@
 //! checks that the answers are identical (a SHA-256 of each answer's rows), so the
 //! comparison compares equal work.
 
-use annals::event::KIND_NAMES;
+use annals::event::KindTag;
 use annals::interchange::{parse_line, read_lines, ParsedLine};
 use annals::replay::Replay;
 use annals::views::{Alliances, Arms, Deployments, Leaders, Tests, View};
@@ -327,9 +327,9 @@ impl Sqlite {
 }
 
 fn sqlite_rows<V: View>(conn: &rusqlite::Connection, q: &Query) -> Result<Answer> {
-    let kinds: Vec<String> = KIND_NAMES
-        .iter()
-        .filter(|k| V::consumes(k))
+    let kinds: Vec<String> = KindTag::ALL
+        .into_iter()
+        .filter(|k| V::consumes(*k))
         .map(|k| format!("'{k}'"))
         .collect();
     let sql = format!(

@@ -7,6 +7,7 @@
 //! `StoreOptions::with_view`, it is built from the existing log when the store opens, then
 //! materialized, checkpointed, rebuilt and verified exactly like the built-in views.
 
+use annals::event::KindTag;
 use annals::views::{Fact, View};
 use annals::{Code, Day, Kind, Store, StoreOptions};
 use serde::Serialize;
@@ -31,8 +32,8 @@ impl View for MeetingsPerYear {
     type State = BTreeMap<(Code, Code, i32), u64>;
     type Row = PairYear;
 
-    fn consumes(kind: &str) -> bool {
-        kind == "meeting"
+    fn consumes(kind: KindTag) -> bool {
+        kind == KindTag::Meeting
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {

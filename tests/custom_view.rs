@@ -103,7 +103,7 @@ fn view_names_are_checked() {
         const VERSION: u32 = 1;
         type State = u64;
         type Row = u64;
-        fn consumes(_: &str) -> bool {
+        fn consumes(_: annals::event::KindTag) -> bool {
             false
         }
         fn apply(_: &mut u64, _: &annals::views::Fact<'_>) -> Result<(), String> {

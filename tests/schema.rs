@@ -206,3 +206,303 @@ fn rules_only_the_parser_enforces() {
         let _ = schema_accepts(&schemas, index, line); // may accept: documented in the schema's $comment
     }
 }
+
+/// The first example line of each kind in `schema/examples/events.jsonl`.
+fn example_of(name: &str) -> &'static str {
+    EXAMPLES
+        .lines()
+        .find(|l| {
+            let v: Value = serde_json::from_str(l).unwrap_or(Value::Null);
+            v["kind"] == name
+        })
+        .unwrap_or_else(|| panic!("schema/examples/events.jsonl has no `{name}` line"))
+}
+
+/// Fields every line may carry besides its kind's.
+const COMMON: [&str; 11] = [
+    "date",
+    "kind",
+    "summary",
+    "sources",
+    "confidence",
+    "location",
+    "mode",
+    "context",
+    "id",
+    "seq",
+    "recorded",
+];
+
+/// The declaration table, the `KindTag` enum, the names and the interchange agree: each
+/// kind is declared once, under its own tag, and a sample of it parses, prints (with
+/// exactly its declared fields) and parses back to the same content.
+#[test]
+fn every_kind_is_declared_once() {
+    use annals::event::{FieldType, KindTag, KINDS, KIND_NAMES};
+    assert_eq!(KINDS.len(), KindTag::ALL.len());
+    for (i, spec) in KINDS.iter().enumerate() {
+        assert_eq!(
+            spec.tag as usize, i,
+            "{}: tags are dense, in order",
+            spec.name
+        );
+        assert_eq!(KindTag::ALL[i], spec.tag);
+        assert_eq!(KIND_NAMES[i], spec.name);
+        assert_eq!(KindTag::from_name(spec.name), Some(spec.tag));
+        assert_eq!(
+            KINDS.iter().filter(|k| k.name == spec.name).count(),
+            1,
+            "{} is declared twice",
+            spec.name
+        );
+        let mut names: Vec<&str> = spec.field_names().collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            spec.fields.len(),
+            "{}: a field twice",
+            spec.name
+        );
+        for f in spec.fields {
+            assert!(
+                !COMMON.contains(&f.name),
+                "{}: `{}` is a common field",
+                spec.name,
+                f.name
+            );
+            let may_be_absent = matches!(
+                f.ty,
+                FieldType::Text
+                    | FieldType::TextList
+                    | FieldType::Integer {
+                        default: Some(_),
+                        ..
+                    }
+            );
+            assert!(
+                f.required || may_be_absent,
+                "{}: optional `{}` has no absent value in the stored variant",
+                spec.name,
+                f.name
+            );
+        }
+        round_trip(spec, example_of(spec.name));
+    }
+}
+
+/// Parse `line`, check it is of `spec`'s kind, print it, check the printed fields are the
+/// declared ones, and parse the print back to the same content.
+fn round_trip(spec: &annals::event::KindSpec, line: &str) {
+    let content = parse_line(line)
+        .unwrap_or_else(|e| panic!("{}: {e}", spec.name))
+        .event
+        .content;
+    assert_eq!(content.kind.tag(), spec.tag, "{line}");
+    assert_eq!(content.kind.name(), spec.name);
+    annals::validate::check_content(&content).unwrap();
+    let text = canonical_text(&content);
+    let printed: Value = serde_json::from_str(&text).unwrap();
+    let keys: Vec<&str> = printed
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str())
+        .collect();
+    let own: Vec<&str> = keys
+        .iter()
+        .copied()
+        .filter(|k| !COMMON.contains(k))
+        .collect();
+    let declared: Vec<&str> = spec.field_names().filter(|n| own.contains(n)).collect();
+    assert_eq!(
+        own, declared,
+        "{}: printed fields in declaration order",
+        spec.name
+    );
+    for f in spec.fields.iter().filter(|f| f.required) {
+        assert!(
+            keys.contains(&f.name),
+            "{}: `{}` not printed",
+            spec.name,
+            f.name
+        );
+    }
+    assert_eq!(parse_line(&text).unwrap().event.content, content, "{text}");
+}
+
+/// What the schema must say of a field of type `ty`.
+fn field_schema(f: &annals::event::FieldSpec) -> Value {
+    use annals::event::FieldType as T;
+    use annals::limits::MAX_ASSETS;
+    let r = |name: &str| serde_json::json!({ "$ref": format!("#/$defs/{name}") });
+    let nullable = |t: &str| {
+        if f.required {
+            serde_json::json!(t)
+        } else {
+            serde_json::json!([t, "null"])
+        }
+    };
+    match f.ty {
+        T::Code => r("code"),
+        T::Codes { min } => r(&format!("codes_{min}")),
+        T::Text if f.required => r("text"),
+        T::Text => r("optional_text"),
+        T::Office => r("office"),
+        T::Integer { min, max, .. } => {
+            serde_json::json!({ "type": nullable("integer"), "minimum": min, "maximum": max })
+        }
+        T::AllianceType => serde_json::json!({
+            "enum": annals::AllianceType::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+        }),
+        T::Uuid => r("uuid"),
+        T::TextList => serde_json::json!({
+            "type": nullable("array"), "items": r("text"), "minItems": 1, "maxItems": MAX_ASSETS
+        }),
+        T::Replacement => r("replacement"),
+    }
+}
+
+fn without_comments(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("$comment");
+    }
+    v
+}
+
+/// The kinds named by an `allOf` of `if kind == X then $ref` rules.
+fn if_then_kinds(all_of: &Value) -> Vec<(String, String)> {
+    all_of
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|rule| {
+            let kind = rule["if"]["properties"]["kind"]["const"].as_str()?;
+            let then = rule["then"]["$ref"].as_str()?;
+            Some((kind.to_string(), then.to_string()))
+        })
+        .collect()
+}
+
+/// `schema/event.schema.json` states exactly the kinds and fields of the declaration
+/// table, both ways: every declared kind and field is in the schema with its type, and the
+/// schema has no kind or kind field the table lacks.
+#[test]
+fn the_schema_states_the_declared_kinds() {
+    use annals::event::{KINDS, KIND_NAMES};
+    let schema: Value = serde_json::from_str(annals::interchange::JSON_SCHEMA).unwrap();
+    let defs = &schema["$defs"];
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&schema["properties"]["kind"]["enum"]), KIND_NAMES);
+    let facts: Vec<&str> = KINDS
+        .iter()
+        .filter(|k| !k.amendment)
+        .map(|k| k.name)
+        .collect();
+    assert_eq!(
+        names(&defs["replacement"]["properties"]["kind"]["enum"]),
+        facts
+    );
+    let fact_rules = if_then_kinds(&defs["kind_fields"]["allOf"]);
+    let amendment_rules = if_then_kinds(&schema["allOf"]);
+    let mut ruled: Vec<(String, String)> = fact_rules.into_iter().chain(amendment_rules).collect();
+    ruled.sort();
+    let mut expected: Vec<(String, String)> = KINDS
+        .iter()
+        .map(|k| (k.name.to_string(), format!("#/$defs/kind_{}", k.name)))
+        .collect();
+    expected.sort();
+    assert_eq!(
+        ruled, expected,
+        "the if-kind-then rules select each kind's fields"
+    );
+    let kind_defs: Vec<&String> = defs
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| k.starts_with("kind_") && *k != "kind_fields")
+        .collect();
+    assert_eq!(
+        kind_defs.len(),
+        KINDS.len(),
+        "a kind_* definition per kind: {kind_defs:?}"
+    );
+    for spec in KINDS {
+        let def = &defs[format!("kind_{}", spec.name)];
+        let props = def["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("no kind_{}", spec.name));
+        let prop_names: Vec<&str> = props.keys().map(|k| k.as_str()).collect();
+        assert_eq!(
+            prop_names,
+            spec.field_names().collect::<Vec<_>>(),
+            "{}",
+            spec.name
+        );
+        let required: Vec<&str> = spec
+            .fields
+            .iter()
+            .filter(|f| f.required)
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names(&def["required"]), required, "{}: required", spec.name);
+        for f in spec.fields {
+            assert_eq!(
+                without_comments(&props[f.name]),
+                field_schema(f),
+                "{}: field `{}`",
+                spec.name,
+                f.name
+            );
+            if let annals::event::FieldType::Codes { min } = f.ty {
+                assert_eq!(defs[format!("codes_{min}")]["minItems"], min);
+                assert_eq!(
+                    defs[format!("codes_{min}")]["maxItems"],
+                    annals::limits::MAX_CODES
+                );
+            }
+        }
+    }
+}
+
+/// `schema/interchange.md` has a row for every kind naming each of its fields.
+#[test]
+fn the_interchange_doc_lists_every_kind() {
+    let doc = include_str!("../schema/interchange.md");
+    for spec in annals::event::KINDS {
+        let row = doc
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", spec.name)))
+            .unwrap_or_else(|| panic!("schema/interchange.md has no row for `{}`", spec.name));
+        for name in spec.field_names() {
+            assert!(
+                row.contains(&format!("`{name}`")),
+                "{}: `{name}` undocumented",
+                spec.name
+            );
+        }
+    }
+}
+
+/// `schema/storage.md` (§6.5) gives every kind's stored tag, variant and name.
+#[test]
+fn the_storage_doc_lists_every_tag() {
+    let doc = include_str!("../schema/storage.md");
+    for spec in annals::event::KINDS {
+        let row = format!(
+            "| {} | `{:?}` (`{}`) |",
+            spec.tag as u8, spec.tag, spec.name
+        );
+        assert!(
+            doc.lines().any(|l| l.starts_with(&row)),
+            "schema/storage.md §6.5 has no row starting `{row}`"
+        );
+    }
+}

@@ -164,7 +164,7 @@ fn oracle<V: View>(log: &[Event], as_of: Day, k: u64) -> Vec<V::Row> {
     entries.sort_by_key(|(pos, _, _)| *pos);
     let mut state = V::State::default();
     for ((earliest, _, seq), date, content) in &entries {
-        if *earliest <= as_of && V::consumes(content.kind.name()) {
+        if *earliest <= as_of && V::consumes(content.kind.tag()) {
             let _ = V::apply(
                 &mut state,
                 &Fact {

@@ -3,7 +3,7 @@
 //! query.
 //!
 //! Owns: [`rows_as_of`] and [`Replay`], the in-memory form of time travel's resolution
-//! rules (`log/timeline.rs` documents them: a known retraction removes an event; among its
+//! rules (`timeline.rs` documents them: a known retraction removes an event; among its
 //! known, non-retracted corrections the highest seq wins, recursively). The benchmark's
 //! naive and SQLite contenders fold with it, and tests use it as a second, store-free
 //! oracle for the store's answers.
@@ -12,9 +12,9 @@
 //! replay; resolution is iterative, so hostile correction chains cannot overflow the
 //! stack; amendments whose target is unknown at that knowledge are ignored.
 
-use crate::log::timeline::{effective_from, Effective};
 use crate::model::date::Day;
-use crate::model::event::{Event, Kind};
+use crate::model::event::{Event, Kind, KindTag};
+use crate::log::timeline::{effective_from, Effective};
 use crate::views::{Fact, View};
 use std::collections::HashMap;
 
@@ -84,8 +84,8 @@ impl<'a> Replay<'a> {
     }
 
     /// The effective timeline up to and including `as_of`, in timeline order, limited to
-    /// entries `wanted` accepts (by kind name).
-    pub(crate) fn effective(&self, as_of: Day, wanted: impl Fn(&str) -> bool) -> Vec<Effective> {
+    /// entries `wanted` accepts (by kind).
+    pub(crate) fn effective(&self, as_of: Day, wanted: impl Fn(KindTag) -> bool) -> Vec<Effective> {
         let mut out: Vec<Effective> = self
             .roots
             .iter()
@@ -94,7 +94,7 @@ impl<'a> Replay<'a> {
                 let event = self.by_seq.get(&leaf)?;
                 effective_from(leaf, event.content.clone())
             })
-            .filter(|e| e.date.earliest() <= as_of && wanted(e.content.kind.name()))
+            .filter(|e| e.date.earliest() <= as_of && wanted(e.content.kind.tag()))
             .collect();
         out.sort_unstable_by_key(|e| e.pos);
         out

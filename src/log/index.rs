@@ -29,24 +29,17 @@ pub(crate) fn timeline_date(content: &Content, target: Option<&Content>) -> Opti
     }
 }
 
-/// The kind code stored in timeline postings: the kind's index in `KIND_NAMES`; for a
-/// correction, `CORRECTION_BIT` plus its replacement's kind, so views can skip entries of
-/// kinds they do not fold without reading the log.
+/// The kind code stored in timeline postings (see `Content::posting_code`).
 pub(crate) fn kind_code(content: &Content) -> u8 {
-    match &content.kind {
-        Kind::Correction { replacement, .. } => CORRECTION_BIT | kind_index(&replacement.kind),
-        kind => kind_index(kind),
-    }
+    content.posting_code()
 }
 
 /// Marks a timeline posting of a correction (the low bits are its replacement's kind).
-pub(crate) const CORRECTION_BIT: u8 = 0x40;
+pub(crate) use crate::model::event::CORRECTION_BIT;
 
+/// A kind's posting code: its stored tag.
 pub(crate) fn kind_index(kind: &Kind) -> u8 {
-    crate::model::event::KIND_NAMES
-        .iter()
-        .position(|n| *n == kind.name())
-        .unwrap_or(0) as u8
+    kind.tag() as u8
 }
 
 /// The actor codes an event is indexed under: its own, or its target's for a retraction.

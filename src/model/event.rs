@@ -6,11 +6,20 @@
 //! field order is part of the storage format: change them only with a new format version.
 //! The JSON interchange form lives in `interchange.rs`.
 //!
+//! Kinds are declared once, in the `declare_kinds!` invocation: each kind's stored
+//! [`KindTag`], JSON name and fields ([`KINDS`]). The parser, the validator, the writer,
+//! timeline posting codes and view masks read the declaration; the few exhaustive matches
+//! that tie it to the [`KindOf`] variants ([`KindOf::tag`], [`Kind::fields`],
+//! [`Kind::from_fields`], [`KindOf::map_replacement`]) fail to compile when a kind is
+//! added, and the tests `every_kind_is_declared_once`, `the_schema_states_the_declared_kinds`
+//! and `stored_variant_index_is_the_tag` catch the rest. See CONTRIBUTING.md.
+//!
 //! Invariants: a `Code` always matches `[A-Z][A-Z0-9_]{1,15}`; a `Content` built by the
 //! parser has a `date` unless it is a retraction or correction; a correction's replacement
 //! is never itself a retraction or correction.
 
 use crate::model::date::Date;
+use crate::model::limits::{MAX_QUANTITY, MAX_STRENGTH, MAX_TEST_COUNT};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
@@ -128,12 +137,306 @@ impl AllianceType {
     }
 }
 
+/// How one kind field is written in the interchange and checked. The parser, the
+/// validator, the writer and the JSON Schema test all read the field's rules from here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldType {
+    /// One actor code.
+    Code,
+    /// Distinct actor codes, at least `min` and at most `MAX_CODES`.
+    Codes { min: usize },
+    /// Text of 1..=`MAX_TEXT_CHARS` characters.
+    Text,
+    /// A snake_case word of at most `MAX_OFFICE_CHARS` characters (`president`).
+    Office,
+    /// An integer in `min..=max`; an optional one takes `default` when absent (an
+    /// optional integer must have one: the stored field is a plain integer).
+    Integer {
+        min: u64,
+        max: u64,
+        default: Option<u64>,
+    },
+    /// One of [`AllianceType::ALL`]'s names.
+    AllianceType,
+    /// An event id.
+    Uuid,
+    /// 1..=`MAX_ASSETS` texts; absent means none.
+    TextList,
+    /// A whole replacement event (a correction's `event`).
+    Replacement,
+}
+
+/// One field of a kind, as the interchange names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub ty: FieldType,
+    /// Whether a line must give it (an optional field may be omitted or `null`).
+    pub required: bool,
+}
+
+const fn req(name: &'static str, ty: FieldType) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty,
+        required: true,
+    }
+}
+
+const fn opt(name: &'static str, ty: FieldType) -> FieldSpec {
+    FieldSpec {
+        name,
+        ty,
+        required: false,
+    }
+}
+
+/// The declaration of one kind: its stored tag, JSON name and fields in interchange order
+/// (the order a line is written in, so part of the canonical text and content ids).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindSpec {
+    pub tag: KindTag,
+    pub name: &'static str,
+    /// Retractions and corrections amend other events; every other kind is a fact.
+    pub amendment: bool,
+    pub fields: &'static [FieldSpec],
+}
+
+impl KindSpec {
+    /// The names of the kind's fields, in interchange order.
+    pub fn field_names(&self) -> impl Iterator<Item = &'static str> {
+        self.fields.iter().map(|f| f.name)
+    }
+}
+
+/// Declares [`KindTag`] and [`KINDS`] from one list, so that a tag cannot exist without
+/// its declaration (a hand-kept `const` table next to a hand-kept enum could drift; a
+/// macro makes them one declaration). Each line: `Variant = tag, "json_name", role,
+/// [fields]` where `role` is `fact` or `amendment`.
+macro_rules! declare_kinds {
+    ($($variant:ident = $tag:literal, $name:literal, $role:ident, [$($field:expr),* $(,)?];)*) => {
+        /// The stored tag of a kind: its bincode enum index in [`KindOf`] (checked by a
+        /// test) and its timeline posting code. Append-only: a new kind takes the next
+        /// number; a number never changes, it is in stored log records and postings.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[repr(u8)]
+        pub enum KindTag {
+            $($variant = $tag,)*
+        }
+
+        /// Every kind's declaration, indexed by its tag (checked at compile time).
+        pub const KINDS: &[KindSpec] = &[
+            $(KindSpec {
+                tag: KindTag::$variant,
+                name: $name,
+                amendment: declare_kinds!(@amendment $role),
+                fields: &[$($field),*],
+            },)*
+        ];
+
+        impl KindTag {
+            /// Every tag, in tag order.
+            pub const ALL: [KindTag; KIND_COUNT] = [$(KindTag::$variant),*];
+        }
+
+        /// Every kind's JSON name, in tag order.
+        pub const KIND_NAMES: [&str; KIND_COUNT] = [$($name),*];
+    };
+    (@amendment fact) => { false };
+    (@amendment amendment) => { true };
+}
+
+use FieldType::{Code as CODE, Office as OFFICE, Text as TEXT, Uuid as UUID};
+const CODES_1: FieldType = FieldType::Codes { min: 1 };
+const CODES_2: FieldType = FieldType::Codes { min: 2 };
+
+declare_kinds! {
+    Meeting = 0, "meeting", fact, [req("actors", CODES_2), opt("place", TEXT)];
+    Agreement = 1, "agreement", fact, [req("actors", CODES_2), req("name", TEXT)];
+    Statement = 2, "statement", fact, [req("actors", CODES_1)];
+    AllianceFormed = 3, "alliance_formed", fact,
+        [req("alliance", CODE), req("type", FieldType::AllianceType), req("members", CODES_2)];
+    AllianceJoined = 4, "alliance_joined", fact, [req("alliance", CODE), req("members", CODES_1)];
+    AllianceLeft = 5, "alliance_left", fact, [req("alliance", CODE), req("members", CODES_1)];
+    AllianceDissolved = 6, "alliance_dissolved", fact, [req("alliance", CODE)];
+    LeaderTookOffice = 7, "leader_took_office", fact,
+        [req("actor", CODE), req("office", OFFICE), req("person", TEXT)];
+    LeaderLeftOffice = 8, "leader_left_office", fact,
+        [req("actor", CODE), req("office", OFFICE), opt("person", TEXT)];
+    Deployment = 9, "deployment", fact, [
+        req("actor", CODE),
+        req("host", CODE),
+        opt("region", TEXT),
+        req("strength", FieldType::Integer { min: 0, max: MAX_STRENGTH, default: None }),
+    ];
+    Withdrawal = 10, "withdrawal", fact, [req("actor", CODE), req("host", CODE), opt("region", TEXT)];
+    ArmsTransfer = 11, "arms_transfer", fact, [
+        req("supplier", CODE),
+        req("recipient", CODE),
+        req("item", TEXT),
+        req("quantity", FieldType::Integer { min: 1, max: MAX_QUANTITY, default: None }),
+        opt("unit", TEXT),
+    ];
+    MissileTest = 12, "missile_test", fact, [
+        req("actor", CODE),
+        req("class", TEXT),
+        opt("count", FieldType::Integer { min: 1, max: MAX_TEST_COUNT, default: Some(1) }),
+    ];
+    NuclearTest = 13, "nuclear_test", fact, [req("actor", CODE)];
+    JointExercise = 14, "joint_exercise", fact, [req("actors", CODES_2), opt("assets", FieldType::TextList)];
+    SanctionsImposed = 15, "sanctions_imposed", fact, [req("actor", CODE), req("against", CODE)];
+    SanctionsLifted = 16, "sanctions_lifted", fact, [req("actor", CODE), req("against", CODE)];
+    Retraction = 17, "retraction", amendment, [req("target", UUID), req("reason", TEXT)];
+    Correction = 18, "correction", amendment, [req("target", UUID), req("event", FieldType::Replacement)];
+}
+
+/// How many kinds there are.
+pub const KIND_COUNT: usize = KINDS.len();
+
+/// Marks a timeline posting of a correction; the low bits are its replacement's tag.
+pub(crate) const CORRECTION_BIT: u8 = 0x40;
+
+// Tags are dense and in order (so `KINDS[tag]` is the tag's declaration) and stay below
+// the correction bit of timeline postings.
+const _: () = {
+    let mut i = 0;
+    while i < KINDS.len() {
+        assert!(
+            KINDS[i].tag as usize == i,
+            "kind tags must be 0, 1, 2, ... in order"
+        );
+        i += 1;
+    }
+    assert!(
+        KINDS.len() <= CORRECTION_BIT as usize,
+        "too many kinds for a posting code"
+    );
+};
+
+impl KindTag {
+    /// The kind's declaration.
+    pub fn spec(self) -> &'static KindSpec {
+        &KINDS[self as usize]
+    }
+
+    /// The kind's JSON name (`meeting`, `alliance_formed`, ...).
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The kind with this JSON name (exact, lowercase).
+    pub fn from_name(name: &str) -> Option<KindTag> {
+        KINDS.iter().find(|k| k.name == name).map(|k| k.tag)
+    }
+
+    /// The kind with this stored tag.
+    pub fn from_u8(tag: u8) -> Option<KindTag> {
+        KINDS.get(usize::from(tag)).map(|k| k.tag)
+    }
+}
+
+impl fmt::Display for KindTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One field's value borrowed from a [`Kind`], in declaration order: what validation and
+/// the interchange writer walk alongside the kind's [`FieldSpec`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldRef<'a> {
+    Code(&'a Code),
+    Codes(&'a [Code]),
+    /// `Text` and `Office` fields; `None` when an optional one is absent.
+    Text(Option<&'a str>),
+    Integer(u64),
+    AllianceType(AllianceType),
+    Uuid(Uuid),
+    TextList(&'a [String]),
+    Replacement(&'a Content),
+}
+
+/// One field's value as parsed, owned: what [`Kind::from_fields`] builds a kind from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldValue {
+    Code(Code),
+    Codes(Vec<Code>),
+    Text(Option<String>),
+    Integer(u64),
+    AllianceType(AllianceType),
+    Uuid(Uuid),
+    TextList(Vec<String>),
+    Replacement(Box<Content>),
+}
+
+/// Takes parsed values in declaration order, each as the type the variant needs.
+struct Values(std::vec::IntoIter<FieldValue>);
+
+impl Values {
+    fn code(&mut self) -> Option<Code> {
+        match self.0.next()? {
+            FieldValue::Code(c) => Some(c),
+            _ => None,
+        }
+    }
+    fn codes(&mut self) -> Option<Vec<Code>> {
+        match self.0.next()? {
+            FieldValue::Codes(c) => Some(c),
+            _ => None,
+        }
+    }
+    fn opt_text(&mut self) -> Option<Option<String>> {
+        match self.0.next()? {
+            FieldValue::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+    fn text(&mut self) -> Option<String> {
+        self.opt_text()?
+    }
+    fn integer(&mut self) -> Option<u64> {
+        match self.0.next()? {
+            FieldValue::Integer(n) => Some(n),
+            _ => None,
+        }
+    }
+    fn alliance_type(&mut self) -> Option<AllianceType> {
+        match self.0.next()? {
+            FieldValue::AllianceType(t) => Some(t),
+            _ => None,
+        }
+    }
+    fn uuid(&mut self) -> Option<Uuid> {
+        match self.0.next()? {
+            FieldValue::Uuid(u) => Some(u),
+            _ => None,
+        }
+    }
+    fn text_list(&mut self) -> Option<Vec<String>> {
+        match self.0.next()? {
+            FieldValue::TextList(t) => Some(t),
+            _ => None,
+        }
+    }
+    fn replacement(&mut self) -> Option<Box<Content>> {
+        match self.0.next()? {
+            FieldValue::Replacement(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
 /// The kind of an event with the fields of that kind: [`KindOf`] with the current
 /// [`Content`] as a correction's replacement.
 pub type Kind = KindOf<Content>;
 
 /// The kinds, generic over the type of a correction's replacement so that the frozen
 /// version-1 stored form (`event_v1.rs`) shares this one definition.
+///
+/// Stored form: serde writes a variant's *position* as its bincode enum index, so the
+/// variants are in [`KindTag`] order and a new one is appended last, with the next tag
+/// (the test `stored_variant_index_is_the_tag` checks every variant). See CONTRIBUTING.md,
+/// "Adding an event kind".
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum KindOf<C> {
     Meeting {
@@ -223,29 +526,6 @@ pub enum KindOf<C> {
         replacement: Box<C>,
     },
 }
-
-/// Every kind's JSON name, in the order of [`Kind`]'s variants.
-pub const KIND_NAMES: [&str; 19] = [
-    "meeting",
-    "agreement",
-    "statement",
-    "alliance_formed",
-    "alliance_joined",
-    "alliance_left",
-    "alliance_dissolved",
-    "leader_took_office",
-    "leader_left_office",
-    "deployment",
-    "withdrawal",
-    "arms_transfer",
-    "missile_test",
-    "nuclear_test",
-    "joint_exercise",
-    "sanctions_imposed",
-    "sanctions_lifted",
-    "retraction",
-    "correction",
-];
 
 impl<C> KindOf<C> {
     /// The same kind with the correction's replacement converted by `f` (every other
@@ -343,34 +623,40 @@ impl<C> KindOf<C> {
         }
     }
 
+    /// The kind's stored tag. Exhaustive: a new variant does not compile without one.
+    pub fn tag(&self) -> KindTag {
+        use KindOf::*;
+        match self {
+            Meeting { .. } => KindTag::Meeting,
+            Agreement { .. } => KindTag::Agreement,
+            Statement { .. } => KindTag::Statement,
+            AllianceFormed { .. } => KindTag::AllianceFormed,
+            AllianceJoined { .. } => KindTag::AllianceJoined,
+            AllianceLeft { .. } => KindTag::AllianceLeft,
+            AllianceDissolved { .. } => KindTag::AllianceDissolved,
+            LeaderTookOffice { .. } => KindTag::LeaderTookOffice,
+            LeaderLeftOffice { .. } => KindTag::LeaderLeftOffice,
+            Deployment { .. } => KindTag::Deployment,
+            Withdrawal { .. } => KindTag::Withdrawal,
+            ArmsTransfer { .. } => KindTag::ArmsTransfer,
+            MissileTest { .. } => KindTag::MissileTest,
+            NuclearTest { .. } => KindTag::NuclearTest,
+            JointExercise { .. } => KindTag::JointExercise,
+            SanctionsImposed { .. } => KindTag::SanctionsImposed,
+            SanctionsLifted { .. } => KindTag::SanctionsLifted,
+            Retraction { .. } => KindTag::Retraction,
+            Correction { .. } => KindTag::Correction,
+        }
+    }
+
     /// The JSON name of the kind (`meeting`, `alliance_formed`, ...).
     pub fn name(&self) -> &'static str {
-        match self {
-            KindOf::Meeting { .. } => "meeting",
-            KindOf::Agreement { .. } => "agreement",
-            KindOf::Statement { .. } => "statement",
-            KindOf::AllianceFormed { .. } => "alliance_formed",
-            KindOf::AllianceJoined { .. } => "alliance_joined",
-            KindOf::AllianceLeft { .. } => "alliance_left",
-            KindOf::AllianceDissolved { .. } => "alliance_dissolved",
-            KindOf::LeaderTookOffice { .. } => "leader_took_office",
-            KindOf::LeaderLeftOffice { .. } => "leader_left_office",
-            KindOf::Deployment { .. } => "deployment",
-            KindOf::Withdrawal { .. } => "withdrawal",
-            KindOf::ArmsTransfer { .. } => "arms_transfer",
-            KindOf::MissileTest { .. } => "missile_test",
-            KindOf::NuclearTest { .. } => "nuclear_test",
-            KindOf::JointExercise { .. } => "joint_exercise",
-            KindOf::SanctionsImposed { .. } => "sanctions_imposed",
-            KindOf::SanctionsLifted { .. } => "sanctions_lifted",
-            KindOf::Retraction { .. } => "retraction",
-            KindOf::Correction { .. } => "correction",
-        }
+        self.tag().name()
     }
 
     /// Retractions and corrections amend other events; every other kind is a fact.
     pub fn is_amendment(&self) -> bool {
-        matches!(self, KindOf::Retraction { .. } | KindOf::Correction { .. })
+        self.tag().spec().amendment
     }
 
     /// The id this event amends, for retractions and corrections.
@@ -392,49 +678,193 @@ impl Kind {
             }
         }
         let mut out: Vec<&Code> = Vec::new();
-        match self {
-            Kind::Meeting { actors, .. }
-            | Kind::Agreement { actors, .. }
-            | Kind::Statement { actors }
-            | Kind::JointExercise { actors, .. } => actors.iter().for_each(|c| push(c, &mut out)),
-            Kind::AllianceFormed {
-                alliance, members, ..
-            }
-            | Kind::AllianceJoined { alliance, members }
-            | Kind::AllianceLeft { alliance, members } => {
-                push(alliance, &mut out);
-                members.iter().for_each(|c| push(c, &mut out));
-            }
-            Kind::AllianceDissolved { alliance } => push(alliance, &mut out),
-            Kind::LeaderTookOffice { actor, .. }
-            | Kind::LeaderLeftOffice { actor, .. }
-            | Kind::MissileTest { actor, .. }
-            | Kind::NuclearTest { actor } => push(actor, &mut out),
-            Kind::Deployment { actor, host, .. } | Kind::Withdrawal { actor, host, .. } => {
-                push(actor, &mut out);
-                push(host, &mut out);
-            }
-            Kind::ArmsTransfer {
-                supplier,
-                recipient,
-                ..
-            } => {
-                push(supplier, &mut out);
-                push(recipient, &mut out);
-            }
-            Kind::SanctionsImposed { actor, against }
-            | Kind::SanctionsLifted { actor, against } => {
-                push(actor, &mut out);
-                push(against, &mut out);
-            }
-            Kind::Retraction { .. } => {}
-            Kind::Correction { replacement, .. } => {
-                for c in replacement.kind.codes() {
-                    push(c, &mut out)
+        for field in self.fields() {
+            match field {
+                FieldRef::Code(c) => push(c, &mut out),
+                FieldRef::Codes(list) => list.iter().for_each(|c| push(c, &mut out)),
+                FieldRef::Replacement(r) => {
+                    r.kind.codes().into_iter().for_each(|c| push(c, &mut out))
                 }
+                _ => {}
             }
         }
         out
+    }
+
+    /// The kind's field values in declaration order (`self.tag().spec().fields`).
+    /// Exhaustive: a new variant does not compile without its arm.
+    pub fn fields(&self) -> Vec<FieldRef<'_>> {
+        use FieldRef as F;
+        fn text(s: &str) -> FieldRef<'_> {
+            FieldRef::Text(Some(s))
+        }
+        fn opt(s: &Option<String>) -> FieldRef<'_> {
+            FieldRef::Text(s.as_deref())
+        }
+        match self {
+            Kind::Meeting { actors, place } => vec![F::Codes(actors), opt(place)],
+            Kind::Agreement { actors, name } => vec![F::Codes(actors), text(name)],
+            Kind::Statement { actors } => vec![F::Codes(actors)],
+            Kind::AllianceFormed {
+                alliance,
+                alliance_type,
+                members,
+            } => vec![
+                F::Code(alliance),
+                F::AllianceType(*alliance_type),
+                F::Codes(members),
+            ],
+            Kind::AllianceJoined { alliance, members }
+            | Kind::AllianceLeft { alliance, members } => {
+                vec![F::Code(alliance), F::Codes(members)]
+            }
+            Kind::AllianceDissolved { alliance } => vec![F::Code(alliance)],
+            Kind::LeaderTookOffice {
+                actor,
+                office,
+                person,
+            } => vec![F::Code(actor), text(office), text(person)],
+            Kind::LeaderLeftOffice {
+                actor,
+                office,
+                person,
+            } => vec![F::Code(actor), text(office), opt(person)],
+            Kind::Deployment {
+                actor,
+                host,
+                region,
+                strength,
+            } => vec![
+                F::Code(actor),
+                F::Code(host),
+                opt(region),
+                F::Integer(*strength),
+            ],
+            Kind::Withdrawal {
+                actor,
+                host,
+                region,
+            } => vec![F::Code(actor), F::Code(host), opt(region)],
+            Kind::ArmsTransfer {
+                supplier,
+                recipient,
+                item,
+                quantity,
+                unit,
+            } => vec![
+                F::Code(supplier),
+                F::Code(recipient),
+                text(item),
+                F::Integer(*quantity),
+                opt(unit),
+            ],
+            Kind::MissileTest {
+                actor,
+                class,
+                count,
+            } => vec![F::Code(actor), text(class), F::Integer(*count)],
+            Kind::NuclearTest { actor } => vec![F::Code(actor)],
+            Kind::JointExercise { actors, assets } => vec![F::Codes(actors), F::TextList(assets)],
+            Kind::SanctionsImposed { actor, against }
+            | Kind::SanctionsLifted { actor, against } => {
+                vec![F::Code(actor), F::Code(against)]
+            }
+            Kind::Retraction { target, reason } => vec![F::Uuid(*target), text(reason)],
+            Kind::Correction {
+                target,
+                replacement,
+            } => vec![F::Uuid(*target), F::Replacement(replacement)],
+        }
+    }
+
+    /// Build a kind from its field values in declaration order, as the parser produces
+    /// them. `None` when the values do not fit the variant (a declaration that disagrees
+    /// with its variant: a bug that the test `every_kind_is_declared_once` catches).
+    /// Exhaustive over [`KindTag`]: a new tag does not compile without its arm.
+    pub fn from_fields(tag: KindTag, values: Vec<FieldValue>) -> Option<Kind> {
+        let mut v = Values(values.into_iter());
+        let kind = match tag {
+            KindTag::Meeting => Kind::Meeting {
+                actors: v.codes()?,
+                place: v.opt_text()?,
+            },
+            KindTag::Agreement => Kind::Agreement {
+                actors: v.codes()?,
+                name: v.text()?,
+            },
+            KindTag::Statement => Kind::Statement { actors: v.codes()? },
+            KindTag::AllianceFormed => Kind::AllianceFormed {
+                alliance: v.code()?,
+                alliance_type: v.alliance_type()?,
+                members: v.codes()?,
+            },
+            KindTag::AllianceJoined => Kind::AllianceJoined {
+                alliance: v.code()?,
+                members: v.codes()?,
+            },
+            KindTag::AllianceLeft => Kind::AllianceLeft {
+                alliance: v.code()?,
+                members: v.codes()?,
+            },
+            KindTag::AllianceDissolved => Kind::AllianceDissolved {
+                alliance: v.code()?,
+            },
+            KindTag::LeaderTookOffice => Kind::LeaderTookOffice {
+                actor: v.code()?,
+                office: v.text()?,
+                person: v.text()?,
+            },
+            KindTag::LeaderLeftOffice => Kind::LeaderLeftOffice {
+                actor: v.code()?,
+                office: v.text()?,
+                person: v.opt_text()?,
+            },
+            KindTag::Deployment => Kind::Deployment {
+                actor: v.code()?,
+                host: v.code()?,
+                region: v.opt_text()?,
+                strength: v.integer()?,
+            },
+            KindTag::Withdrawal => Kind::Withdrawal {
+                actor: v.code()?,
+                host: v.code()?,
+                region: v.opt_text()?,
+            },
+            KindTag::ArmsTransfer => Kind::ArmsTransfer {
+                supplier: v.code()?,
+                recipient: v.code()?,
+                item: v.text()?,
+                quantity: v.integer()?,
+                unit: v.opt_text()?,
+            },
+            KindTag::MissileTest => Kind::MissileTest {
+                actor: v.code()?,
+                class: v.text()?,
+                count: v.integer()?,
+            },
+            KindTag::NuclearTest => Kind::NuclearTest { actor: v.code()? },
+            KindTag::JointExercise => Kind::JointExercise {
+                actors: v.codes()?,
+                assets: v.text_list()?,
+            },
+            KindTag::SanctionsImposed => Kind::SanctionsImposed {
+                actor: v.code()?,
+                against: v.code()?,
+            },
+            KindTag::SanctionsLifted => Kind::SanctionsLifted {
+                actor: v.code()?,
+                against: v.code()?,
+            },
+            KindTag::Retraction => Kind::Retraction {
+                target: v.uuid()?,
+                reason: v.text()?,
+            },
+            KindTag::Correction => Kind::Correction {
+                target: v.uuid()?,
+                replacement: v.replacement()?,
+            },
+        };
+        v.0.next().is_none().then_some(kind)
     }
 }
 
@@ -483,6 +913,16 @@ impl Content {
         }
     }
 
+    /// The kind code of the content's timeline posting: its kind's tag; for a correction,
+    /// [`CORRECTION_BIT`] plus its replacement's tag, so that views can skip entries of
+    /// kinds they do not fold without reading the log.
+    pub(crate) fn posting_code(&self) -> u8 {
+        match &self.kind {
+            Kind::Correction { replacement, .. } => CORRECTION_BIT | replacement.kind.tag() as u8,
+            kind => kind.tag() as u8,
+        }
+    }
+
     /// Set the summary.
     pub fn with_summary(mut self, summary: impl Into<String>) -> Content {
         self.summary = Some(summary.into());
@@ -519,5 +959,92 @@ impl Event {
     /// The recorded time as a chrono timestamp.
     pub fn recorded(&self) -> chrono::DateTime<chrono::Utc> {
         chrono::DateTime::from_timestamp_micros(self.recorded_micros).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One parsed example of every kind, from `schema/examples/events.jsonl`.
+    fn samples() -> Vec<Kind> {
+        let text = include_str!("../../schema/examples/events.jsonl");
+        let kinds: Vec<Kind> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| {
+                crate::model::interchange::parse_line(l)
+                    .unwrap()
+                    .event
+                    .content
+                    .kind
+            })
+            .collect();
+        for tag in KindTag::ALL {
+            assert!(
+                kinds.iter().any(|k| k.tag() == tag),
+                "schema/examples/events.jsonl has no `{tag}` line"
+            );
+        }
+        kinds
+    }
+
+    /// The on-disk bincode enum index of `KindOf` is serde's variant *position*; it must
+    /// equal the declared tag, or a variant inserted out of place would silently change
+    /// what stored records mean.
+    #[test]
+    fn stored_variant_index_is_the_tag() {
+        for kind in samples() {
+            let bytes = crate::format::envelope::encode_payload(&kind);
+            let (index, _): (u32, usize) =
+                bincode::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+            assert_eq!(
+                index,
+                kind.tag() as u32,
+                "`{}` is stored as variant {index}: KindOf's variants must be in tag order",
+                kind.name()
+            );
+        }
+    }
+
+    /// An older annals cannot decode a record holding a tag it does not know, so a new kind
+    /// needs a new log record version and storage format version (CONTRIBUTING.md,
+    /// "Adding an event kind"). When this fails, bump them and append a row.
+    #[test]
+    fn a_new_kind_needs_new_format_versions() {
+        // (storage format version, log record version, number of kinds), oldest first.
+        const HISTORY: &[(u32, u8, usize)] = &[(1, 1, 19), (2, 2, 19)];
+        let now = (
+            crate::store::STORAGE_FORMAT_VERSION,
+            crate::log::LOG_RECORD_VERSION,
+            KIND_COUNT,
+        );
+        assert_eq!(
+            HISTORY.last(),
+            Some(&now),
+            "kinds changed without new versions"
+        );
+        for pair in HISTORY.windows(2) {
+            let ((s0, l0, k0), (s1, l1, k1)) = (pair[0], pair[1]);
+            assert!(s0 < s1 && l0 < l1 && k0 <= k1, "{pair:?}");
+        }
+    }
+
+    #[test]
+    fn tags_round_trip_and_posting_codes_mark_corrections() {
+        for tag in KindTag::ALL {
+            assert_eq!(KindTag::from_u8(tag as u8), Some(tag));
+            assert_eq!(KindTag::from_name(tag.name()), Some(tag));
+            assert_eq!(KIND_NAMES[tag as usize], tag.name());
+        }
+        assert_eq!(KindTag::from_u8(KIND_COUNT as u8), None);
+        for kind in samples() {
+            let code = Content::new(Date::parse("2024").unwrap(), kind.clone()).posting_code();
+            match &kind {
+                // The example corrects a meeting.
+                Kind::Correction { .. } => assert_eq!(code, 0x40 | KindTag::Meeting as u8),
+                k => assert_eq!((code, code & CORRECTION_BIT), (k.tag() as u8, 0)),
+            }
+        }
     }
 }

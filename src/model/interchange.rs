@@ -2,7 +2,8 @@
 //!
 //! Owns: parsing one line into a [`NewEvent`] with strict checks (unknown fields, duplicate
 //! keys, wrong types, limits, near-miss suggestions), writing an event back as one line,
-//! and the canonical content text that content-addressed ids are derived from.
+//! and the canonical content text that content-addressed ids are derived from. Kind
+//! fields are parsed and written as their declaration (`event::KINDS`) says.
 //!
 //! Invariants: parsing never panics on any input; every rejection names the field and the
 //! reason; `to_json(parse(x))` is a fixed point (printing and re-parsing gives equal
@@ -380,169 +381,89 @@ const COMMON_FIELDS: [&str; 11] = [
     "recorded",
 ];
 
-/// The kind-specific fields of each kind, for unknown-field suggestions.
-fn kind_fields(kind: &str) -> &'static [&'static str] {
-    match kind {
-        "meeting" => &["actors", "place"],
-        "agreement" => &["actors", "name"],
-        "statement" => &["actors"],
-        "alliance_formed" => &["alliance", "type", "members"],
-        "alliance_joined" | "alliance_left" => &["alliance", "members"],
-        "alliance_dissolved" => &["alliance"],
-        "leader_took_office" | "leader_left_office" => &["actor", "office", "person"],
-        "deployment" => &["actor", "host", "region", "strength"],
-        "withdrawal" => &["actor", "host", "region"],
-        "arms_transfer" => &["supplier", "recipient", "item", "quantity", "unit"],
-        "missile_test" => &["actor", "class", "count"],
-        "nuclear_test" => &["actor"],
-        "joint_exercise" => &["actors", "assets"],
-        "sanctions_imposed" | "sanctions_lifted" => &["actor", "against"],
-        "retraction" => &["target", "reason"],
-        "correction" => &["target", "event"],
-        _ => &[],
-    }
-}
-
-fn office(fields: &mut Fields) -> Result<String, String> {
-    let office = fields.required_text("office", MAX_OFFICE_CHARS)?;
+fn office(fields: &mut Fields, name: &str) -> Result<String, String> {
+    let office = fields.required_text(name, MAX_OFFICE_CHARS)?;
     crate::model::validate::office(&office).map_err(|e| format!("{}: {e}", fields.context))?;
     Ok(office)
 }
 
-fn parse_kind(kind: &str, f: &mut Fields) -> Result<Kind, String> {
-    Ok(match kind {
-        "meeting" => Kind::Meeting {
-            actors: f.codes("actors", 2)?,
-            place: f.text("place", MAX_TEXT_CHARS)?,
-        },
-        "agreement" => Kind::Agreement {
-            actors: f.codes("actors", 2)?,
-            name: f.required_text("name", MAX_TEXT_CHARS)?,
-        },
-        "statement" => Kind::Statement {
-            actors: f.codes("actors", 1)?,
-        },
-        "alliance_formed" => Kind::AllianceFormed {
-            alliance: f.code("alliance")?,
-            alliance_type: f
-                .choice("type", &AllianceType::ALL)?
-                .ok_or_else(|| format!("{}: missing field `type`", f.context))?,
-            members: f.codes("members", 2)?,
-        },
-        "alliance_joined" => Kind::AllianceJoined {
-            alliance: f.code("alliance")?,
-            members: f.codes("members", 1)?,
-        },
-        "alliance_left" => Kind::AllianceLeft {
-            alliance: f.code("alliance")?,
-            members: f.codes("members", 1)?,
-        },
-        "alliance_dissolved" => Kind::AllianceDissolved {
-            alliance: f.code("alliance")?,
-        },
-        "leader_took_office" => Kind::LeaderTookOffice {
-            actor: f.code("actor")?,
-            office: office(f)?,
-            person: f.required_text("person", MAX_TEXT_CHARS)?,
-        },
-        "leader_left_office" => Kind::LeaderLeftOffice {
-            actor: f.code("actor")?,
-            office: office(f)?,
-            person: f.text("person", MAX_TEXT_CHARS)?,
-        },
-        "deployment" => Kind::Deployment {
-            actor: f.code("actor")?,
-            host: f.code("host")?,
-            region: f.text("region", MAX_TEXT_CHARS)?,
-            strength: f
-                .integer("strength", 0, MAX_STRENGTH)?
-                .ok_or_else(|| format!("{}: missing field `strength`", f.context))?,
-        },
-        "withdrawal" => Kind::Withdrawal {
-            actor: f.code("actor")?,
-            host: f.code("host")?,
-            region: f.text("region", MAX_TEXT_CHARS)?,
-        },
-        "arms_transfer" => Kind::ArmsTransfer {
-            supplier: f.code("supplier")?,
-            recipient: f.code("recipient")?,
-            item: f.required_text("item", MAX_TEXT_CHARS)?,
-            quantity: f
-                .integer("quantity", 1, MAX_QUANTITY)?
-                .ok_or_else(|| format!("{}: missing field `quantity`", f.context))?,
-            unit: f.text("unit", MAX_TEXT_CHARS)?,
-        },
-        "missile_test" => Kind::MissileTest {
-            actor: f.code("actor")?,
-            class: f.required_text("class", MAX_TEXT_CHARS)?,
-            count: f.integer("count", 1, MAX_TEST_COUNT)?.unwrap_or(1),
-        },
-        "nuclear_test" => Kind::NuclearTest {
-            actor: f.code("actor")?,
-        },
-        "joint_exercise" => Kind::JointExercise {
-            actors: f.codes("actors", 2)?,
-            assets: match f.take("assets") {
-                None => Vec::new(),
-                Some(Strict::Array(items)) => {
-                    if items.is_empty() || items.len() > MAX_ASSETS {
-                        return Err(
-                            f.field_error("assets", format!("must list 1 to {MAX_ASSETS} assets"))
-                        );
-                    }
-                    let mut out = Vec::with_capacity(items.len());
-                    for item in items {
-                        match item {
-                            Strict::Str(s) if !s.trim().is_empty() && s.chars().count() <= MAX_TEXT_CHARS => out.push(s),
-                            _ => return Err(f.field_error("assets", format!("must contain only non-empty strings of at most {MAX_TEXT_CHARS} characters"))),
-                        }
-                    }
-                    out
-                }
-                Some(other) => {
-                    return Err(f.field_error(
-                        "assets",
-                        format!("must be an array of strings, not {}", other.type_name()),
-                    ))
-                }
-            },
-        },
-        "sanctions_imposed" => Kind::SanctionsImposed {
-            actor: f.code("actor")?,
-            against: f.code("against")?,
-        },
-        "sanctions_lifted" => Kind::SanctionsLifted {
-            actor: f.code("actor")?,
-            against: f.code("against")?,
-        },
-        "retraction" => Kind::Retraction {
-            target: f
-                .uuid("target")?
-                .ok_or_else(|| format!("{}: missing field `target`", f.context))?,
-            reason: f.required_text("reason", MAX_TEXT_CHARS)?,
-        },
-        "correction" => {
-            let target = f
-                .uuid("target")?
-                .ok_or_else(|| format!("{}: missing field `target`", f.context))?;
-            let value = f.require("event")?;
-            let replacement =
-                parse_content(Fields::new("correction: field `event`", value)?, true)?;
-            Kind::Correction {
-                target,
-                replacement: Box::new(replacement),
+fn text_list(f: &mut Fields, name: &str) -> Result<Vec<String>, String> {
+    let items = match f.take(name) {
+        None => return Ok(Vec::new()),
+        Some(Strict::Array(items)) => items,
+        Some(other) => {
+            return Err(f.field_error(
+                name,
+                format!("must be an array of strings, not {}", other.type_name()),
+            ))
+        }
+    };
+    if items.is_empty() || items.len() > MAX_ASSETS {
+        return Err(f.field_error(name, format!("must list 1 to {MAX_ASSETS} assets")));
+    }
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Strict::Str(s) if !s.trim().is_empty() && s.chars().count() <= MAX_TEXT_CHARS => {
+                out.push(s)
+            }
+            _ => {
+                let rule = format!("non-empty strings of at most {MAX_TEXT_CHARS} characters");
+                return Err(f.field_error(name, format!("must contain only {rule}")));
             }
         }
-        _ => unreachable_kind(kind)?,
+    }
+    Ok(out)
+}
+
+fn missing(f: &Fields, name: &str) -> String {
+    format!("{}: missing field `{name}`", f.context)
+}
+
+/// Parse one kind field as its declaration says.
+fn parse_field(f: &mut Fields, spec: &FieldSpec) -> Result<FieldValue, String> {
+    let name = spec.name;
+    Ok(match spec.ty {
+        FieldType::Code => FieldValue::Code(f.code(name)?),
+        FieldType::Codes { min } => FieldValue::Codes(f.codes(name, min)?),
+        FieldType::Text if spec.required => {
+            FieldValue::Text(Some(f.required_text(name, MAX_TEXT_CHARS)?))
+        }
+        FieldType::Text => FieldValue::Text(f.text(name, MAX_TEXT_CHARS)?),
+        FieldType::Office => FieldValue::Text(Some(office(f, name)?)),
+        FieldType::Integer { min, max, default } => {
+            let n = f.integer(name, min, max)?;
+            let n = if spec.required { n } else { n.or(default) };
+            FieldValue::Integer(n.ok_or_else(|| missing(f, name))?)
+        }
+        FieldType::AllianceType => FieldValue::AllianceType(
+            f.choice(name, &AllianceType::ALL)?
+                .ok_or_else(|| missing(f, name))?,
+        ),
+        FieldType::Uuid => FieldValue::Uuid(f.uuid(name)?.ok_or_else(|| missing(f, name))?),
+        FieldType::TextList => FieldValue::TextList(text_list(f, name)?),
+        FieldType::Replacement => {
+            let value = f.require(name)?;
+            let context = format!("{}: field `{name}`", f.context);
+            FieldValue::Replacement(Box::new(parse_content(Fields::new(context, value)?, true)?))
+        }
     })
 }
 
-fn unreachable_kind(kind: &str) -> Result<Kind, String> {
-    Err(format!(
-        "unknown kind `{}`{}",
-        short(kind),
-        did_you_mean(kind, &KIND_NAMES)
-    ))
+/// Parse a kind's fields in declaration order and build the kind.
+fn parse_kind(tag: KindTag, f: &mut Fields) -> Result<Kind, String> {
+    let spec = tag.spec();
+    let values = spec
+        .fields
+        .iter()
+        .map(|field| parse_field(f, field))
+        .collect::<Result<Vec<_>, _>>()?;
+    Kind::from_fields(tag, values).ok_or_else(|| {
+        format!(
+            "{}: the fields do not match the kind's declaration",
+            spec.name
+        )
+    })
 }
 
 /// Parse the content fields (everything but `id`, `seq`, `recorded`) and check that
@@ -559,7 +480,7 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
         }
         None => return Err(format!("{}: missing field `kind`", f.context)),
     };
-    if !KIND_NAMES.contains(&kind_name.as_str()) {
+    let Some(tag) = KindTag::from_name(&kind_name) else {
         return Err(format!(
             "{}unknown kind `{}`{}",
             if replacement {
@@ -570,8 +491,8 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
             short(&kind_name),
             did_you_mean(&kind_name, &KIND_NAMES)
         ));
-    }
-    let amendment = kind_name == "retraction" || kind_name == "correction";
+    };
+    let amendment = tag.spec().amendment;
     if replacement && amendment {
         return Err(format!("{}: a correction's replacement cannot be a `{kind_name}`; correct or retract the target instead", f.context));
     }
@@ -592,7 +513,7 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
             ))
         }
     };
-    let kind = parse_kind(&kind_name, &mut f)?;
+    let kind = parse_kind(tag, &mut f)?;
     let summary = f.text("summary", MAX_SUMMARY_CHARS)?;
     let sources = parse_sources(&mut f)?;
     let confidence = f.choice("confidence", &Confidence::ALL)?;
@@ -627,7 +548,7 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
             ))
         }
     };
-    let mut allowed: Vec<&str> = kind_fields(&kind_name).to_vec();
+    let mut allowed: Vec<&str> = tag.spec().field_names().collect();
     allowed.extend_from_slice(if replacement {
         &COMMON_FIELDS[..8]
     } else {
@@ -658,8 +579,7 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
         context,
     };
     // The v2 fields' rules (tags, coordinates) live in one place: the validator.
-    crate::model::validate::check_v2_fields(&content)
-        .map_err(|e| format!("{context_name}: {e}"))?;
+    crate::model::validate::check_v2_fields(&content).map_err(|e| format!("{context_name}: {e}"))?;
     Ok(content)
 }
 
@@ -968,6 +888,25 @@ fn put_opt(map: &mut Map<String, Value>, key: &str, value: &Option<String>) {
     }
 }
 
+/// One kind field as JSON; `None` for an absent optional field.
+fn field_json(value: FieldRef<'_>) -> Option<Value> {
+    Some(match value {
+        FieldRef::Code(c) => json!(c.as_str()),
+        FieldRef::Codes(list) => codes_json(list),
+        FieldRef::Text(t) => json!(t?),
+        FieldRef::Integer(n) => json!(n),
+        FieldRef::AllianceType(t) => json!(t.as_str()),
+        FieldRef::Uuid(u) => json!(u.to_string()),
+        FieldRef::TextList([]) => return None,
+        FieldRef::TextList(items) => json!(items),
+        FieldRef::Replacement(r) => {
+            let mut inner = Map::new();
+            content_fields(r, &mut inner);
+            Value::Object(inner)
+        }
+    })
+}
+
 /// Write the content's fields into `map` in schema order (date, kind, kind fields,
 /// summary, sources, confidence). Absent optional fields are omitted.
 fn content_fields(content: &Content, map: &mut Map<String, Value>) {
@@ -975,119 +914,10 @@ fn content_fields(content: &Content, map: &mut Map<String, Value>) {
         map.insert("date".into(), Value::String(date.to_string()));
     }
     map.insert("kind".into(), Value::String(content.kind.name().into()));
-    match &content.kind {
-        Kind::Meeting { actors, place } => {
-            map.insert("actors".into(), codes_json(actors));
-            put_opt(map, "place", place);
-        }
-        Kind::Agreement { actors, name } => {
-            map.insert("actors".into(), codes_json(actors));
-            map.insert("name".into(), json!(name));
-        }
-        Kind::Statement { actors } => {
-            map.insert("actors".into(), codes_json(actors));
-        }
-        Kind::AllianceFormed {
-            alliance,
-            alliance_type,
-            members,
-        } => {
-            map.insert("alliance".into(), json!(alliance.as_str()));
-            map.insert("type".into(), json!(alliance_type.as_str()));
-            map.insert("members".into(), codes_json(members));
-        }
-        Kind::AllianceJoined { alliance, members } | Kind::AllianceLeft { alliance, members } => {
-            map.insert("alliance".into(), json!(alliance.as_str()));
-            map.insert("members".into(), codes_json(members));
-        }
-        Kind::AllianceDissolved { alliance } => {
-            map.insert("alliance".into(), json!(alliance.as_str()));
-        }
-        Kind::LeaderTookOffice {
-            actor,
-            office,
-            person,
-        } => {
-            map.insert("actor".into(), json!(actor.as_str()));
-            map.insert("office".into(), json!(office));
-            map.insert("person".into(), json!(person));
-        }
-        Kind::LeaderLeftOffice {
-            actor,
-            office,
-            person,
-        } => {
-            map.insert("actor".into(), json!(actor.as_str()));
-            map.insert("office".into(), json!(office));
-            put_opt(map, "person", person);
-        }
-        Kind::Deployment {
-            actor,
-            host,
-            region,
-            strength,
-        } => {
-            map.insert("actor".into(), json!(actor.as_str()));
-            map.insert("host".into(), json!(host.as_str()));
-            put_opt(map, "region", region);
-            map.insert("strength".into(), json!(strength));
-        }
-        Kind::Withdrawal {
-            actor,
-            host,
-            region,
-        } => {
-            map.insert("actor".into(), json!(actor.as_str()));
-            map.insert("host".into(), json!(host.as_str()));
-            put_opt(map, "region", region);
-        }
-        Kind::ArmsTransfer {
-            supplier,
-            recipient,
-            item,
-            quantity,
-            unit,
-        } => {
-            map.insert("supplier".into(), json!(supplier.as_str()));
-            map.insert("recipient".into(), json!(recipient.as_str()));
-            map.insert("item".into(), json!(item));
-            map.insert("quantity".into(), json!(quantity));
-            put_opt(map, "unit", unit);
-        }
-        Kind::MissileTest {
-            actor,
-            class,
-            count,
-        } => {
-            map.insert("actor".into(), json!(actor.as_str()));
-            map.insert("class".into(), json!(class));
-            map.insert("count".into(), json!(count));
-        }
-        Kind::NuclearTest { actor } => {
-            map.insert("actor".into(), json!(actor.as_str()));
-        }
-        Kind::JointExercise { actors, assets } => {
-            map.insert("actors".into(), codes_json(actors));
-            if !assets.is_empty() {
-                map.insert("assets".into(), json!(assets));
-            }
-        }
-        Kind::SanctionsImposed { actor, against } | Kind::SanctionsLifted { actor, against } => {
-            map.insert("actor".into(), json!(actor.as_str()));
-            map.insert("against".into(), json!(against.as_str()));
-        }
-        Kind::Retraction { target, reason } => {
-            map.insert("target".into(), json!(target.to_string()));
-            map.insert("reason".into(), json!(reason));
-        }
-        Kind::Correction {
-            target,
-            replacement,
-        } => {
-            map.insert("target".into(), json!(target.to_string()));
-            let mut inner = Map::new();
-            content_fields(replacement, &mut inner);
-            map.insert("event".into(), Value::Object(inner));
+    let spec = content.kind.tag().spec();
+    for (field, value) in spec.fields.iter().zip(content.kind.fields()) {
+        if let Some(v) = field_json(value) {
+            map.insert(field.name.into(), v);
         }
     }
     put_opt(map, "summary", &content.summary);

@@ -5,7 +5,7 @@
 //!
 //! Invariant: `check_content(c).is_ok()` implies `canonical_text(c)` parses back to `c`.
 
-use crate::model::event::{Code, Content, Kind};
+use crate::model::event::{Code, Content, FieldRef, FieldSpec, FieldType, Kind};
 use crate::model::limits::*;
 
 fn text(field: &str, value: &str, max: usize) -> Result<(), String> {
@@ -88,119 +88,62 @@ pub(crate) fn office(value: &str) -> Result<(), String> {
     }
 }
 
-fn kind(k: &Kind) -> Result<(), String> {
-    match k {
-        Kind::Meeting { actors, place } => {
-            codes("actors", actors, 2)?;
-            opt_text("place", place, MAX_TEXT_CHARS)
-        }
-        Kind::Agreement { actors, name } => {
-            codes("actors", actors, 2)?;
-            text("name", name, MAX_TEXT_CHARS)
-        }
-        Kind::Statement { actors } => codes("actors", actors, 1),
-        Kind::AllianceFormed {
-            alliance, members, ..
-        } => {
-            code("alliance", alliance)?;
-            codes("members", members, 2)
-        }
-        Kind::AllianceJoined { alliance, members } | Kind::AllianceLeft { alliance, members } => {
-            code("alliance", alliance)?;
-            codes("members", members, 1)
-        }
-        Kind::AllianceDissolved { alliance } => code("alliance", alliance),
-        Kind::LeaderTookOffice {
-            actor,
-            office: o,
-            person,
-        } => {
-            code("actor", actor)?;
-            office(o)?;
-            text("person", person, MAX_TEXT_CHARS)
-        }
-        Kind::LeaderLeftOffice {
-            actor,
-            office: o,
-            person,
-        } => {
-            code("actor", actor)?;
-            office(o)?;
-            opt_text("person", person, MAX_TEXT_CHARS)
-        }
-        Kind::Deployment {
-            actor,
-            host,
-            region,
-            strength,
-        } => {
-            code("actor", actor)?;
-            code("host", host)?;
-            opt_text("region", region, MAX_TEXT_CHARS)?;
-            range("strength", *strength, 0, MAX_STRENGTH)
-        }
-        Kind::Withdrawal {
-            actor,
-            host,
-            region,
-        } => {
-            code("actor", actor)?;
-            code("host", host)?;
-            opt_text("region", region, MAX_TEXT_CHARS)
-        }
-        Kind::ArmsTransfer {
-            supplier,
-            recipient,
-            item,
-            quantity,
-            unit,
-        } => {
-            code("supplier", supplier)?;
-            code("recipient", recipient)?;
-            text("item", item, MAX_TEXT_CHARS)?;
-            range("quantity", *quantity, 1, MAX_QUANTITY)?;
-            opt_text("unit", unit, MAX_TEXT_CHARS)
-        }
-        Kind::MissileTest {
-            actor,
-            class,
-            count,
-        } => {
-            code("actor", actor)?;
-            text("class", class, MAX_TEXT_CHARS)?;
-            range("count", *count, 1, MAX_TEST_COUNT)
-        }
-        Kind::NuclearTest { actor } => code("actor", actor),
-        Kind::JointExercise { actors, assets } => {
-            codes("actors", actors, 2)?;
-            if assets.len() > MAX_ASSETS {
-                return Err(format!(
-                    "field `assets` has {} entries; the limit is {MAX_ASSETS}",
-                    assets.len()
-                ));
-            }
-            assets
-                .iter()
-                .try_for_each(|a| text("assets", a, MAX_TEXT_CHARS))
-        }
-        Kind::SanctionsImposed { actor, against } | Kind::SanctionsLifted { actor, against } => {
-            code("actor", actor)?;
-            code("against", against)
-        }
-        Kind::Retraction { reason, .. } => text("reason", reason, MAX_TEXT_CHARS),
-        Kind::Correction { replacement, .. } => {
-            if replacement.kind.is_amendment() {
-                return Err(format!(
-                    "a correction's replacement cannot be a `{}`",
-                    replacement.kind.name()
-                ));
-            }
-            if replacement.date.is_none() {
-                return Err("a correction's replacement needs a `date`".into());
-            }
-            check_content(replacement).map_err(|e| format!("replacement: {e}"))
-        }
+fn text_list(field: &str, items: &[String]) -> Result<(), String> {
+    if items.len() > MAX_ASSETS {
+        return Err(format!(
+            "field `{field}` has {} entries; the limit is {MAX_ASSETS}",
+            items.len()
+        ));
     }
+    items
+        .iter()
+        .try_for_each(|a| text(field, a, MAX_TEXT_CHARS))
+}
+
+fn replacement(r: &Content) -> Result<(), String> {
+    if r.kind.is_amendment() {
+        return Err(format!(
+            "a correction's replacement cannot be a `{}`",
+            r.kind.name()
+        ));
+    }
+    if r.date.is_none() {
+        return Err("a correction's replacement needs a `date`".into());
+    }
+    check_content(r).map_err(|e| format!("replacement: {e}"))
+}
+
+/// Check one field's value against its declaration.
+fn field(spec: &FieldSpec, value: FieldRef<'_>) -> Result<(), String> {
+    let name = spec.name;
+    match (spec.ty, value) {
+        (FieldType::Code, FieldRef::Code(c)) => code(name, c),
+        (FieldType::Codes { min }, FieldRef::Codes(list)) => codes(name, list, min),
+        (FieldType::Text, FieldRef::Text(Some(t))) => text(name, t, MAX_TEXT_CHARS),
+        (FieldType::Office, FieldRef::Text(Some(t))) => office(t),
+        (FieldType::Text | FieldType::Office, FieldRef::Text(None)) if !spec.required => Ok(()),
+        (FieldType::Integer { min, max, .. }, FieldRef::Integer(n)) => range(name, n, min, max),
+        (FieldType::AllianceType, FieldRef::AllianceType(_)) => Ok(()),
+        (FieldType::Uuid, FieldRef::Uuid(_)) => Ok(()),
+        (FieldType::TextList, FieldRef::TextList(items)) => text_list(name, items),
+        (FieldType::Replacement, FieldRef::Replacement(r)) => replacement(r),
+        _ => Err(format!(
+            "field `{name}` does not match the kind's declaration"
+        )),
+    }
+}
+
+/// Check a kind's fields against its declaration in [`crate::model::event::KINDS`].
+fn kind(k: &Kind) -> Result<(), String> {
+    let spec = k.tag().spec();
+    let values = k.fields();
+    if values.len() != spec.fields.len() {
+        return Err("its fields do not match the kind's declaration".into());
+    }
+    spec.fields
+        .iter()
+        .zip(values)
+        .try_for_each(|(s, v)| field(s, v))
 }
 
 fn tag(field: &str, value: &str) -> Result<(), String> {

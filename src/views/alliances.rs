@@ -10,7 +10,7 @@
 
 use super::{certain_as_of, Fact, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{AllianceType, Code, Kind};
+use crate::model::event::{AllianceType, Code, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -44,11 +44,17 @@ impl View for Alliances {
     type State = BTreeMap<Code, AllianceState>;
     type Row = AllianceRow;
 
-    fn consumes(kind: &str) -> bool {
-        kind.starts_with("alliance_")
+    fn consumes(kind: KindTag) -> bool {
+        matches!(
+            kind,
+            KindTag::AllianceFormed
+                | KindTag::AllianceJoined
+                | KindTag::AllianceLeft
+                | KindTag::AllianceDissolved
+        )
     }
 
-    fn may_reject(_kind: &str) -> bool {
+    fn may_reject(_kind: KindTag) -> bool {
         true
     }
 

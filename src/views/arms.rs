@@ -5,7 +5,7 @@
 
 use super::{certain_as_of, Fact, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Kind};
+use crate::model::event::{Code, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -43,8 +43,8 @@ impl View for Arms {
     type State = BTreeMap<(Code, Code, String, Option<String>), Flow>;
     type Row = ArmsRow;
 
-    fn consumes(kind: &str) -> bool {
-        kind == "arms_transfer"
+    fn consumes(kind: KindTag) -> bool {
+        kind == KindTag::ArmsTransfer
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {

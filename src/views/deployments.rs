@@ -9,7 +9,7 @@
 
 use super::{certain_as_of, Fact, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Kind};
+use crate::model::event::{Code, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -42,12 +42,12 @@ impl View for Deployments {
     type State = BTreeMap<(Code, Code, Option<String>), DeploymentState>;
     type Row = DeploymentRow;
 
-    fn consumes(kind: &str) -> bool {
-        kind == "deployment" || kind == "withdrawal"
+    fn consumes(kind: KindTag) -> bool {
+        matches!(kind, KindTag::Deployment | KindTag::Withdrawal)
     }
 
-    fn may_reject(kind: &str) -> bool {
-        kind == "withdrawal"
+    fn may_reject(kind: KindTag) -> bool {
+        kind == KindTag::Withdrawal
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {

@@ -7,7 +7,7 @@
 
 use super::{certain_as_of, Fact, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Kind};
+use crate::model::event::{Code, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -37,12 +37,12 @@ impl View for Leaders {
     type State = BTreeMap<(Code, String), Holder>;
     type Row = LeaderRow;
 
-    fn consumes(kind: &str) -> bool {
-        kind == "leader_took_office" || kind == "leader_left_office"
+    fn consumes(kind: KindTag) -> bool {
+        matches!(kind, KindTag::LeaderTookOffice | KindTag::LeaderLeftOffice)
     }
 
-    fn may_reject(kind: &str) -> bool {
-        kind == "leader_left_office"
+    fn may_reject(kind: KindTag) -> bool {
+        kind == KindTag::LeaderLeftOffice
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {

@@ -23,7 +23,7 @@ pub use leaders::{LeaderRow, Leaders};
 pub use tests_view::{TestRow, Tests};
 
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Content, KIND_NAMES};
+use crate::model::event::{Code, Content, KindTag, KIND_COUNT};
 use serde::{de::DeserializeOwned, Serialize};
 use std::any::Any;
 use std::fmt::Debug;
@@ -63,12 +63,13 @@ pub trait View: Send + Sync + 'static {
     /// One row of an answer.
     type Row: Serialize + Clone + PartialEq + Debug + Send + 'static;
 
-    /// Whether events of this kind (its JSON name) change the state. Events of other kinds
-    /// are never read for this view.
-    fn consumes(kind: &str) -> bool;
+    /// Whether events of this kind change the state. Events of other kinds are never read
+    /// for this view. Prefer `matches!(kind, KindTag::A | KindTag::B)`: a kind added later
+    /// is then not folded until the view says so.
+    fn consumes(kind: KindTag) -> bool;
 
     /// Whether an event of this kind can be an oddity that appends should reject.
-    fn may_reject(_kind: &str) -> bool {
+    fn may_reject(_kind: KindTag) -> bool {
         false
     }
 
@@ -119,7 +120,7 @@ impl<V: View> ErasedState for StateBox<V> {
 pub(crate) trait ErasedView: Send + Sync {
     fn name(&self) -> &'static str;
     fn version(&self) -> u32;
-    /// Whether the view folds entries of this kind code (index in `KIND_NAMES`).
+    /// Whether the view folds entries of this posting code (a [`KindTag`] as `u8`).
     fn consumes_code(&self, code: u8) -> bool;
     fn may_reject_code(&self, code: u8) -> bool;
     fn empty(&self) -> Box<dyn ErasedState>;
@@ -134,18 +135,19 @@ pub(crate) trait ErasedView: Send + Sync {
 }
 
 struct Adapter<V: View> {
-    consumes: [bool; 32],
-    rejects: [bool; 32],
+    /// Indexed by kind tag.
+    consumes: [bool; KIND_COUNT],
+    rejects: [bool; KIND_COUNT],
     _view: PhantomData<fn() -> V>,
 }
 
 impl<V: View> Adapter<V> {
     fn new() -> Self {
-        let mut consumes = [false; 32];
-        let mut rejects = [false; 32];
-        for (i, name) in KIND_NAMES.iter().enumerate() {
-            consumes[i] = V::consumes(name);
-            rejects[i] = V::consumes(name) && V::may_reject(name);
+        let mut consumes = [false; KIND_COUNT];
+        let mut rejects = [false; KIND_COUNT];
+        for tag in KindTag::ALL {
+            consumes[tag as usize] = V::consumes(tag);
+            rejects[tag as usize] = V::consumes(tag) && V::may_reject(tag);
         }
         Adapter {
             consumes,

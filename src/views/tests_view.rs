@@ -5,7 +5,7 @@
 
 use super::{certain_as_of, Fact, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Kind};
+use crate::model::event::{Code, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -36,8 +36,8 @@ impl View for Tests {
     type State = BTreeMap<(Code, String), Tally>;
     type Row = TestRow;
 
-    fn consumes(kind: &str) -> bool {
-        kind == "missile_test" || kind == "nuclear_test"
+    fn consumes(kind: KindTag) -> bool {
+        matches!(kind, KindTag::MissileTest | KindTag::NuclearTest)
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
