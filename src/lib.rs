@@ -67,9 +67,7 @@ pub use tools::{testing, workload};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use date::{Date, Day};
 pub use error::{Error, InputError, Result, Structure};
-pub use event::{
-    AllianceType, Code, Confidence, Content, Event, Kind, KindTag, NewEvent, Source,
-};
+pub use event::{AllianceType, Code, Confidence, Content, Event, Kind, KindTag, NewEvent, Source};
 pub use log::subscribe::Subscription;
 pub use log::{AppendReport, Head, Outcome, TimelineKey};
 pub use query::{Answer, At, Basis, KnownAt};

@@ -373,13 +373,11 @@ fn diff(runner: &ScriptRunner, view: &str, from: &str, to: &str, k: Option<&str>
         .map(|r| format!("+ {}", lookup(&known, r)))
         .collect();
     rows.extend(d.removed.iter().map(|r| format!("- {}", lookup(&known, r))));
-    rows.extend(d.changed.iter().map(|c| {
-        format!(
-            "~ {} => {}",
-            lookup(&known, &c["from"]),
-            lookup(&known, &c["to"])
-        )
-    }));
+    rows.extend(
+        d.changed
+            .iter()
+            .map(|c| format!("~ {} => {}", lookup(&known, &c.from), lookup(&known, &c.to))),
+    );
     Ok(lines_or_none(vec![header], rows))
 }
 

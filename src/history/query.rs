@@ -12,7 +12,8 @@ use crate::model::event::{Code, Event, Kind};
 use crate::model::interchange::format_recorded;
 use crate::store::Store;
 use crate::views::{
-    state_of, AllianceRow, Alliances, Arms, ArmsRow, DeploymentRow, Deployments, View,
+    state_of, AllianceRow, Alliances, Arms, ArmsRow, Change, DeploymentRow, Deployments, RowDiff,
+    View,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -316,8 +317,27 @@ impl<'s> At<'s> {
         })
     }
 
-    /// Rows added, removed and changed in view `name` between this as-of day and `to`
-    /// (both at this knowledge).
+    /// Rows added, removed and changed in view `V` between this as-of day and `to` (both
+    /// at this knowledge), compared as typed rows.
+    ///
+    /// ```
+    /// use annals::{Day, interchange::parse_line, views::Leaders};
+    /// let store = annals::Store::temporary()?;
+    /// store.append(parse_line(r#"{"date":"2024-10-01","kind":"leader_took_office","actor":"JPN","office":"prime_minister","person":"Shigeru Ishiba"}"#).unwrap().event)?;
+    /// let d = store.at(Day::parse_query("2024-01-01")?).diff_view::<Leaders>(Day::parse_query("2024-12-31")?)?;
+    /// assert_eq!(d.added.len(), 1);
+    /// assert_eq!(d.added[0].person, "Shigeru Ishiba");
+    /// # Ok::<(), annals::Error>(())
+    /// ```
+    pub fn diff_view<V: View>(&self, to: Day) -> Result<Diff<V::Row>> {
+        let before = self.view::<V>()?;
+        let after = self.later(to, &before.basis).view::<V>()?;
+        let rows = crate::views::diff_rows::<V>(before.rows, after.rows);
+        Ok(Diff::new(V::NAME, before.basis, after.basis, rows))
+    }
+
+    /// [`At::diff_view`] for the view called `name` (a built-in or a registered one):
+    /// the rows are compared typed, then given as JSON, since their type is not known here.
     ///
     /// ```
     /// use annals::{Day, interchange::parse_line};
@@ -328,51 +348,21 @@ impl<'s> At<'s> {
     /// assert_eq!(d.added[0]["person"], "Shigeru Ishiba");
     /// # Ok::<(), annals::Error>(())
     /// ```
-    pub fn diff(&self, name: &str, to: Day) -> Result<Diff> {
-        let (from_basis, before) = self.view_rows_json(name, None)?;
-        let later = At {
-            as_of: to,
-            known_at: KnownAt::Seq(from_basis.known_seq),
-            ..*self
-        };
-        let (to_basis, after) = later.view_rows_json(name, None)?;
-        let before: std::collections::BTreeMap<String, Value> = before.into_iter().collect();
-        let after: std::collections::BTreeMap<String, Value> = after.into_iter().collect();
-        let mut d = Diff {
-            view: name.to_string(),
-            from: from_basis,
-            to: to_basis,
-            added: vec![],
-            removed: vec![],
-            changed: vec![],
-        };
-        for (key, row) in &after {
-            match before.get(key) {
-                None => d.added.push(row.clone()),
-                Some(old) if !same_ignoring_certainty(old, row) => {
-                    d.changed.push(json!({"key": key, "from": old, "to": row}))
-                }
-                _ => {}
-            }
-        }
-        for (key, row) in &before {
-            if !after.contains_key(key) {
-                d.removed.push(row.clone());
-            }
-        }
-        Ok(d)
+    pub fn diff(&self, name: &str, to: Day) -> Result<Diff<Value>> {
+        let (from_basis, view, before) = self.state_of_view(name)?;
+        let (to_basis, _, after) = self.later(to, &from_basis).state_of_view(name)?;
+        let rows = view.diff_json((before.as_ref(), self.as_of), (after.as_ref(), to));
+        Ok(Diff::new(view.name(), from_basis, to_basis, rows))
     }
-}
 
-fn same_ignoring_certainty(a: &Value, b: &Value) -> bool {
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(m) = v.as_object_mut() {
-            m.shift_remove("certain");
+    /// The same question as of `to`, at the knowledge `basis` was answered at.
+    fn later(&self, to: Day, basis: &Basis) -> At<'s> {
+        At {
+            as_of: to,
+            known_at: KnownAt::Seq(basis.known_seq),
+            ..*self
         }
-        v
-    };
-    strip(a) == strip(b)
+    }
 }
 
 /// The answer of `relations`: typed rows of the views, and the meetings as events.
@@ -406,18 +396,33 @@ impl Relations {
     }
 }
 
-/// The answer of `diff`.
+/// The answer of `diff`: rows of one view added, removed and changed between two as-of
+/// days at one knowledge, typed ([`At::diff_view`]) or as JSON ([`At::diff`]).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Diff {
+pub struct Diff<R = Value> {
     pub view: String,
     pub from: Basis,
     pub to: Basis,
-    pub added: Vec<Value>,
-    pub removed: Vec<Value>,
-    pub changed: Vec<Value>,
+    pub added: Vec<R>,
+    pub removed: Vec<R>,
+    pub changed: Vec<Change<R>>,
 }
 
-impl Diff {
+impl<R> Diff<R> {
+    fn new(view: &str, from: Basis, to: Basis, rows: RowDiff<R>) -> Diff<R> {
+        Diff {
+            view: view.to_string(),
+            from,
+            to,
+            added: rows.added,
+            removed: rows.removed,
+            changed: rows.changed,
+        }
+    }
+}
+
+impl<R: Serialize> Diff<R> {
+    /// The `--json` form.
     pub fn to_json(&self) -> Value {
         json!({
             "view": self.view,

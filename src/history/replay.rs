@@ -12,9 +12,9 @@
 //! replay; resolution is iterative, so hostile correction chains cannot overflow the
 //! stack; amendments whose target is unknown at that knowledge are ignored.
 
+use crate::log::timeline::{effective_from, Effective};
 use crate::model::date::Day;
 use crate::model::event::{Event, Kind, KindTag};
-use crate::log::timeline::{effective_from, Effective};
 use crate::views::{Fact, View};
 use std::collections::HashMap;
 

@@ -579,7 +579,8 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
         context,
     };
     // The v2 fields' rules (tags, coordinates) live in one place: the validator.
-    crate::model::validate::check_v2_fields(&content).map_err(|e| format!("{context_name}: {e}"))?;
+    crate::model::validate::check_v2_fields(&content)
+        .map_err(|e| format!("{context_name}: {e}"))?;
     Ok(content)
 }
 

@@ -163,4 +163,8 @@ impl View for Alliances {
     fn row_key(row: &AllianceRow) -> String {
         row.alliance.clone()
     }
+
+    fn same_row(a: &AllianceRow, b: &AllianceRow) -> bool {
+        super::equal_after(a, b, |r| r.certain = true)
+    }
 }

@@ -108,4 +108,8 @@ impl View for Arms {
             row.unit.as_deref().unwrap_or("-")
         )
     }
+
+    fn same_row(a: &ArmsRow, b: &ArmsRow) -> bool {
+        super::equal_after(a, b, |r| r.certain = true)
+    }
 }

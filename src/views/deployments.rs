@@ -115,4 +115,8 @@ impl View for Deployments {
             row.region.as_deref().unwrap_or("-")
         )
     }
+
+    fn same_row(a: &DeploymentRow, b: &DeploymentRow) -> bool {
+        super::equal_after(a, b, |r| r.certain = true)
+    }
 }

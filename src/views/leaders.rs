@@ -103,4 +103,8 @@ impl View for Leaders {
     fn row_key(row: &LeaderRow) -> String {
         format!("{}/{}", row.actor, row.office)
     }
+
+    fn same_row(a: &LeaderRow, b: &LeaderRow) -> bool {
+        super::equal_after(a, b, |r| r.certain = true)
+    }
 }

@@ -26,6 +26,7 @@ use crate::model::date::{Date, Day};
 use crate::model::event::{Code, Content, KindTag, KIND_COUNT};
 use serde::{de::DeserializeOwned, Serialize};
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -84,6 +85,84 @@ pub trait View: Send + Sync + 'static {
 
     /// The identity of a row (what `diff` matches rows by), e.g. `PRK/RUS/Kursk`.
     fn row_key(row: &Self::Row) -> String;
+
+    /// Whether two rows with the same key state the same facts: `diff` reports a row as
+    /// changed only when they do not. The default compares the rows; the built-in views
+    /// ignore `certain`, which changes with the as-of day alone.
+    fn same_row(a: &Self::Row, b: &Self::Row) -> bool {
+        a == b
+    }
+}
+
+/// Whether `a` and `b` are equal once `normalize` has been applied to a copy of each
+/// (the built-in views' [`View::same_row`]: equal but for `certain`).
+pub fn equal_after<R: Clone + PartialEq>(a: &R, b: &R, normalize: impl Fn(&mut R)) -> bool {
+    let (mut a, mut b) = (a.clone(), b.clone());
+    normalize(&mut a);
+    normalize(&mut b);
+    a == b
+}
+
+/// One row that `diff` found changed: its key and the row before and after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change<R> {
+    pub key: String,
+    pub from: R,
+    pub to: R,
+}
+
+/// Rows added, removed and changed between two answers of one view, each in key order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowDiff<R> {
+    pub added: Vec<R>,
+    pub removed: Vec<R>,
+    pub changed: Vec<Change<R>>,
+}
+
+impl<R> RowDiff<R> {
+    /// The same diff with every row converted by `f`.
+    pub fn map<S>(self, f: impl Fn(R) -> S) -> RowDiff<S> {
+        RowDiff {
+            added: self.added.into_iter().map(&f).collect(),
+            removed: self.removed.into_iter().map(&f).collect(),
+            changed: self
+                .changed
+                .into_iter()
+                .map(|c| Change {
+                    key: c.key,
+                    from: f(c.from),
+                    to: f(c.to),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The rows of `V` added, removed and changed from `before` to `after`, matched by
+/// [`View::row_key`] and compared with [`View::same_row`].
+pub fn diff_rows<V: View>(before: Vec<V::Row>, after: Vec<V::Row>) -> RowDiff<V::Row> {
+    let key = |rows: Vec<V::Row>| -> BTreeMap<String, V::Row> {
+        rows.into_iter().map(|r| (V::row_key(&r), r)).collect()
+    };
+    let (mut before, after) = (key(before), key(after));
+    let mut d = RowDiff {
+        added: Vec::new(),
+        removed: Vec::new(),
+        changed: Vec::new(),
+    };
+    for (key, row) in after {
+        match before.remove(&key) {
+            None => d.added.push(row),
+            Some(old) if !V::same_row(&old, &row) => d.changed.push(Change {
+                key,
+                from: old,
+                to: row,
+            }),
+            Some(_) => {}
+        }
+    }
+    d.removed = before.into_values().collect();
+    d
 }
 
 /// `certain` for a row: every supporting date has ended by `as_of`.
@@ -132,6 +211,13 @@ pub(crate) trait ErasedView: Send + Sync {
         as_of: Day,
         actor: Option<&Code>,
     ) -> Vec<(String, serde_json::Value)>;
+    /// The typed [`diff_rows`] of the rows as of `from` in `before` and as of `to` in
+    /// `after`, with the rows then given as JSON (for a view chosen by name).
+    fn diff_json(
+        &self,
+        before: (&dyn ErasedState, Day),
+        after: (&dyn ErasedState, Day),
+    ) -> RowDiff<serde_json::Value>;
 }
 
 struct Adapter<V: View> {
@@ -197,6 +283,17 @@ impl<V: View> ErasedView for Adapter<V> {
                 )
             })
             .collect()
+    }
+    fn diff_json(
+        &self,
+        (before, from): (&dyn ErasedState, Day),
+        (after, to): (&dyn ErasedState, Day),
+    ) -> RowDiff<serde_json::Value> {
+        let rows = |state: &dyn ErasedState, day: Day| {
+            state_of::<V>(state).map_or_else(Vec::new, |s| V::rows(s, day))
+        };
+        diff_rows::<V>(rows(before, from), rows(after, to))
+            .map(|r| serde_json::to_value(&r).unwrap_or(serde_json::Value::Null))
     }
 }
 

@@ -82,4 +82,8 @@ impl View for Tests {
     fn row_key(row: &TestRow) -> String {
         format!("{}/{}", row.actor, row.class)
     }
+
+    fn same_row(a: &TestRow, b: &TestRow) -> bool {
+        super::equal_after(a, b, |r| r.certain = true)
+    }
 }
