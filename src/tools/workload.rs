@@ -94,261 +94,372 @@ impl KeyDays {
     }
 }
 
-/// Generate `n` events with `seed`.
-pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
-    let mut rng = Rng::new(seed);
-    let first = Day::parse_query(FIRST_DAY).map(|d| d.0).unwrap_or(1);
-    let last = Day::parse_query(LAST_DAY).map(|d| d.0).unwrap_or(2);
-    let span = u64::from(last - first);
-    let actors: Vec<Code> = (0..ACTORS).map(|i| code("C", i)).collect();
-    let mut alliances: Vec<AllianceState> = (0..ALLIANCES)
-        .map(|i| AllianceState {
-            code: code("AL", i),
-            formed: false,
-            members: BTreeSet::new(),
-        })
-        .collect();
-    // Active deployments (actor, host, region index).
-    let mut deployments: Vec<(usize, usize, u8)> = Vec::new();
-    // Office holders (actor, office index).
-    let mut holders: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let mut key_days = KeyDays::default();
-    let exact = |d: u32| Date::parse(&Day(d).to_string()).unwrap_or_else(|_| unreachable!());
-    let mut facts: Vec<(Uuid, Content)> = Vec::new();
-    let mut retracted: BTreeSet<Uuid> = BTreeSet::new();
-    let mut out = Vec::with_capacity(n);
-    let offices = [
-        "president",
-        "prime_minister",
-        "foreign_minister",
-        "defence_minister",
-    ];
-    let classes = ["ICBM", "IRBM", "SRBM", "cruise", "hypersonic", "SLBM"];
-    let items = [
-        "artillery shells",
-        "tanks",
-        "drones",
-        "rifles",
-        "missiles",
-        "aircraft",
-    ];
-    let regions = ["North", "South", "East", "West", "Central"];
+const OFFICES: [&str; 4] = [
+    "president",
+    "prime_minister",
+    "foreign_minister",
+    "defence_minister",
+];
+const CLASSES: [&str; 6] = ["ICBM", "IRBM", "SRBM", "cruise", "hypersonic", "SLBM"];
+const ITEMS: [&str; 6] = [
+    "artillery shells",
+    "tanks",
+    "drones",
+    "rifles",
+    "missiles",
+    "aircraft",
+];
+const REGIONS: [&str; 5] = ["North", "South", "East", "West", "Central"];
 
-    for i in 0..n {
-        let base = u64::from(first) + span * i as u64 / n.max(1) as u64;
-        let mut day = base + rng.below(3);
-        let backdated = rng.chance(10);
+/// An exact (day-precision) date.
+fn exact(day: u32) -> Date {
+    Date::parse(&Day(day).to_string()).unwrap_or_else(|_| unreachable!())
+}
+
+/// The event being drawn: its index, its two (distinct) actors and its date, which a
+/// stateful kind may move later so that it follows earlier events of the same key.
+struct Slot {
+    i: usize,
+    a: usize,
+    b: usize,
+    date: Date,
+}
+
+/// The generator's state. Every method draws from `rng` in a fixed order, so the same
+/// seed always gives the same events.
+struct Generator {
+    rng: Rng,
+    first: u32,
+    last: u32,
+    actors: Vec<Code>,
+    alliances: Vec<AllianceState>,
+    /// Active deployments (actor, host, region index).
+    deployments: Vec<(usize, usize, u8)>,
+    /// Office holders (actor, office index).
+    holders: BTreeSet<(usize, usize)>,
+    key_days: KeyDays,
+    /// Events that a later correction or retraction may target.
+    facts: Vec<(Uuid, Content)>,
+    retracted: BTreeSet<Uuid>,
+}
+
+impl Generator {
+    fn new(seed: u64) -> Generator {
+        Generator {
+            rng: Rng::new(seed),
+            first: Day::parse_query(FIRST_DAY).map(|d| d.0).unwrap_or(1),
+            last: Day::parse_query(LAST_DAY).map(|d| d.0).unwrap_or(2),
+            actors: (0..ACTORS).map(|i| code("C", i)).collect(),
+            alliances: (0..ALLIANCES)
+                .map(|i| AllianceState {
+                    code: code("AL", i),
+                    formed: false,
+                    members: BTreeSet::new(),
+                })
+                .collect(),
+            deployments: Vec::new(),
+            holders: BTreeSet::new(),
+            key_days: KeyDays::default(),
+            facts: Vec::new(),
+            retracted: BTreeSet::new(),
+        }
+    }
+
+    /// Event `i` of `n`.
+    fn event(&mut self, i: usize, n: usize) -> NewEvent {
+        let (date, backdated) = self.date(i, n);
+        if let Some(amendment) = self.amendment(i, date) {
+            return amendment;
+        }
+        let (a, b) = self.pair();
+        let roll = self.rng.below(1000);
+        let mut slot = Slot { i, a, b, date };
+        let kind = self.fact(&mut slot, roll, backdated);
+        self.record(i, slot.date, kind)
+    }
+
+    /// The date of event `i` of `n`, rising across the span, and whether it is backdated.
+    fn date(&mut self, i: usize, n: usize) -> (Date, bool) {
+        let (first, last) = (u64::from(self.first), u64::from(self.last));
+        let base = first + (last - first) * i as u64 / n.max(1) as u64;
+        let mut day = base + self.rng.below(3);
+        let backdated = self.rng.chance(10);
         if backdated {
-            day = day
-                .saturating_sub(rng.below(30 * 365) + 1)
-                .max(u64::from(first));
+            day = day.saturating_sub(self.rng.below(30 * 365) + 1).max(first);
         }
-        let mut date = date_text(Day(day.min(u64::from(last)) as u32), &mut rng);
-        // Amendments of earlier events.
-        if !facts.is_empty() && rng.chance(7) {
-            let (target, target_content) = facts[rng.below(facts.len() as u64) as usize].clone();
-            if retracted.contains(&target) {
-                // Fall through to a fact instead.
-            } else if rng.chance(286) {
-                retracted.insert(target);
-                let content = Content::new(
-                    date,
-                    Kind::Retraction {
-                        target,
-                        reason: "source withdrew the report".into(),
-                    },
-                );
-                out.push(NewEvent {
-                    id: Some(content_id(&content)),
-                    content,
-                });
-                continue;
-            } else {
-                let mut replacement = target_content.clone();
-                replacement.summary = Some(format!("corrected report #{i}"));
-                if let Kind::ArmsTransfer { quantity, .. } = &mut replacement.kind {
-                    *quantity = quantity.saturating_add(rng.below(500));
-                }
-                let content = Content {
-                    date: None,
-                    kind: Kind::Correction {
-                        target,
-                        replacement: Box::new(replacement),
-                    },
-                    summary: Some("corrected after review".into()),
-                    sources: Vec::new(),
-                    confidence: None,
-                    location: None,
-                    mode: None,
-                    context: Vec::new(),
-                };
-                out.push(NewEvent {
-                    id: Some(content_id(&content)),
-                    content,
-                });
-                continue;
-            }
+        let date = date_text(Day(day.min(last) as u32), &mut self.rng);
+        (date, backdated)
+    }
+
+    /// Sometimes, a retraction or correction of an earlier fact that is not retracted.
+    fn amendment(&mut self, i: usize, date: Date) -> Option<NewEvent> {
+        if self.facts.is_empty() || !self.rng.chance(7) {
+            return None;
         }
-        // Skewed towards low indexes: a few actors are involved in most events, as in
-        // real timelines (and as real arms flows concentrate on few pairs).
-        let a = (rng.below(ACTORS as u64) * rng.below(ACTORS as u64) / ACTORS as u64) as usize;
-        let mut b =
-            (rng.below(ACTORS as u64 - 1) * rng.below(ACTORS as u64) / ACTORS as u64) as usize;
+        let pick = self.rng.below(self.facts.len() as u64) as usize;
+        let (target, target_content) = self.facts[pick].clone();
+        if self.retracted.contains(&target) {
+            // Fall through to a fact instead.
+            return None;
+        }
+        let content = if self.rng.chance(286) {
+            self.retracted.insert(target);
+            Content::new(
+                date,
+                Kind::Retraction {
+                    target,
+                    reason: "source withdrew the report".into(),
+                },
+            )
+        } else {
+            self.correction(i, target, target_content)
+        };
+        Some(NewEvent {
+            id: Some(content_id(&content)),
+            content,
+        })
+    }
+
+    /// A correction of `target`, whose content was `original`.
+    fn correction(&mut self, i: usize, target: Uuid, original: Content) -> Content {
+        let mut replacement = original;
+        replacement.summary = Some(format!("corrected report #{i}"));
+        if let Kind::ArmsTransfer { quantity, .. } = &mut replacement.kind {
+            *quantity = quantity.saturating_add(self.rng.below(500));
+        }
+        Content {
+            date: None,
+            kind: Kind::Correction {
+                target,
+                replacement: Box::new(replacement),
+            },
+            summary: Some("corrected after review".into()),
+            sources: Vec::new(),
+            confidence: None,
+            location: None,
+            mode: None,
+            context: Vec::new(),
+        }
+    }
+
+    /// Two distinct actors, skewed towards low indexes: a few actors are involved in most
+    /// events, as in real timelines (and as real arms flows concentrate on few pairs).
+    fn pair(&mut self) -> (usize, usize) {
+        let n = ACTORS as u64;
+        let a = (self.rng.below(n) * self.rng.below(n) / n) as usize;
+        let mut b = (self.rng.below(n - 1) * self.rng.below(n) / n) as usize;
         if b >= a {
             b += 1;
         }
-        let roll = rng.below(1000);
-        let kind = if backdated {
-            // Backdated reports are of kinds with no state to contradict.
+        (a, b)
+    }
+
+    /// The kind of a (non-amendment) event, chosen by `roll` in `0..1000`.
+    fn fact(&mut self, s: &mut Slot, roll: u64, backdated: bool) -> Kind {
+        if backdated || roll < 340 {
+            self.talks(s, roll, backdated)
+        } else if roll < 500 {
+            self.deployment(s)
+        } else if roll < 530 && !self.deployments.is_empty() {
+            self.withdrawal(s)
+        } else if roll < 680 {
+            self.arms(s)
+        } else if roll < 765 {
+            self.test(s, roll)
+        } else if roll < 835 {
+            self.leader(s)
+        } else if roll < 890 {
+            self.alliance(s)
+        } else {
+            self.exercise_or_sanctions(s, roll)
+        }
+    }
+
+    /// Meetings, statements and agreements. Backdated reports are always meetings, a kind
+    /// with no state to contradict.
+    fn talks(&mut self, s: &Slot, roll: u64, backdated: bool) -> Kind {
+        let (a, b) = (self.actors[s.a].clone(), self.actors[s.b].clone());
+        if backdated {
             Kind::Meeting {
-                actors: vec![actors[a].clone(), actors[b].clone()],
+                actors: vec![a, b],
                 place: None,
             }
         } else if roll < 220 {
             Kind::Meeting {
-                actors: vec![actors[a].clone(), actors[b].clone()],
-                place: Some(format!("City {}", rng.below(300))),
+                actors: vec![a, b],
+                place: Some(format!("City {}", self.rng.below(300))),
             }
         } else if roll < 300 {
-            Kind::Statement {
-                actors: vec![actors[a].clone()],
-            }
-        } else if roll < 340 {
+            Kind::Statement { actors: vec![a] }
+        } else {
             Kind::Agreement {
-                actors: vec![actors[a].clone(), actors[b].clone()],
-                name: format!("Accord {i}"),
+                actors: vec![a, b],
+                name: format!("Accord {}", s.i),
             }
-        } else if roll < 500 {
-            // Deployments: revise an active one, or start a new one. Reports sort after
-            // earlier reports of the same deployment (so a withdrawal can follow them).
-            // About 300 deployments are active at a time, as in the real world; most
-            // reports revise one of them.
-            let (x, y, r) =
-                if !deployments.is_empty() && (deployments.len() >= 300 || rng.chance(600)) {
-                    *rng.pick(&deployments)
-                } else {
-                    let r = rng.below(regions.len() as u64) as u8;
-                    if !deployments.contains(&(a, b, r)) {
-                        deployments.push((a, b, r));
-                    }
-                    (a, b, r)
-                };
-            let d = key_days.after(format!("D{x}/{y}/{r}"), date.earliest().0);
-            date = exact(d.min(last));
-            Kind::Deployment {
-                actor: actors[x].clone(),
-                host: actors[y].clone(),
-                region: Some(regions[r as usize].into()),
-                strength: rng.below(50_000),
+        }
+    }
+
+    /// Moves the slot's date to an exact day after every earlier event of `key`.
+    fn follow(&mut self, key: String, s: &mut Slot) {
+        let d = self.key_days.after(key, s.date.earliest().0);
+        s.date = exact(d.min(self.last));
+    }
+
+    /// Deployments: revise an active one, or start a new one. Reports sort after earlier
+    /// reports of the same deployment (so a withdrawal can follow them). About 300
+    /// deployments are active at a time, as in the real world; most reports revise one.
+    fn deployment(&mut self, s: &mut Slot) -> Kind {
+        let revise =
+            !self.deployments.is_empty() && (self.deployments.len() >= 300 || self.rng.chance(600));
+        let (x, y, r) = if revise {
+            *self.rng.pick(&self.deployments)
+        } else {
+            let r = self.rng.below(REGIONS.len() as u64) as u8;
+            if !self.deployments.contains(&(s.a, s.b, r)) {
+                self.deployments.push((s.a, s.b, r));
             }
-        } else if roll < 530 && !deployments.is_empty() {
-            let idx = rng.below(deployments.len() as u64) as usize;
-            let (x, y, r) = deployments.swap_remove(idx);
-            let d = key_days.after(format!("D{x}/{y}/{r}"), date.earliest().0);
-            date = exact(d.min(last));
-            Kind::Withdrawal {
-                actor: actors[x].clone(),
-                host: actors[y].clone(),
-                region: Some(regions[r as usize].into()),
-            }
-        } else if roll < 680 {
-            // About 30 suppliers, each selling two kinds of item.
-            let supplier = a % 30;
-            let recipient = if b == supplier { (b + 1) % ACTORS } else { b };
-            Kind::ArmsTransfer {
-                supplier: actors[supplier].clone(),
-                recipient: actors[recipient].clone(),
-                item: items[(supplier + rng.below(2) as usize) % items.len()].to_string(),
-                quantity: rng.below(10_000) + 1,
-                unit: None,
-            }
-        } else if roll < 760 {
+            (s.a, s.b, r)
+        };
+        self.follow(format!("D{x}/{y}/{r}"), s);
+        Kind::Deployment {
+            actor: self.actors[x].clone(),
+            host: self.actors[y].clone(),
+            region: Some(REGIONS[r as usize].into()),
+            strength: self.rng.below(50_000),
+        }
+    }
+
+    /// The withdrawal of an active deployment (there must be one).
+    fn withdrawal(&mut self, s: &mut Slot) -> Kind {
+        let idx = self.rng.below(self.deployments.len() as u64) as usize;
+        let (x, y, r) = self.deployments.swap_remove(idx);
+        self.follow(format!("D{x}/{y}/{r}"), s);
+        Kind::Withdrawal {
+            actor: self.actors[x].clone(),
+            host: self.actors[y].clone(),
+            region: Some(REGIONS[r as usize].into()),
+        }
+    }
+
+    /// Arms transfers: about 30 suppliers, each selling two kinds of item.
+    fn arms(&mut self, s: &Slot) -> Kind {
+        let supplier = s.a % 30;
+        let recipient = if s.b == supplier {
+            (s.b + 1) % ACTORS
+        } else {
+            s.b
+        };
+        Kind::ArmsTransfer {
+            supplier: self.actors[supplier].clone(),
+            recipient: self.actors[recipient].clone(),
+            item: ITEMS[(supplier + self.rng.below(2) as usize) % ITEMS.len()].to_string(),
+            quantity: self.rng.below(10_000) + 1,
+            unit: None,
+        }
+    }
+
+    /// Missile tests and (rarely) nuclear tests.
+    fn test(&mut self, s: &Slot, roll: u64) -> Kind {
+        let actor = self.actors[s.a].clone();
+        if roll < 760 {
             Kind::MissileTest {
-                actor: actors[a].clone(),
-                class: rng.pick(&classes).to_string(),
-                count: rng.below(5) + 1,
+                actor,
+                class: self.rng.pick(&CLASSES).to_string(),
+                count: self.rng.below(5) + 1,
             }
-        } else if roll < 765 {
-            Kind::NuclearTest {
-                actor: actors[a].clone(),
+        } else {
+            Kind::NuclearTest { actor }
+        }
+    }
+
+    /// A leader takes an office, or sometimes leaves one they hold.
+    fn leader(&mut self, s: &mut Slot) -> Kind {
+        let (a, o) = (s.a, self.rng.below(OFFICES.len() as u64) as usize);
+        self.follow(format!("L{a}/{o}"), s);
+        let actor = self.actors[a].clone();
+        let office = OFFICES[o].to_string();
+        if self.holders.contains(&(a, o)) && self.rng.chance(150) {
+            self.holders.remove(&(a, o));
+            Kind::LeaderLeftOffice {
+                actor,
+                office,
+                person: None,
             }
-        } else if roll < 835 {
-            let o = rng.below(offices.len() as u64) as usize;
-            let d = key_days.after(format!("L{a}/{o}"), date.earliest().0);
-            date = exact(d.min(last));
-            if holders.contains(&(a, o)) && rng.chance(150) {
-                holders.remove(&(a, o));
-                Kind::LeaderLeftOffice {
-                    actor: actors[a].clone(),
-                    office: offices[o].to_string(),
-                    person: None,
-                }
-            } else {
-                holders.insert((a, o));
-                Kind::LeaderTookOffice {
-                    actor: actors[a].clone(),
-                    office: offices[o].to_string(),
-                    person: format!("Person {}", rng.below(100_000)),
-                }
+        } else {
+            self.holders.insert((a, o));
+            Kind::LeaderTookOffice {
+                actor,
+                office,
+                person: format!("Person {}", self.rng.below(100_000)),
             }
-        } else if roll < 890 {
-            let al = rng.below(ALLIANCES as u64) as usize;
-            let d = key_days.after(format!("A{al}"), date.earliest().0);
-            date = exact(d.min(last));
-            let state = &mut alliances[al];
-            if !state.formed {
-                state.formed = true;
-                state.members = [a, b].into_iter().collect();
-                Kind::AllianceFormed {
-                    alliance: state.code.clone(),
-                    alliance_type: *rng.pick(&AllianceType::ALL.map(|(_, t)| t)),
-                    members: vec![actors[a].clone(), actors[b].clone()],
-                }
-            } else if rng.chance(20) {
-                state.formed = false;
-                state.members.clear();
-                Kind::AllianceDissolved {
-                    alliance: state.code.clone(),
-                }
-            } else if state.members.len() > 2 && rng.chance(300) {
-                let m = *state
-                    .members
-                    .iter()
-                    .nth(rng.below(state.members.len() as u64) as usize)
-                    .unwrap_or(&a);
-                state.members.remove(&m);
-                Kind::AllianceLeft {
-                    alliance: state.code.clone(),
-                    members: vec![actors[m].clone()],
-                }
-            } else if !state.members.contains(&a) {
-                state.members.insert(a);
-                Kind::AllianceJoined {
-                    alliance: state.code.clone(),
-                    members: vec![actors[a].clone()],
-                }
-            } else {
-                Kind::JointExercise {
-                    actors: vec![actors[a].clone(), actors[b].clone()],
-                    assets: vec!["ships".into()],
-                }
+        }
+    }
+
+    /// An alliance forms, dissolves, loses or gains a member; or its members exercise.
+    fn alliance(&mut self, s: &mut Slot) -> Kind {
+        let al = self.rng.below(ALLIANCES as u64) as usize;
+        self.follow(format!("A{al}"), s);
+        let (a, b) = (s.a, s.b);
+        let state = &mut self.alliances[al];
+        let alliance = state.code.clone();
+        if !state.formed {
+            state.formed = true;
+            state.members = [a, b].into_iter().collect();
+            Kind::AllianceFormed {
+                alliance,
+                alliance_type: *self.rng.pick(&AllianceType::ALL.map(|(_, t)| t)),
+                members: vec![self.actors[a].clone(), self.actors[b].clone()],
             }
-        } else if roll < 940 {
+        } else if self.rng.chance(20) {
+            state.formed = false;
+            state.members.clear();
+            Kind::AllianceDissolved { alliance }
+        } else if state.members.len() > 2 && self.rng.chance(300) {
+            let nth = self.rng.below(state.members.len() as u64) as usize;
+            let m = *state.members.iter().nth(nth).unwrap_or(&a);
+            state.members.remove(&m);
+            Kind::AllianceLeft {
+                alliance,
+                members: vec![self.actors[m].clone()],
+            }
+        } else if state.members.insert(a) {
+            // `a` was not a member yet: it joins.
+            Kind::AllianceJoined {
+                alliance,
+                members: vec![self.actors[a].clone()],
+            }
+        } else {
             Kind::JointExercise {
-                actors: vec![actors[a].clone(), actors[b].clone()],
+                actors: vec![self.actors[a].clone(), self.actors[b].clone()],
+                assets: vec!["ships".into()],
+            }
+        }
+    }
+
+    /// Joint exercises, and sanctions imposed or lifted.
+    fn exercise_or_sanctions(&mut self, s: &Slot, roll: u64) -> Kind {
+        let (a, b) = (self.actors[s.a].clone(), self.actors[s.b].clone());
+        if roll < 940 {
+            Kind::JointExercise {
+                actors: vec![a, b],
                 assets: Vec::new(),
             }
         } else if roll < 970 {
             Kind::SanctionsImposed {
-                actor: actors[a].clone(),
-                against: actors[b].clone(),
+                actor: a,
+                against: b,
             }
         } else {
             Kind::SanctionsLifted {
-                actor: actors[a].clone(),
-                against: actors[b].clone(),
+                actor: a,
+                against: b,
             }
-        };
+        }
+    }
+
+    /// The event of fact `kind` at `date`, remembered as a possible amendment target if
+    /// it is of a kind with no state to contradict.
+    fn record(&mut self, i: usize, date: Date, kind: Kind) -> NewEvent {
         let content = Content::new(date, kind).with_summary(format!("synthetic event {i}"));
         let id = content_id(&content);
         if matches!(
@@ -358,14 +469,19 @@ pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
                 | Kind::MissileTest { .. }
                 | Kind::Statement { .. }
         ) {
-            facts.push((id, content.clone()));
+            self.facts.push((id, content.clone()));
         }
-        out.push(NewEvent {
+        NewEvent {
             id: Some(id),
             content,
-        });
+        }
     }
-    out
+}
+
+/// Generate `n` events with `seed`.
+pub fn generate(n: usize, seed: u64) -> Vec<NewEvent> {
+    let mut generator = Generator::new(seed);
+    (0..n).map(|i| generator.event(i, n)).collect()
 }
 
 /// The generated events as interchange lines (with their ids; no `seq` or `recorded`, so
