@@ -24,6 +24,9 @@ const PROGRESS_EVERY: u64 = 1024;
 /// A check of one stored index value.
 type ValueCheck = Box<dyn Fn(&[u8]) -> bool>;
 
+/// A derived keyspace (prefix, structure) with the (key, value check) list it must hold.
+type KeyspaceCheck = (u8, Structure, Vec<(Vec<u8>, ValueCheck)>);
+
 /// What `verify` found.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct VerifyReport {
@@ -66,7 +69,7 @@ struct ExpectedIndexes {
 impl ExpectedIndexes {
     /// Every derived keyspace with the (key, value check) list it must hold, in the order
     /// `verify` compares them.
-    fn into_checks(self) -> Vec<(u8, Structure, Vec<(Vec<u8>, ValueCheck)>)> {
+    fn into_checks(self) -> Vec<KeyspaceCheck> {
         let index = crate::log::INDEX_VERSION;
         let ids = self.ids.into_iter().map(|(k, seq)| {
             let check: ValueCheck =
