@@ -469,6 +469,42 @@ fn parse_kind(tag: KindTag, f: &mut Fields) -> Result<Kind, String> {
 /// Parse the content fields (everything but `id`, `seq`, `recorded`) and check that
 /// nothing is left over. `replacement` is true inside a correction's `event`.
 fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
+    let (tag, kind_name) = parse_kind_name(&mut f, replacement)?;
+    let amendment = tag.spec().amendment;
+    if replacement && amendment {
+        return Err(format!("{}: a correction's replacement cannot be a `{kind_name}`; correct or retract the target instead", f.context));
+    }
+    if !replacement {
+        f.context = kind_name;
+    }
+    let date = parse_date_field(&mut f, amendment)?;
+    let kind = parse_kind(tag, &mut f)?;
+    let summary = f.text("summary", MAX_SUMMARY_CHARS)?;
+    let sources = parse_sources(&mut f)?;
+    let confidence = f.choice("confidence", &Confidence::ALL)?;
+    let location = parse_location(&mut f)?;
+    let mode = f.text("mode", MAX_TAG_CHARS)?;
+    let context = parse_context(&mut f)?;
+    let context_name = f.context.clone();
+    finish_content_fields(f, tag, replacement)?;
+    let content = Content {
+        date,
+        kind,
+        summary,
+        sources,
+        confidence,
+        location,
+        mode,
+        context,
+    };
+    // The v2 fields' rules (tags, coordinates) live in one place: the validator.
+    crate::model::validate::check_v2_fields(&content)
+        .map_err(|e| format!("{context_name}: {e}"))?;
+    Ok(content)
+}
+
+/// The `kind` field: its tag and its name as written.
+fn parse_kind_name(f: &mut Fields, replacement: bool) -> Result<(KindTag, String), String> {
     let kind_name = match f.take("kind") {
         Some(Strict::Str(s)) => s,
         Some(other) => {
@@ -492,55 +528,30 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
             did_you_mean(&kind_name, &KIND_NAMES)
         ));
     };
-    let amendment = tag.spec().amendment;
-    if replacement && amendment {
-        return Err(format!("{}: a correction's replacement cannot be a `{kind_name}`; correct or retract the target instead", f.context));
+    Ok((tag, kind_name))
+}
+
+/// The `date` field: required, except on an amendment.
+fn parse_date_field(f: &mut Fields, amendment: bool) -> Result<Option<Date>, String> {
+    match f.take("date") {
+        None if amendment => Ok(None),
+        None => Err(format!("{}: missing field `date`", f.context)),
+        Some(Strict::Str(s)) => Date::parse(&s)
+            .map(Some)
+            .map_err(|e| format!("{}: field `date`: {e}", f.context)),
+        Some(other) => Err(format!(
+            "{}: field `date` must be a string like 2024-11-15, 2023-08 or 2024, not {}",
+            f.context,
+            other.type_name()
+        )),
     }
-    if !replacement {
-        f.context = kind_name.clone();
-    }
-    let date = match f.take("date") {
-        None if amendment => None,
-        None => return Err(format!("{}: missing field `date`", f.context)),
-        Some(Strict::Str(s)) => {
-            Some(Date::parse(&s).map_err(|e| format!("{}: field `date`: {e}", f.context))?)
-        }
-        Some(other) => {
-            return Err(format!(
-                "{}: field `date` must be a string like 2024-11-15, 2023-08 or 2024, not {}",
-                f.context,
-                other.type_name()
-            ))
-        }
-    };
-    let kind = parse_kind(tag, &mut f)?;
-    let summary = f.text("summary", MAX_SUMMARY_CHARS)?;
-    let sources = parse_sources(&mut f)?;
-    let confidence = f.choice("confidence", &Confidence::ALL)?;
-    let location = parse_location(&mut f)?;
-    let mode = f.text("mode", MAX_TAG_CHARS)?;
-    let context = match f.take("context") {
-        None => Vec::new(),
-        Some(Strict::Array(items)) => {
-            let mut tags = Vec::with_capacity(items.len());
-            for item in items {
-                match item {
-                    Strict::Str(t) => tags.push(t),
-                    other => {
-                        return Err(f.field_error(
-                            "context",
-                            format!("must contain only tag strings, not {}", other.type_name()),
-                        ))
-                    }
-                }
-            }
-            if tags.is_empty() {
-                return Err(
-                    f.field_error("context", "must list at least one tag (omit it for none)")
-                );
-            }
-            tags
-        }
+}
+
+/// The `context` field: a non-empty array of tag strings, or absent.
+fn parse_context(f: &mut Fields) -> Result<Vec<String>, String> {
+    let items = match f.take("context") {
+        None => return Ok(Vec::new()),
+        Some(Strict::Array(items)) => items,
         Some(other) => {
             return Err(f.field_error(
                 "context",
@@ -548,6 +559,27 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
             ))
         }
     };
+    let mut tags = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Strict::Str(t) => tags.push(t),
+            other => {
+                return Err(f.field_error(
+                    "context",
+                    format!("must contain only tag strings, not {}", other.type_name()),
+                ))
+            }
+        }
+    }
+    if tags.is_empty() {
+        return Err(f.field_error("context", "must list at least one tag (omit it for none)"));
+    }
+    Ok(tags)
+}
+
+/// Refuse any field left over: one the kind does not declare, or (in a correction's
+/// replacement) an identity field.
+fn finish_content_fields(f: Fields, tag: KindTag, replacement: bool) -> Result<(), String> {
     let mut allowed: Vec<&str> = tag.spec().field_names().collect();
     allowed.extend_from_slice(if replacement {
         &COMMON_FIELDS[..8]
@@ -566,22 +598,7 @@ fn parse_content(mut f: Fields, replacement: bool) -> Result<Content, String> {
             ));
         }
     }
-    let context_name = f.context.clone();
-    f.finish(&allowed)?;
-    let content = Content {
-        date,
-        kind,
-        summary,
-        sources,
-        confidence,
-        location,
-        mode,
-        context,
-    };
-    // The v2 fields' rules (tags, coordinates) live in one place: the validator.
-    crate::model::validate::check_v2_fields(&content)
-        .map_err(|e| format!("{context_name}: {e}"))?;
-    Ok(content)
+    f.finish(&allowed)
 }
 
 /// Degrees (a JSON number) to integer microdegrees within `limit` degrees.
