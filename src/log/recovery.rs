@@ -61,6 +61,9 @@ impl Log {
         let start = keys::log(self.head().seq.saturating_add(1));
         let end = keys::log(u64::MAX);
         let leftovers: Vec<_> = self.engine.scan(&start, &end).collect::<Result<_>>()?;
+        if leftovers.is_empty() {
+            return Ok(false); // nothing past the head: no write, no flush
+        }
         let mut batch = Batch::new();
         let mut damaged = false;
         for (key, value) in leftovers {

@@ -8,7 +8,11 @@
 //! event that makes no sense at its position (an oddity, e.g. joining an alliance that does
 //! not exist yet) is ignored by the fold and reported as `Err(reason)`, which the store
 //! turns into a rejection when the event is being appended. A state's encoding is
-//! deterministic (ordered maps only), so equal states encode to equal bytes.
+//! deterministic (ordered maps only), so equal states encode to equal bytes. Rows are
+//! typed (`View::Row`); `diff` compares them typed ([`diff_rows`], [`View::same_row`]).
+//!
+//! May import: `crate::model` (the facts folded) and `crate::format` (the state's
+//! encoding). Views know nothing of the log, the engines or checkpoints.
 
 mod alliances;
 mod arms;
