@@ -58,8 +58,13 @@ fn after_a_failed_rollback_writes_are_refused_and_nothing_past_the_head_is_seen(
     assert!(matches!(store.event(1), Err(Error::NotFound(_))));
     assert_eq!(store.events().count(), 0);
     assert!(store.timeline(None, None).next().is_none());
-    // Every kind of write is refused, not only appends.
+    // Every kind of write is refused, not only appends; so are rebuild and verify, which
+    // would otherwise see the leftovers' index entries.
     assert!(store.append_batch(events()).is_err());
+    for refused in [store.rebuild().map(|_| ()), store.verify().map(|_| ())] {
+        let err = refused.unwrap_err();
+        assert!(matches!(err, Error::PreviousWriteFailed { .. }), "{err}");
+    }
     assert_eq!(store.head().seq, 0);
 }
 
@@ -68,6 +73,8 @@ fn once_the_engine_recovers_the_next_write_rolls_back_first() {
     let (store, faults) = faulty_store();
     fail_commit_and_rollback(&store, &faults);
     faults.heal();
+    // A verify is the first to take the writer lock: it rolls back, then finds all intact.
+    assert_eq!(store.verify().unwrap().events, 0);
     let all = events();
     assert_eq!(store.append(all[0].clone()).unwrap(), Outcome::Appended(1));
     assert_eq!(store.head().seq, 1);

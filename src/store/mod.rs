@@ -65,6 +65,14 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// Take the writer lock for a rebuild or a verify, first rolling back what a failed
+    /// write left past the head (refusing, as every write does, while that fails).
+    pub(crate) fn writer(&self) -> crate::Result<crate::locks::WriterGuard<'_>> {
+        let guard = self.log.writer();
+        self.log.ensure_rolled_back()?;
+        Ok(guard)
+    }
+
     /// The materializer reading the committed log.
     pub(crate) fn fold(&self) -> Fold<'_> {
         self.history.on(self.log.read())

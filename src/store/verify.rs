@@ -284,7 +284,7 @@ impl Store {
     /// Drop and refold every view's checkpoints (and the touch summary) from the log, at
     /// the head's knowledge.
     pub fn rebuild_views(&self) -> Result<()> {
-        let writer = self.log.writer();
+        let writer = self.writer()?;
         self.fold().rebuild_views(&writer, &mut |_, _| {})
     }
 
@@ -300,7 +300,7 @@ impl Store {
         let events = self.head().seq;
         let total = events.saturating_mul(2);
         let n = self.rebuild_indexes_with_progress(&mut |done| progress(done, total))?;
-        let writer = self.log.writer();
+        let writer = self.writer()?;
         self.fold().rebuild_views(&writer, &mut |step, steps| {
             progress(events + events * step / steps.max(1), total)
         })?;
@@ -321,7 +321,7 @@ impl Store {
     /// event for the log walk, then one for the index comparison and the views).
     pub fn verify_with_progress(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
         // No append may run meanwhile: its uncommitted entries would look stray.
-        let _writer = self.log.writer();
+        let _writer = self.writer()?;
         let total = self.head().seq.saturating_add(1);
         let (head, exp) = self.expected_indexes(&mut |done| progress(done, total))?;
         progress(head.seq, total);
@@ -389,7 +389,7 @@ impl Store {
 
     /// [`Store::rebuild_indexes`], calling `walked(events)` every [`PROGRESS_EVERY`] events.
     fn rebuild_indexes_with_progress(&self, walked: &mut dyn FnMut(u64)) -> Result<u64> {
-        let _writer = self.log.writer();
+        let _writer = self.writer()?;
         // Marked in progress: if this is interrupted, the next open rebuilds again.
         self.set_derived_version(0)?;
         let chunk = self.log.engine.batch_events();
