@@ -1,4 +1,4 @@
-//! Side-by-side comparison: annals (on sled and on redb) against SQLite-plus-fold and
+//! Side-by-side comparison: annals (on sled and on redb) against three SQLite designs and
 //! naive event sourcing, on the same generated events, in one run.
 //!
 //! ```sh
@@ -12,8 +12,9 @@
 //! The parent writes the workload (`annals::workload::generate_lines`, seeded) to a JSON
 //! Lines file, then runs every contender in a child process of its own (this program
 //! with `--contender NAME`), so that each one's peak RSS is its own. Each child prints one
-//! JSON object of measurements; the parent prints a table with absolute figures and the
-//! ratios of each annals engine against SQLite and against naive.
+//! JSON object of measurements; the parent prints a table with absolute figures, the best
+//! SQLite design per metric and the ratios of each annals engine against that best one and
+//! against naive.
 //!
 //! The contenders:
 //! - **annals-sled**, **annals-redb**: `Store::import_reader` (streaming import, views
@@ -23,12 +24,23 @@
 //!   imported in transactions of 10,000 rows; an as-of answer selects the events of the
 //!   view's kinds dated up to the day (plus every correction and retraction) with SQL, and
 //!   folds them in Rust with `annals::replay`.
+//! - **sqlite-latest** (`latest.rs`): the events table, plus per view a table of event
+//!   versions with their knowledge interval `[kf, kt)`, indexed by the view's row key; an
+//!   answer is one SQL query (latest report per key by `ROW_NUMBER() OVER (PARTITION BY
+//!   key …)`, or `SUM … GROUP BY` for the cumulative views).
+//! - **sqlite-interval** (`interval.rs`): the events table, plus per view an R*Tree of
+//!   answer rows with their valid-day and knowledge rectangles, computed at import (and per
+//!   append) by annals' fold per key; an answer is one range probe.
 //! - **naive**: an append-only JSON Lines file; every query reads and parses the whole
 //!   file and folds it with `annals::replay` (event sourcing without snapshots).
 //!
 //! Every contender answers the same queries (same days, same knowledge), and the parent
 //! checks that the answers are identical (a SHA-256 of each answer's rows), so the
 //! comparison compares equal work.
+
+mod interval;
+mod latest;
+mod resolve;
 
 use annals::event::KindTag;
 use annals::interchange::{parse_line, read_lines, ParsedLine};
@@ -42,11 +54,20 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use resolve::{Change, Resolver};
+
 type Error = Box<dyn std::error::Error + Send + Sync>;
 type Result<T> = std::result::Result<T, Error>;
 
 const VIEWS: [&str; 5] = ["alliances", "deployments", "leaders", "arms", "tests"];
-const CONTENDERS: [&str; 4] = ["annals-sled", "annals-redb", "sqlite", "naive"];
+const CONTENDERS: [&str; 6] = [
+    "annals-sled",
+    "annals-redb",
+    "sqlite",
+    "sqlite-latest",
+    "sqlite-interval",
+    "naive",
+];
 
 struct Args {
     size: usize,
@@ -367,50 +388,67 @@ fn event_of_parsed(parsed: ParsedLine) -> Result<Event> {
     })
 }
 
-impl Contender for Sqlite {
-    fn import(&mut self, file: &Path) -> Result<u64> {
-        let mut conn = rusqlite::Connection::open(&self.path)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             CREATE TABLE events (
-                 seq INTEGER PRIMARY KEY,
-                 id BLOB NOT NULL UNIQUE,
-                 kind TEXT NOT NULL,
-                 day_start INTEGER NOT NULL,
-                 recorded INTEGER NOT NULL,
-                 body TEXT NOT NULL);
-             CREATE INDEX events_kind_day ON events (kind, day_start);
-             CREATE TABLE event_actors (
-                 actor TEXT NOT NULL,
-                 seq INTEGER NOT NULL,
-                 PRIMARY KEY (actor, seq)) WITHOUT ROWID;",
-        )?;
-        let recorded = now_micros();
-        let mut n = 0u64;
-        let mut lines = BufReader::with_capacity(1 << 16, std::fs::File::open(file)?).lines();
-        loop {
-            let tx = conn.transaction()?;
-            let mut in_tx = 0;
-            for line in lines.by_ref() {
-                let line = line?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                n += 1;
-                Sqlite::insert(&tx, &row_of(n, recorded, &line)?)?;
-                in_tx += 1;
-                if in_tx == 10_000 {
-                    break;
-                }
+/// The events table every SQLite design keeps, and its indexes.
+const EVENTS_SCHEMA: &str = "
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        id BLOB NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        day_start INTEGER NOT NULL,
+        recorded INTEGER NOT NULL,
+        body TEXT NOT NULL);
+    CREATE INDEX events_kind_day ON events (kind, day_start);
+    CREATE TABLE event_actors (
+        actor TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        PRIMARY KEY (actor, seq)) WITHOUT ROWID;";
+
+/// Import a JSON Lines file into a new SQLite database: WAL, `synchronous=NORMAL`,
+/// transactions of 10,000 rows, each row inserted and handed to `derive` in the same
+/// transaction; then a full checkpoint and `synchronous=FULL` for what follows.
+fn sqlite_import(
+    path: &Path,
+    file: &Path,
+    schema: &str,
+    mut derive: impl FnMut(&rusqlite::Connection, &Row) -> Result<()>,
+) -> Result<(rusqlite::Connection, u64)> {
+    let mut conn = rusqlite::Connection::open(path)?;
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
+    conn.execute_batch(EVENTS_SCHEMA)?;
+    conn.execute_batch(schema)?;
+    let recorded = now_micros();
+    let mut n = 0u64;
+    let mut lines = BufReader::with_capacity(1 << 16, std::fs::File::open(file)?).lines();
+    loop {
+        let tx = conn.transaction()?;
+        let mut in_tx = 0;
+        for line in lines.by_ref() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
             }
-            tx.commit()?;
-            if in_tx < 10_000 {
+            n += 1;
+            let row = row_of(n, recorded, &line)?;
+            Sqlite::insert(&tx, &row)?;
+            derive(&tx, &row)?;
+            in_tx += 1;
+            if in_tx == 10_000 {
                 break;
             }
         }
-        // Durable, like the others: a full checkpoint of the WAL into the database.
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA synchronous = FULL;")?;
+        tx.commit()?;
+        if in_tx < 10_000 {
+            break;
+        }
+    }
+    // Durable, like the others: a full checkpoint of the WAL into the database.
+    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA synchronous = FULL;")?;
+    Ok((conn, n))
+}
+
+impl Contender for Sqlite {
+    fn import(&mut self, file: &Path) -> Result<u64> {
+        let (conn, n) = sqlite_import(&self.path, file, "", |_, _| Ok(()))?;
         self.next_seq = n + 1;
         self.conn = Some(conn);
         Ok(n)
@@ -435,6 +473,97 @@ impl Contender for Sqlite {
         // SQLite's derived data is its indexes.
         self.conn()?.execute_batch("REINDEX;")?;
         Ok(Some(self.next_seq - 1))
+    }
+
+    fn disk_bytes(&self) -> Result<u64> {
+        Ok(dir_bytes(self.path.parent().ok_or("no parent")?))
+    }
+}
+
+/// What a SQLite design derives from the log, besides the events table.
+trait Derived {
+    /// Tables and indexes of the derived data.
+    fn schema(&self) -> &'static str;
+    /// Event `seq` changed the versions in effect: bring the derived rows up to date (in
+    /// the caller's transaction).
+    fn apply(&mut self, tx: &rusqlite::Connection, seq: u64, changes: Vec<Change>) -> Result<()>;
+    /// Forget every derived row (before a rebuild).
+    fn reset(&mut self, conn: &rusqlite::Connection) -> Result<()>;
+    /// Answer a query from the derived rows.
+    fn answer(&mut self, conn: &rusqlite::Connection, q: &Query) -> Result<Answer>;
+}
+
+/// A SQLite design with derived tables: the events table as `sqlite` keeps it, plus the
+/// rows `D` derives, maintained in the same transaction as each event.
+struct DerivedSqlite<D: Derived> {
+    conn: Option<rusqlite::Connection>,
+    path: PathBuf,
+    next_seq: u64,
+    resolver: Resolver,
+    derived: D,
+}
+
+impl<D: Derived> DerivedSqlite<D> {
+    fn new(path: PathBuf, derived: D) -> Self {
+        DerivedSqlite {
+            conn: None,
+            path,
+            next_seq: 1,
+            resolver: Resolver::default(),
+            derived,
+        }
+    }
+}
+
+impl<D: Derived> Contender for DerivedSqlite<D> {
+    fn import(&mut self, file: &Path) -> Result<u64> {
+        let (resolver, derived) = (&mut self.resolver, &mut self.derived);
+        let schema = derived.schema();
+        let (conn, n) = sqlite_import(&self.path, file, schema, |tx, row| {
+            let changes = resolver.add(&row.event);
+            derived.apply(tx, row.event.seq, changes)
+        })?;
+        self.next_seq = n + 1;
+        self.conn = Some(conn);
+        Ok(n)
+    }
+
+    fn append(&mut self, line: &str) -> Result<()> {
+        let row = row_of(self.next_seq, now_micros(), line)?;
+        let conn = self.conn.as_mut().ok_or("not open")?;
+        let tx = conn.transaction()?;
+        Sqlite::insert(&tx, &row)?;
+        let changes = self.resolver.add(&row.event);
+        self.derived.apply(&tx, row.event.seq, changes)?;
+        tx.commit()?; // synchronous = FULL: durable on commit
+        self.next_seq += 1;
+        Ok(())
+    }
+
+    fn answer(&mut self, q: &Query) -> Result<Answer> {
+        let conn = self.conn.as_ref().ok_or("not open")?;
+        self.derived.answer(conn, q)
+    }
+
+    fn rebuild(&mut self) -> Result<Option<u64>> {
+        // Everything derived, from the events table: the resolution index and the rows.
+        let conn = self.conn.as_mut().ok_or("not open")?;
+        let tx = conn.transaction()?;
+        self.derived.reset(&tx)?;
+        self.resolver = Resolver::default();
+        let mut n = 0;
+        {
+            let mut stmt = tx.prepare("SELECT body FROM events ORDER BY seq")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let event = event_of_line(r.get_ref(0)?.as_str()?)?;
+                let changes = self.resolver.add(&event);
+                self.derived.apply(&tx, event.seq, changes)?;
+                n += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(Some(n))
     }
 
     fn disk_bytes(&self) -> Result<u64> {
@@ -583,6 +712,14 @@ fn run_child(args: &Args, name: &str) -> Result<()> {
             path: work.join("events.sqlite"),
             next_seq: 1,
         }),
+        "sqlite-latest" => Box::new(DerivedSqlite::new(
+            work.join("events.sqlite"),
+            latest::Latest,
+        )),
+        "sqlite-interval" => Box::new(DerivedSqlite::new(
+            work.join("events.sqlite"),
+            interval::Interval::default(),
+        )),
         "naive" => Box::new(Naive {
             path: work.join("log.jsonl"),
             file: None,
@@ -793,29 +930,13 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
-fn print_table(args: &Args, results: &[(String, Value)]) {
-    let get = |name: &str, path: &[&str]| -> f64 {
-        let Some((_, v)) = results.iter().find(|(n, _)| n == name) else {
-            return f64::NAN;
-        };
-        let mut cur = v;
-        for p in path {
-            cur = &cur[*p];
-        }
-        cur.as_f64().unwrap_or(f64::NAN)
-    };
-    // (label, path, higher is better)
-    let mut metrics: Vec<(String, Vec<String>, bool)> = vec![
-        (
-            "import, events/s".into(),
-            vec!["import_events_per_s".into()],
-            true,
-        ),
-        (
-            "durable single appends/s".into(),
-            vec!["durable_appends_per_s".into()],
-            true,
-        ),
+/// (label, path into a child's JSON, higher is better) of every metric of the table.
+fn metrics() -> Vec<(String, Vec<String>, bool)> {
+    let one =
+        |label: &str, key: &str, higher: bool| (label.to_string(), vec![key.to_string()], higher);
+    let mut metrics = vec![
+        one("import, events/s", "import_events_per_s", true),
+        one("durable single appends/s", "durable_appends_per_s", true),
     ];
     for series in ["as-of", "current", "known-at"] {
         for view in VIEWS {
@@ -828,23 +949,72 @@ fn print_table(args: &Args, results: &[(String, Value)]) {
             }
         }
     }
-    metrics.push((
-        "backdated append + next arms query, p50 ms".into(),
-        vec!["backdated_append_and_query_p50_ms".into()],
-        false,
-    ));
-    metrics.push((
-        "rebuild, events/s".into(),
-        vec!["rebuild_events_per_s".into()],
-        true,
-    ));
-    metrics.push((
-        "disk bytes/event".into(),
-        vec!["disk_bytes_per_event".into()],
-        false,
-    ));
-    metrics.push(("peak RSS MB".into(), vec!["peak_rss_mb".into()], false));
+    metrics.extend([
+        one(
+            "backdated append + next arms query, p50 ms",
+            "backdated_append_and_query_p50_ms",
+            false,
+        ),
+        one("rebuild, events/s", "rebuild_events_per_s", true),
+        one("disk bytes/event", "disk_bytes_per_event", false),
+        one("peak RSS MB", "peak_rss_mb", false),
+    ]);
+    metrics
+}
 
+/// How many times better `ours` is than `theirs` (">1" means annals is better).
+fn ratio_cell(ours: f64, theirs: f64, higher_better: bool) -> String {
+    let ratio = if higher_better {
+        ours / theirs
+    } else {
+        theirs / ours
+    };
+    if ratio.is_finite() {
+        format!("{ratio:.1}×")
+    } else {
+        "—".into()
+    }
+}
+
+/// The best SQLite design for a metric: its name and value.
+fn best_sqlite<'a>(
+    names: &[&'a str],
+    value: &dyn Fn(&str) -> f64,
+    higher_better: bool,
+) -> Option<(&'a str, f64)> {
+    names
+        .iter()
+        .filter(|n| n.starts_with("sqlite"))
+        .map(|n| (*n, value(n)))
+        .filter(|(_, v)| v.is_finite())
+        .reduce(|best, c| {
+            let better = if higher_better {
+                c.1 > best.1
+            } else {
+                c.1 < best.1
+            };
+            if better {
+                c
+            } else {
+                best
+            }
+        })
+}
+
+fn print_table(args: &Args, results: &[(String, Value)]) {
+    let get = |name: &str, path: &[String]| -> f64 {
+        let Some((_, v)) = results.iter().find(|(n, _)| n == name) else {
+            return f64::NAN;
+        };
+        if path[0] == "peak_rss_mb" {
+            return v["peak_rss_bytes"].as_f64().unwrap_or(f64::NAN) / 1e6;
+        }
+        let mut cur = v;
+        for p in path {
+            cur = &cur[p.as_str()];
+        }
+        cur.as_f64().unwrap_or(f64::NAN)
+    };
     let names: Vec<&str> = CONTENDERS
         .iter()
         .copied()
@@ -855,54 +1025,56 @@ fn print_table(args: &Args, results: &[(String, Value)]) {
         .copied()
         .filter(|n| n.starts_with("annals"))
         .collect();
-    let theirs: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| !n.starts_with("annals"))
-        .collect();
     let mut header = vec!["metric".to_string()];
     header.extend(names.iter().map(|n| n.to_string()));
+    header.push("best SQLite".into());
     for o in &ours {
-        for t in &theirs {
-            header.push(format!("{} vs {t}", o.trim_start_matches("annals-")));
-        }
+        header.push(format!(
+            "{} vs best SQLite",
+            o.trim_start_matches("annals-")
+        ));
+    }
+    if names.contains(&"naive") {
+        header.extend(
+            ours.iter()
+                .map(|o| format!("{} vs naive", o.trim_start_matches("annals-"))),
+        );
     }
     println!(
         "size {} events, seed {}, {} random days per view (slow contenders stop a series after {} s); ratios: × better (>1 means annals is better)",
         args.size, args.seed, args.queries, args.budget
     );
+    let sep = if args.markdown { " | " } else { "\t" };
+    let line = |cells: &[String]| {
+        if args.markdown {
+            println!("| {} |", cells.join(sep));
+        } else {
+            println!("{}", cells.join(sep));
+        }
+    };
+    line(&header);
     if args.markdown {
-        println!("| {} |", header.join(" | "));
         println!("|{}", "---|".repeat(header.len()));
-    } else {
-        println!("{}", header.join("\t"));
     }
-    for (label, path, higher_better) in metrics {
-        let value = |name: &str| -> f64 {
-            if path[0] == "peak_rss_mb" {
-                get(name, &["peak_rss_bytes"]) / 1e6
-            } else {
-                let p: Vec<&str> = path.iter().map(String::as_str).collect();
-                get(name, &p)
-            }
-        };
+    for (label, path, higher_better) in metrics() {
+        let value = |name: &str| get(name, &path);
         let mut cells = vec![label.clone()];
         cells.extend(names.iter().map(|n| fmt_num(value(n))));
+        let best = best_sqlite(&names, &value, higher_better);
+        cells.push(
+            best.map(|(n, _)| n.to_string())
+                .unwrap_or_else(|| "—".into()),
+        );
         for o in &ours {
-            for t in &theirs {
-                let (a, b) = (value(o), value(t));
-                let ratio = if higher_better { a / b } else { b / a };
-                cells.push(if ratio.is_finite() {
-                    format!("{ratio:.1}×")
-                } else {
-                    "—".into()
-                });
-            }
+            let b = best.map(|(_, v)| v).unwrap_or(f64::NAN);
+            cells.push(ratio_cell(value(o), b, higher_better));
         }
-        if args.markdown {
-            println!("| {} |", cells.join(" | "));
-        } else {
-            println!("{}", cells.join("\t"));
+        if names.contains(&"naive") {
+            cells.extend(
+                ours.iter()
+                    .map(|o| ratio_cell(value(o), value("naive"), higher_better)),
+            );
         }
+        line(&cells);
     }
 }
