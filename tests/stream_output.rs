@@ -1,8 +1,9 @@
 //! View answers streamed from typed rows (`At::write_rows`, the CLI's `--json` and
 //! `--jsonl`) are byte-identical to the reference form: each typed row turned into a
 //! `serde_json::Value` (`to_value`, keys in declaration order) inside the basis object.
-//! Checked for every built-in view, on the bundled sample and on a generated timeline, at
-//! several as-of days and knowledges, with and without `--actor`.
+//! Checked for every built-in view (and a custom one, through the library), on the bundled
+//! sample and on a generated timeline, at several as-of days and knowledges, with and
+//! without `--actor`.
 
 mod common;
 
@@ -194,4 +195,38 @@ fn generated_answers_stream_byte_identical_to_the_reference() {
     let days = ["1995", "2010-06-30", "2030"];
     let cases = check_database(&db, &["C000", "C017"], &days);
     check_cli(&db, &cases);
+}
+
+#[path = "../examples/meetings_per_year.rs"]
+#[allow(dead_code)]
+mod example;
+
+#[test]
+fn custom_view_answers_stream_byte_identical_to_the_reference() {
+    use example::MeetingsPerYear;
+    let store =
+        Store::temporary_with(annals::StoreOptions::default().with_view::<MeetingsPerYear>())
+            .unwrap();
+    store.import_lines(lines(SAMPLE), true).unwrap();
+    let mut rows_seen = 0;
+    for day in ["2019", "2023-12-31", "2025"] {
+        let point = (Day::parse_query(day).unwrap(), KnownAt::Now);
+        for actor in [None, Some("USA"), Some("PRK")] {
+            let actor = actor.map(|a| Code::parse(a).unwrap());
+            let (json, jsonl) = reference::<MeetingsPerYear>(&store, point, actor.as_ref());
+            let name = MeetingsPerYear::NAME;
+            let got = streamed(&store, name, point, actor.as_ref(), RowsFormat::Json);
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&json)
+            );
+            let got = streamed(&store, name, point, actor.as_ref(), RowsFormat::Jsonl);
+            assert_eq!(
+                String::from_utf8_lossy(&got),
+                String::from_utf8_lossy(&jsonl)
+            );
+            rows_seen += jsonl.iter().filter(|b| **b == b'\n').count();
+        }
+    }
+    assert!(rows_seen > 5, "only {rows_seen} rows compared");
 }
