@@ -13,11 +13,12 @@ use crate::model::interchange::format_recorded;
 use crate::store::Store;
 use crate::views::{
     state_of, AllianceRow, Alliances, Arms, ArmsRow, Change, DeploymentRow, Deployments, RowDiff,
-    View,
+    RowFrame, View,
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
+use std::io::Write;
 
 /// Which knowledge to answer with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,13 +71,21 @@ pub struct Basis {
 impl Basis {
     /// `{"as_of": "...", "known_at": {"seq": N, "recorded": "..."}}` as a JSON object map.
     pub fn json(&self) -> serde_json::Map<String, Value> {
-        let mut m = serde_json::Map::new();
-        m.insert("as_of".into(), json!(self.as_of.to_string()));
-        m.insert(
-            "known_at".into(),
-            json!({"seq": self.known_seq, "recorded": self.known_recorded.map(format_recorded)}),
-        );
-        m
+        match serde_json::to_value(self.wire()) {
+            Ok(Value::Object(m)) => m,
+            _ => serde_json::Map::new(),
+        }
+    }
+
+    /// The JSON form of the basis, to serialize (the one declaration of its keys).
+    fn wire(&self) -> BasisWire {
+        BasisWire {
+            as_of: self.as_of.to_string(),
+            known_at: KnownAtWire {
+                seq: self.known_seq,
+                recorded: self.known_recorded.map(format_recorded),
+            },
+        }
     }
 
     /// A one-line description for the human table's header.
@@ -90,6 +99,28 @@ impl Basis {
                 .unwrap_or_else(|| "empty log".into())
         )
     }
+}
+
+/// [`Basis`] as written in JSON: `{"as_of", "known_at": {"seq", "recorded"}}`.
+#[derive(Serialize)]
+struct BasisWire {
+    as_of: String,
+    known_at: KnownAtWire,
+}
+
+#[derive(Serialize)]
+struct KnownAtWire {
+    seq: u64,
+    recorded: Option<String>,
+}
+
+/// How [`At::write_rows`] lays out the rows of a view (see the README, "Machine formats").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowsFormat {
+    /// One object `{"as_of", "known_at": {"seq", "recorded"}, "rows": [...]}` and a newline.
+    Json,
+    /// JSON Lines, one row per line with its basis: `{"as_of", "known_at", "row": {...}}`.
+    Jsonl,
 }
 
 /// Rows of a view with their basis.
@@ -251,6 +282,51 @@ impl<'s> At<'s> {
     ) -> Result<(Basis, Vec<(String, Value)>)> {
         let (basis, erased, state) = self.state_of_view(name)?;
         Ok((basis, erased.rows_json(state.as_ref(), self.as_of, actor)))
+    }
+
+    /// Write the rows of the view called `name` (optionally only rows mentioning `actor`)
+    /// to `out` as `format`, each serialized straight from its typed row: no JSON tree is
+    /// built and nothing is buffered beyond `out` (give it a `BufWriter`). The bytes are
+    /// those of [`At::view_json`] (and of one line per row for [`RowsFormat::Jsonl`]).
+    /// Returns the basis and how many rows were written.
+    pub fn write_rows(
+        &self,
+        name: &str,
+        actor: Option<&Code>,
+        format: RowsFormat,
+        out: &mut dyn Write,
+    ) -> Result<(Basis, usize)> {
+        let (basis, erased, state) = self.state_of_view(name)?;
+        // The basis object without its closing brace opens each wrapper.
+        let mut open = serde_json::to_vec(&basis.wire()).map_err(std::io::Error::from)?;
+        open.pop();
+        let write = |frame: &RowFrame<'_>, out: &mut dyn Write| {
+            erased.write_rows_json(state.as_ref(), self.as_of, actor, frame, out)
+        };
+        let written = match format {
+            RowsFormat::Json => {
+                open.extend_from_slice(br#","rows":["#);
+                out.write_all(&open)?;
+                let frame = RowFrame {
+                    before: b"",
+                    after: b"",
+                    between: b",",
+                };
+                let written = write(&frame, out)?;
+                out.write_all(b"]}\n")?;
+                written
+            }
+            RowsFormat::Jsonl => {
+                open.extend_from_slice(br#","row":"#);
+                let frame = RowFrame {
+                    before: &open,
+                    after: b"}\n",
+                    between: b"",
+                };
+                write(&frame, out)?
+            }
+        };
+        Ok((basis, written))
     }
 
     /// `{"as_of", "known_at", "rows"}` for the view called `name`.

@@ -32,6 +32,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
+use std::io::Write;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -215,6 +216,16 @@ pub(crate) trait ErasedView: Send + Sync {
         as_of: Day,
         actor: Option<&Code>,
     ) -> Vec<(String, serde_json::Value)>;
+    /// Write the rows of `state` as of `as_of` (only those mentioning `actor`, if given) to
+    /// `out`, each serialized from the typed row and framed by `frame`; how many were written.
+    fn write_rows_json(
+        &self,
+        state: &dyn ErasedState,
+        as_of: Day,
+        actor: Option<&Code>,
+        frame: &RowFrame<'_>,
+        out: &mut dyn Write,
+    ) -> std::io::Result<usize>;
     /// The typed [`diff_rows`] of the rows as of `from` in `before` and as of `to` in
     /// `after`, with the rows then given as JSON (for a view chosen by name).
     fn diff_json(
@@ -222,6 +233,14 @@ pub(crate) trait ErasedView: Send + Sync {
         before: (&dyn ErasedState, Day),
         after: (&dyn ErasedState, Day),
     ) -> RowDiff<serde_json::Value>;
+}
+
+/// The bytes written around rows by [`ErasedView::write_rows_json`]: `before` and `after`
+/// each row, `between` two rows (e.g. a basis wrapper per JSON line, or `,` in an array).
+pub(crate) struct RowFrame<'a> {
+    pub before: &'a [u8],
+    pub after: &'a [u8],
+    pub between: &'a [u8],
 }
 
 struct Adapter<V: View> {
@@ -287,6 +306,37 @@ impl<V: View> ErasedView for Adapter<V> {
                 )
             })
             .collect()
+    }
+    fn write_rows_json(
+        &self,
+        state: &dyn ErasedState,
+        as_of: Day,
+        actor: Option<&Code>,
+        frame: &RowFrame<'_>,
+        out: &mut dyn Write,
+    ) -> std::io::Result<usize> {
+        let Some(state) = state_of::<V>(state) else {
+            return Ok(0);
+        };
+        // One reused buffer: a row is serialized with static dispatch, then written at once.
+        let mut buf = Vec::with_capacity(256);
+        let mut written = 0;
+        let rows = V::rows(state, as_of);
+        for row in rows
+            .iter()
+            .filter(|r| actor.is_none_or(|a| V::row_mentions(r, a)))
+        {
+            buf.clear();
+            if written > 0 {
+                buf.extend_from_slice(frame.between);
+            }
+            buf.extend_from_slice(frame.before);
+            serde_json::to_writer(&mut buf, row)?;
+            buf.extend_from_slice(frame.after);
+            out.write_all(&buf)?;
+            written += 1;
+        }
+        Ok(written)
     }
     fn diff_json(
         &self,

@@ -2,18 +2,23 @@
 //! and `relations`.
 //!
 //! `view NAME` answers for any registered view, custom ones included, whose row type the
-//! CLI cannot know: rows reach this file as JSON and are only printed (the output edge).
+//! CLI cannot know: `--json` and `--jsonl` rows are streamed by the library from the typed
+//! rows, and the human table gets them as JSON objects (the output edge).
 
 use crate::cli::args::ViewArgs;
 use crate::cli::common::{known_actor, open_existing, parse_day, stdout, Ctx};
 use crate::cli::output::Format;
 use crate::cli::render;
+use annals::query::RowsFormat;
 use annals::KnownAt;
 use anyhow::Result;
 use serde_json::Value;
 use std::io::Write;
 
 /// `annals NAME` for a built-in view, or `annals view NAME`: the rows as of a day.
+///
+/// `--json` and `--jsonl` stream each typed row straight into buffered stdout; only the
+/// human table reads rows as JSON objects (its columns are the row's keys).
 pub fn show(ctx: &Ctx, name: &str, args: &ViewArgs) -> Result<()> {
     let store = open_existing(&ctx.db, None)?;
     let as_of = parse_day("--as-of", &args.as_of)?;
@@ -23,32 +28,31 @@ pub fn show(ctx: &Ctx, name: &str, args: &ViewArgs) -> Result<()> {
         .as_deref()
         .map(|a| known_actor(&store, "--actor", a))
         .transpose()?;
-    let (basis, rows) = store
-        .at(as_of)
-        .known_at(known)
-        .view_rows_json(name, actor.as_ref())?;
-    let rows: Vec<Value> = rows.into_iter().map(|(_, r)| r).collect();
+    let at = store.at(as_of).known_at(known);
     let mut out = stdout();
-    match ctx.format {
-        Format::Json => {
-            let mut m = basis.json();
-            m.insert("rows".into(), Value::Array(rows));
-            writeln!(out, "{}", Value::Object(m))?;
-        }
-        Format::Jsonl => {
-            // Each line names its basis, so a line read alone still says what it answers.
-            for row in rows {
-                let mut m = basis.json();
-                m.insert("row".into(), row);
-                writeln!(out, "{}", Value::Object(m))?;
-            }
-        }
-        Format::Human => {
-            writeln!(out, "{name} {}", basis.describe())?;
-            render::json_rows(&mut out, &ctx.look, &rows)?;
-        }
+    let machine = match ctx.format {
+        Format::Json => Some(RowsFormat::Json),
+        Format::Jsonl => Some(RowsFormat::Jsonl),
+        Format::Human => None,
+    };
+    if let Some(format) = machine {
+        at.write_rows(name, actor.as_ref(), format, &mut out)
+            .map_err(output_error)?;
+    } else {
+        let (basis, rows) = at.view_rows_json(name, actor.as_ref())?;
+        let rows: Vec<Value> = rows.into_iter().map(|(_, r)| r).collect();
+        writeln!(out, "{name} {}", basis.describe())?;
+        render::json_rows(&mut out, &ctx.look, &rows)?;
     }
     Ok(out.flush()?)
+}
+
+/// A failed write to stdout (a closed pipe) reads as the other commands' do: the I/O error.
+fn output_error(e: annals::Error) -> anyhow::Error {
+    match e {
+        annals::Error::Io(io) => io.into(),
+        other => other.into(),
+    }
 }
 
 /// `annals diff FROM TO`: rows added, removed and changed between two as-of dates.
