@@ -82,7 +82,7 @@ pub enum Error {
     #[error("a previous write on this handle failed and could not be rolled back ({reason}); reopen the database to recover")]
     PreviousWriteFailed { reason: String },
 
-    /// Reading input failed at the OS level.
+    /// Reading input or writing output failed at the OS level.
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
