@@ -28,6 +28,7 @@
 
 pub(crate) mod append;
 pub mod clock;
+mod group;
 mod index;
 pub(crate) mod read;
 mod record;
@@ -128,6 +129,8 @@ pub(crate) struct Log {
     /// Set while a write may have left records past the head: before staging, and after a
     /// failed rollback. The next write rolls back first (see `recovery`).
     dirty: Leaf<Option<String>>,
+    /// API appends waiting for a group commit, and whether one of them leads (`group`).
+    queue: Mutex<group::Queue>,
 }
 
 impl Log {
@@ -141,6 +144,7 @@ impl Log {
             amended: Leaf::default(),
             commits: (Mutex::new(0), Condvar::new()),
             dirty: Leaf::new(None),
+            queue: Mutex::default(),
         };
         Ok(log)
     }
