@@ -64,7 +64,8 @@ fn dangling_retraction() -> NewEvent {
 }
 
 /// Run `first` on thread 0 with the clock armed, so that its leader stalls, and each of
-/// `rest` on its own thread once thread 0 leads; the answers in thread order.
+/// `rest` on its own thread once thread 0 leads, 20 ms apart so that they queue in thread
+/// order; the answers in thread order.
 fn grouped<T: Send>(
     clock: &StallingClock,
     first: impl FnOnce() -> T + Send,
@@ -79,11 +80,13 @@ fn grouped<T: Send>(
         });
         let others: Vec<_> = rest
             .into_iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(i, f)| {
                 let barrier = &barrier;
                 scope.spawn(move || {
                     barrier.wait();
-                    std::thread::sleep(STALL / 6); // thread 0 leads and stalls first
+                    // Thread 0 leads and stalls first.
+                    std::thread::sleep(STALL / 6 + std::time::Duration::from_millis(20 * i as u64));
                     f()
                 })
             })
@@ -260,5 +263,46 @@ fn a_failed_group_commit_fails_every_request_and_the_next_write_works() {
     assert_eq!(store.events().count(), 1, "nothing of the group is left");
     assert_eq!(store.append(test_event(5, 0)).unwrap(), Outcome::Appended(2));
     assert_eq!(store.append(test_event(6, 0)).unwrap(), Outcome::Appended(3));
+    annals::testing::assert_rebuild_matches(&store);
+}
+
+#[test]
+fn view_oddities_reject_their_batch_alone_and_the_rest_is_staged_again() {
+    let formed = r#"{"date":"1949-04-04","kind":"alliance_formed","alliance":"NATO","type":"defense_pact","members":["USA","CAN"]}"#;
+    let joined = r#"{"date":"1952-02-18","kind":"alliance_joined","alliance":"NATO","members":["GRC","TUR"]}"#;
+    let unknown = r#"{"date":"1950","kind":"alliance_joined","alliance":"CSTO","members":["ARM"]}"#;
+    let clock = stalling_clock();
+    let store = store_with(clock.clone());
+    let rest: Vec<Box<dyn FnOnce() -> _ + Send>> = (1..8)
+        .map(|t| {
+            let store = &store;
+            Box::new(move || {
+                let batch = match t {
+                    2 => vec![common::ev(formed)],
+                    3 => vec![test_event(t, 0), common::ev(unknown)], // odd for the views
+                    6 => vec![common::ev(joined)], // valid only after thread 2's batch
+                    _ => vec![test_event(t, 0)],
+                };
+                store.append_batch(batch)
+            }) as Box<dyn FnOnce() -> _ + Send>
+        })
+        .collect();
+    let (first, others) = grouped(&clock, || store.append_batch([test_event(0, 0)]), rest);
+    assert_eq!(first.unwrap().seq_range(), Some((1, 1)));
+    for (t, answer) in (1..8).zip(&others) {
+        match (t, answer) {
+            (3, Err(Error::InvalidInput(problems))) => {
+                assert_eq!(problems.len(), 1, "{problems:?}");
+                assert_eq!(problems[0].line, 2, "the odd event is named: {problems:?}");
+            }
+            (3, other) => panic!("the odd batch was not rejected: {other:?}"),
+            (_, Ok(report)) => assert_eq!(report.new_count(), 1),
+            (_, Err(e)) => panic!("batch {t} failed with the odd one: {e}"),
+        }
+    }
+    assert_eq!(store.head().seq, 7);
+    assert_eq!(recorded_times(&store, 2, 7).len(), 1, "one group");
+    let content = test_event(3, 0).content;
+    assert!(store.events().all(|e| e.unwrap().content != content));
     annals::testing::assert_rebuild_matches(&store);
 }
