@@ -141,7 +141,10 @@ fn eight_appenders_get_gap_free_seqs_each_event_once() {
         }
     }
     let times: Vec<_> = stored.iter().map(|e| e.recorded_micros).collect();
-    assert!(times.windows(2).all(|w| w[0] <= w[1]), "recorded time never decreases");
+    assert!(
+        times.windows(2).all(|w| w[0] <= w[1]),
+        "recorded time never decreases"
+    );
     store.verify().unwrap();
     annals::testing::assert_rebuild_matches(&store);
 }
@@ -261,8 +264,14 @@ fn a_failed_group_commit_fails_every_request_and_the_next_write_works() {
     assert_eq!(faults.refused(), 1);
     assert_eq!(store.head().seq, 1);
     assert_eq!(store.events().count(), 1, "nothing of the group is left");
-    assert_eq!(store.append(test_event(5, 0)).unwrap(), Outcome::Appended(2));
-    assert_eq!(store.append(test_event(6, 0)).unwrap(), Outcome::Appended(3));
+    assert_eq!(
+        store.append(test_event(5, 0)).unwrap(),
+        Outcome::Appended(2)
+    );
+    assert_eq!(
+        store.append(test_event(6, 0)).unwrap(),
+        Outcome::Appended(3)
+    );
     annals::testing::assert_rebuild_matches(&store);
 }
 

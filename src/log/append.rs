@@ -7,6 +7,10 @@
 //! (`storage/overlay.rs`) and written with that final batch, so a single append is one
 //! engine commit.
 //!
+//! API appends that fit one engine batch go through group commit (`group`), which stages
+//! each request with the same planning ([`Log::plan`]) and commits the group with
+//! [`Log::commit_head`].
+//!
 //! Invariants: an append either writes every event of its input, their index entries and
 //! the new head, or nothing (a failed multi-chunk import is rolled back, see `recovery`);
 //! success is reported only after the durable commit; seqs are gap-free; recorded time
