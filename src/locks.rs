@@ -13,9 +13,12 @@
 //! [`WriterGuard`] as proof that the writer lock is already held; and nothing that holds
 //! the views lock shared can take the writer lock (readers get no `WriterLock`).
 //!
-//! Leaf locks ([`Leaf`]) guard one small value each (the head, the set of amended seqs,
-//! the commit counter, the overlay's held writes). They are never held while another lock
-//! is taken, so they take no part in the order.
+//! Leaf locks ([`Leaf`], [`lock_leaf`]) guard one small value each (the head, the set of
+//! amended seqs, the commit counter, the overlay's held writes, the group-commit queue and
+//! each waiting appender's slot). They are never held while another lock is taken — but
+//! for the group-commit queue, under which a leader hands leadership on by setting the
+//! slot of the request at its front (queue, then slot; never the other way) — so they
+//! take no part in the order. An appender waiting for a group commit holds no lock.
 //!
 //! Poisoning policy (one, for every lock): a lock poisoned by a panic in another thread is
 //! entered anyway (`PoisonError::into_inner`). That is sound because no critical section

@@ -7,6 +7,10 @@
 //! (`storage/overlay.rs`) and written with that final batch, so a single append is one
 //! engine commit.
 //!
+//! API appends that fit one engine batch go through group commit (`group`), which stages
+//! each request with the same planning ([`Log::plan`]) and commits the group with
+//! [`Log::commit_head`].
+//!
 //! Invariants: an append either writes every event of its input, their index entries and
 //! the new head, or nothing (a failed multi-chunk import is rolled back, see `recovery`);
 //! success is reported only after the durable commit; seqs are gap-free; recorded time
@@ -35,11 +39,12 @@ const FRESH_LIMIT: usize = 20_000;
 const STAGED: u64 = u64::MAX;
 
 /// The state of an append in progress, across its chunks.
-struct Staging {
-    /// The committed head when the append started.
+pub(super) struct Staging {
+    /// The committed head when the append started (in a group commit, the head as staged
+    /// by the requests before it).
     head: Head,
     /// The chain head of the last staged record.
-    new_head: Head,
+    pub(super) new_head: Head,
     last_recorded: i64,
     /// Recorded time for events without a kept one.
     now: i64,
@@ -50,13 +55,13 @@ struct Staging {
     /// Targets retracted by staged events: target seq -> retraction seq.
     retracted: HashMap<u64, u64>,
     /// Seqs that staged amendments target.
-    amended_targets: Vec<u64>,
+    pub(super) amended_targets: Vec<u64>,
     /// The staged events, while there are at most `FRESH_LIMIT`.
-    kept: Option<Vec<Event>>,
+    pub(super) kept: Option<Vec<Event>>,
 }
 
 impl Staging {
-    fn new(head: Head, now: i64) -> Staging {
+    pub(super) fn new(head: Head, now: i64) -> Staging {
         Staging {
             head,
             new_head: head,
@@ -99,7 +104,7 @@ impl Staging {
     }
 
     /// Turn oddities (seq, reason) found by the views into input errors at their lines.
-    fn add_oddities(&mut self, oddities: Vec<(u64, String)>) {
+    pub(super) fn add_oddities(&mut self, oddities: Vec<(u64, String)>) {
         for (seq, reason) in oddities {
             let line = seq
                 .checked_sub(self.head.seq + 1)
@@ -110,7 +115,22 @@ impl Staging {
         }
     }
 
-    fn into_report(self, head: Head) -> AppendReport {
+    /// Whether `seq` is one this append staged.
+    pub(super) fn owns(&self, seq: u64) -> bool {
+        seq > self.head.seq && seq <= self.new_head.seq
+    }
+
+    /// Every problem found so far, in line order, as one error (and none are left).
+    pub(super) fn take_errors(&mut self) -> Option<Error> {
+        if self.errors.is_empty() {
+            return None;
+        }
+        let mut errors = std::mem::take(&mut self.errors);
+        errors.sort_by_key(|e| e.line);
+        Some(Error::InvalidInput(errors))
+    }
+
+    pub(super) fn into_report(self, head: Head) -> AppendReport {
         AppendReport {
             events: self.outcomes,
             head,
@@ -120,12 +140,13 @@ impl Staging {
     /// Every problem, in line order; or, without any, the report at the old head (a
     /// dry run, or nothing new).
     fn into_report_or_errors(mut self) -> Result<AppendReport> {
-        if self.errors.is_empty() {
-            let head = self.head;
-            return Ok(self.into_report(head));
+        match self.take_errors() {
+            Some(e) => Err(e),
+            None => {
+                let head = self.head;
+                Ok(self.into_report(head))
+            }
         }
-        self.errors.sort_by_key(|e| e.line);
-        Err(Error::InvalidInput(self.errors))
     }
 }
 
@@ -284,7 +305,9 @@ impl Log {
         }))
     }
 
-    /// Validate, then write, a batch of API events.
+    /// Validate, then write, a batch of API events. A batch that fits one engine batch
+    /// shares a durable commit with concurrent appends (`group`); a larger one, or a dry
+    /// run, takes the writer lock alone.
     pub(crate) fn commit(
         &self,
         derive: &dyn Derive,
@@ -292,6 +315,9 @@ impl Log {
         expect: Option<u64>,
         dry_run: bool,
     ) -> Result<AppendReport> {
+        if !dry_run && pending.len() <= self.engine.batch_events() {
+            return self.commit_grouped(derive, pending, expect);
+        }
         self.commit_stream(
             derive,
             pending.into_iter().map(Ok),
@@ -418,7 +444,7 @@ impl Log {
 
     /// Let `derive` add its writes, then write the head in the same durable commit.
     /// Returns the oddities instead when there are any (or nothing is to be committed).
-    fn commit_head(
+    pub(super) fn commit_head(
         &self,
         writer: &WriterGuard<'_>,
         derive: &dyn Derive,
@@ -483,7 +509,7 @@ impl Log {
     /// Decide the fate of one pending event: a problem, already present, or planned as the
     /// next seq. Staged events of earlier chunks are found in the engine (they are past
     /// the head, which only this writer reads).
-    fn plan(
+    pub(super) fn plan(
         &self,
         st: &mut Staging,
         p: Pending,
@@ -617,7 +643,7 @@ impl Log {
     }
 
     /// Write planned events (the next seqs) with their index entries, past the head.
-    fn write_staged(
+    pub(super) fn write_staged(
         &self,
         st: &mut Staging,
         planned: &[(Event, Option<TargetInfo>)],

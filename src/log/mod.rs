@@ -2,8 +2,9 @@
 //! hash-chained log.
 //!
 //! Owns: the [`Log`] (the engine handle, the committed [`Head`], the writer lock, recorded
-//! time, the set of amended seqs, the commit counter that wakes subscriptions, and the
-//! rollback state after a failed write); the log record format (`record`); the derived
+//! time, the set of amended seqs, the commit counter that wakes subscriptions, the
+//! rollback state after a failed write, and the queue of appends waiting for a group
+//! commit); the log record format (`record`); the derived
 //! indexes an append writes in the same batch (`index`); appending (`append`); rollback of
 //! unfinished writes (`recovery`); reading by seq, id, actor and timeline order (`read`);
 //! the effective timeline at a knowledge (`timeline`); subscriptions (`subscribe`); and
@@ -19,6 +20,22 @@
 //!   before the next write, and a handle whose rollback failed refuses every write
 //!   ([`crate::Error::PreviousWriteFailed`]) until it is reopened.
 //!
+//! Group commit (`group`): concurrent API appends share one durable commit. Appenders
+//! queue their requests; one of them leads, takes the writer lock, stages the queued
+//! requests one after another past the head, runs view maintenance once and writes one
+//! durable commit with the new head, then answers each request. The invariants above hold
+//! per request and per group: requests are staged in queue order, each right after the one
+//! before it, so seqs stay gap-free in commit order; the group's head record is its commit
+//! point, written last in its one engine commit, and no request is answered before that
+//! commit is durable (if it fails, every request of the group gets the error and the
+//! leftovers are rolled back as for any failed write); the group takes one clock reading,
+//! never earlier than the committed head's, so recorded time never decreases; and each
+//! request's idempotency check reads the records staged before it, so ids stay unique. A
+//! request with a problem (an invalid event, an `append_expecting` conflict against the
+//! head as staged so far, a view oddity) is rejected alone, and the others commit as if it
+//! had never been sent. Imports, dry runs and batches larger than one engine batch keep
+//! the exclusive path: they take the writer lock alone.
+//!
 //! The appender knows nothing of views: it hands the events of each append, typed and
 //! numbered, to a [`Derive`] (the store passes its materializer), which adds its writes to
 //! the commit batch.
@@ -28,6 +45,7 @@
 
 pub(crate) mod append;
 pub mod clock;
+mod group;
 mod index;
 pub(crate) mod read;
 mod record;
@@ -128,6 +146,8 @@ pub(crate) struct Log {
     /// Set while a write may have left records past the head: before staging, and after a
     /// failed rollback. The next write rolls back first (see `recovery`).
     dirty: Leaf<Option<String>>,
+    /// API appends waiting for a group commit, and whether one of them leads (`group`).
+    queue: Mutex<group::Queue>,
 }
 
 impl Log {
@@ -141,6 +161,7 @@ impl Log {
             amended: Leaf::default(),
             commits: (Mutex::new(0), Condvar::new()),
             dirty: Leaf::new(None),
+            queue: Mutex::default(),
         };
         Ok(log)
     }
