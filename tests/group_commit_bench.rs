@@ -8,11 +8,27 @@ use annals::{EngineKind, NewEvent, Store, StoreOptions};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn event(thread: usize, i: usize) -> NewEvent {
+/// The dates appends carry.
+#[derive(Clone, Copy, Debug)]
+enum Dates {
+    /// Cycling through 2024 (month i % 12, day i % 28): almost every append is dated
+    /// before events already stored, so each one repairs the view's checkpoints after it.
+    Backdated,
+    /// Rising, one day per append (a live feed): each append lands after every
+    /// checkpoint, the common case.
+    Rising,
+}
+
+fn event(dates: Dates, thread: usize, i: usize) -> NewEvent {
+    let date = match dates {
+        Dates::Backdated => format!("2024-{:02}-{:02}", 1 + i % 12, 1 + i % 28),
+        Dates::Rising => {
+            let day = annals::Day::parse_query("2000-01-01").unwrap().0 + i as u32;
+            annals::Day(day).to_string()
+        }
+    };
     let line = format!(
-        r#"{{"date":"2024-{:02}-{:02}","kind":"missile_test","actor":"T{thread:02}","class":"SRBM","count":1,"summary":"{i}"}}"#,
-        1 + i % 12,
-        1 + i % 28
+        r#"{{"date":"{date}","kind":"missile_test","actor":"T{thread:02}","class":"SRBM","count":1,"summary":"{i}"}}"#
     );
     parse_line(&line).unwrap().event
 }
@@ -28,7 +44,7 @@ struct Run {
 }
 
 /// Run `threads` appenders of `each` single-event appends.
-fn measure(kind: EngineKind, threads: usize, each: usize) -> Run {
+fn measure(kind: EngineKind, dates: Dates, threads: usize, each: usize) -> Run {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let store = Arc::new(
         Store::open_with(
@@ -45,7 +61,7 @@ fn measure(kind: EngineKind, threads: usize, each: usize) -> Run {
                 scope.spawn(move || {
                     (0..each)
                         .map(|i| {
-                            let e = event(t, i);
+                            let e = event(dates, t, i);
                             let began = Instant::now();
                             store.append(e).unwrap();
                             began.elapsed()
@@ -76,11 +92,16 @@ fn measure(kind: EngineKind, threads: usize, each: usize) -> Run {
 #[test]
 #[ignore = "measurement: durable appends from 1 and 8 threads on disk (run with --release)"]
 fn durable_appends_one_and_eight_threads() {
-    for kind in [EngineKind::Redb, EngineKind::Sled] {
+    for (kind, dates) in [
+        (EngineKind::Redb, Dates::Rising),
+        (EngineKind::Redb, Dates::Backdated),
+        (EngineKind::Sled, Dates::Rising),
+        (EngineKind::Sled, Dates::Backdated),
+    ] {
         for (threads, each) in [(1, 2_000), (8, 1_000)] {
-            let run = measure(kind, threads, each);
+            let run = measure(kind, dates, threads, each);
             println!(
-                "{kind:?} threads={threads} appends={} rate={:.0}/s p50={:.2}ms p99={:.2}ms events/commit={:.2}",
+                "{kind:?} {dates:?} threads={threads} appends={} rate={:.0}/s p50={:.2}ms p99={:.2}ms events/commit={:.2}",
                 threads * each,
                 run.rate,
                 run.p50.as_secs_f64() * 1e3,
