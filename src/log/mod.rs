@@ -1,7 +1,7 @@
 //! The log: the only truth. The appender and the read side of the append-only,
 //! hash-chained log.
 //!
-//! Owns: the [`Log`] (the engine handle, the committed [`Head`], the writer lock, recorded
+//! Owns: the `Log` (the engine handle, the committed [`Head`], the writer lock, recorded
 //! time, the set of amended seqs, the commit counter that wakes subscriptions, the
 //! rollback state after a failed write, and the queue of appends waiting for a group
 //! commit); the log record format (`record`); the derived
@@ -37,7 +37,7 @@
 //! the exclusive path: they take the writer lock alone.
 //!
 //! The appender knows nothing of views: it hands the events of each append, typed and
-//! numbered, to a [`Derive`] (the store passes its materializer), which adds its writes to
+//! numbered, to a `Derive` (the store passes its materializer), which adds its writes to
 //! the commit batch.
 //!
 //! May import: `crate::model`, `crate::format`, `crate::storage`, `crate::locks`,

@@ -32,7 +32,7 @@ impl Store {
 
     /// Append events atomically, in order: all of them or none. Events already stored with
     /// the same id and content are skipped and reported as present. A bad event fails the
-    /// whole batch with [`Error::InvalidInput`], naming each bad event by its position.
+    /// whole batch with [`crate::Error::InvalidInput`], naming each bad event by its position.
     ///
     /// ```
     /// use annals::interchange::parse_line;
@@ -59,7 +59,7 @@ impl Store {
             .commit(&self.history, Pending::numbered(events), None, false)
     }
 
-    /// Like [`Store::append_batch`], but fails with [`Error::Conflict`] and writes nothing
+    /// Like [`Store::append_batch`], but fails with [`crate::Error::Conflict`] and writes nothing
     /// unless the log still ends at `last_seq` (optimistic concurrency).
     pub fn append_expecting<E: Into<NewEvent>>(
         &self,
