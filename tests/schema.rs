@@ -219,19 +219,7 @@ fn example_of(name: &str) -> &'static str {
 }
 
 /// Fields every line may carry besides its kind's.
-const COMMON: [&str; 11] = [
-    "date",
-    "kind",
-    "summary",
-    "sources",
-    "confidence",
-    "location",
-    "mode",
-    "context",
-    "id",
-    "seq",
-    "recorded",
-];
+const COMMON: [&str; 11] = annals::interchange::COMMON_FIELDS;
 
 /// The declaration table, the `KindTag` enum, the names and the interchange agree: each
 /// kind is declared once, under its own tag, and a sample of it parses, prints (with

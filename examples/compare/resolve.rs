@@ -118,31 +118,8 @@ impl Resolver {
         })
     }
 
-    /// The leaf in effect of `root` now, or `None` when retracted (iterative, as annals).
+    /// The leaf in effect of `root` now, or `None` when retracted (annals' own rule).
     fn resolve(&self, root: u64) -> Option<u64> {
-        let enter = |node: u64, stack: &mut Vec<(u64, Vec<u64>)>| -> bool {
-            let list = self.amendments.get(&node);
-            if list.is_some_and(|l| l.iter().any(|(_, retraction)| *retraction)) {
-                return false;
-            }
-            let corrections: Vec<u64> = list
-                .map(|l| l.iter().map(|(s, _)| *s).collect())
-                .unwrap_or_default(); // ascending: popped from the end, highest seq first
-            stack.push((node, corrections));
-            true
-        };
-        let mut stack = Vec::new();
-        if !enter(root, &mut stack) {
-            return None;
-        }
-        while let Some((node, candidates)) = stack.last_mut() {
-            match candidates.pop() {
-                Some(c) => {
-                    enter(c, &mut stack);
-                }
-                None => return Some(*node),
-            }
-        }
-        None
+        annals::replay::resolve_in(&self.amendments, root)
     }
 }

@@ -35,7 +35,7 @@
 use crate::error::{Error, Result, Structure};
 use crate::format::{envelope, keys};
 use crate::locks::{ViewsLock, ViewsRead, ViewsWrite, WriterGuard};
-use crate::log::{Derive, LogRead, INDEX_VERSION};
+use crate::log::{Derive, Log, LogRead, Staged, INDEX_VERSION};
 use crate::model::date::Day;
 use crate::storage::{Batch, Engine};
 use crate::views::{ErasedState, ErasedView, Fact};
@@ -118,15 +118,14 @@ impl Derive for Materializer {
     fn absorb<'a>(
         &'a self,
         writer: &WriterGuard<'_>,
-        log: LogRead<'_>,
+        log: &Log,
+        staged: &Staged,
         commit: &mut Batch,
     ) -> Result<(ViewsWrite<'a>, Vec<(u64, String)>)> {
         let guard = self.write_lock(writer);
-        let staged = log
-            .staged()
-            .ok_or_else(|| Error::InvalidArgument("view maintenance needs staged events".into()))?;
+        let read = LogRead::with_staged(log, staged);
         let oddities = self
-            .on(log)
+            .on(read)
             .maintain_views(staged.first - 1, staged.last, commit)?;
         Ok((guard, oddities))
     }

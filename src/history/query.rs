@@ -504,7 +504,7 @@ impl<R: Serialize> Diff<R> {
             "view": self.view,
             "from": self.from.as_of.to_string(),
             "to": self.to.as_of.to_string(),
-            "known_at": {"seq": self.from.known_seq, "recorded": self.from.known_recorded.map(format_recorded)},
+            "known_at": self.from.wire().known_at,
             "added": self.added,
             "removed": self.removed,
             "changed": self.changed,

@@ -54,42 +54,13 @@ impl<'a> Replay<'a> {
         }
     }
 
-    /// The seq of the version in effect of `root`, or `None` when it is retracted.
-    fn resolve(&self, root: u64) -> Option<u64> {
-        let enter = |node: u64, stack: &mut Vec<(u64, Vec<u64>)>| -> bool {
-            let list = self.amendments.get(&node);
-            if list.is_some_and(|l| l.iter().any(|(_, retraction)| *retraction)) {
-                return false;
-            }
-            let mut corrections: Vec<u64> = list
-                .map(|l| l.iter().map(|(s, _)| *s).collect())
-                .unwrap_or_default();
-            corrections.sort_unstable(); // popped from the end: highest seq first
-            stack.push((node, corrections));
-            true
-        };
-        let mut stack = Vec::new();
-        if !enter(root, &mut stack) {
-            return None;
-        }
-        while let Some((node, candidates)) = stack.last_mut() {
-            match candidates.pop() {
-                Some(c) => {
-                    enter(c, &mut stack);
-                }
-                None => return Some(*node),
-            }
-        }
-        None
-    }
-
     /// The effective timeline up to and including `as_of`, in timeline order, limited to
     /// entries `wanted` accepts (by kind).
     pub(crate) fn effective(&self, as_of: Day, wanted: impl Fn(KindTag) -> bool) -> Vec<Effective> {
         let mut out: Vec<Effective> = self
             .roots
             .iter()
-            .filter_map(|&root| self.resolve(root))
+            .filter_map(|&root| resolve_in(&self.amendments, root))
             .filter_map(|leaf| {
                 let event = self.by_seq.get(&leaf)?;
                 effective_from(leaf, event.content.clone())
@@ -142,4 +113,36 @@ impl<'a> Replay<'a> {
 /// ```
 pub fn rows_as_of<V: View>(events: &[Event], as_of: Day, known_through: u64) -> Vec<V::Row> {
     Replay::new(events, known_through).rows::<V>(as_of)
+}
+
+/// The seq of the version in effect of `root`, or `None` when it is retracted, given every
+/// known amendment by target seq as (seq, is_retraction): the rule of `log/timeline.rs`
+/// (a known retraction removes the event; else the highest-seq correction in effect wins,
+/// recursively) over an in-memory map, iteratively.
+pub fn resolve_in(amendments: &HashMap<u64, Vec<(u64, bool)>>, root: u64) -> Option<u64> {
+    let enter = |node: u64, stack: &mut Vec<(u64, Vec<u64>)>| -> bool {
+        let list = amendments.get(&node);
+        if list.is_some_and(|l| l.iter().any(|(_, retraction)| *retraction)) {
+            return false;
+        }
+        let mut corrections: Vec<u64> = list
+            .map(|l| l.iter().map(|(s, _)| *s).collect())
+            .unwrap_or_default();
+        corrections.sort_unstable(); // popped from the end: highest seq first
+        stack.push((node, corrections));
+        true
+    };
+    let mut stack = Vec::new();
+    if !enter(root, &mut stack) {
+        return None;
+    }
+    while let Some((node, candidates)) = stack.last_mut() {
+        match candidates.pop() {
+            Some(c) => {
+                enter(c, &mut stack);
+            }
+            None => return Some(*node),
+        }
+    }
+    None
 }

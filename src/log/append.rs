@@ -18,7 +18,7 @@
 
 use super::{
     amend_value, chain_hash, decode_posting, index_entries, posting_value, seq_value, Derive, Head,
-    Log, LogRead, LogRecord, Staged, AMEND_RETRACTION, INDEX_VERSION, LOG_RECORD_VERSION,
+    Log, LogRecord, Staged, AMEND_RETRACTION, INDEX_VERSION, LOG_RECORD_VERSION,
 };
 use crate::error::{Error, InputError, Result, Structure};
 use crate::format::{envelope, keys};
@@ -453,8 +453,7 @@ impl Log {
         dry_run: bool,
     ) -> Result<Vec<(u64, String)>> {
         let mut commit = Batch::new();
-        let (_views, oddities) =
-            derive.absorb(writer, LogRead::with_staged(self, staged), &mut commit)?;
+        let (_views, oddities) = derive.absorb(writer, self, staged, &mut commit)?;
         if !oddities.is_empty() || dry_run {
             return Ok(oddities);
         }

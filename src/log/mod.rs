@@ -118,13 +118,15 @@ pub(crate) struct Staged {
 /// What keeps state derived from the log in step with each append. The store passes its
 /// materializer.
 pub(crate) trait Derive {
-    /// Add to `commit` the derived writes for the staged events, reading the log through
-    /// `log` (which sees them). Returns the exclusive views guard, to be held until the
-    /// head has moved, and the oddities that must fail the append (seq, reason).
+    /// Add to `commit` the derived writes for the `staged` events (past the head of
+    /// `log`; read them through `LogRead::with_staged`). Returns the exclusive views guard,
+    /// to be held until the head has moved, and the oddities that must fail the append
+    /// (seq, reason).
     fn absorb<'a>(
         &'a self,
         writer: &WriterGuard<'_>,
-        log: LogRead<'_>,
+        log: &Log,
+        staged: &Staged,
         commit: &mut Batch,
     ) -> Result<(ViewsWrite<'a>, Vec<(u64, String)>)>;
 }
@@ -151,9 +153,9 @@ pub(crate) struct Log {
 }
 
 impl Log {
-    /// A log over `engine` whose committed head is read from the engine.
-    pub(crate) fn open(engine: Box<dyn Engine>, clock: Arc<dyn Clock>) -> Result<Log> {
-        let log = Log {
+    /// A log over `engine`; its committed head is read by [`Log::load_head`].
+    pub(crate) fn new(engine: Box<dyn Engine>, clock: Arc<dyn Clock>) -> Log {
+        Log {
             engine: Overlay::new(engine),
             clock,
             writer: WriterLock::default(),
@@ -162,8 +164,7 @@ impl Log {
             commits: (Mutex::new(0), Condvar::new()),
             dirty: Leaf::new(None),
             queue: Mutex::default(),
-        };
-        Ok(log)
+        }
     }
 
     /// Take the writer lock.

@@ -366,8 +366,9 @@ impl Fields {
     }
 }
 
-/// Fields every line may have; a correction's `event` takes all but the store's three.
-const COMMON_FIELDS: [&str; 11] = [
+/// Fields every line may have besides its kind's; a correction's `event` takes all but the
+/// store's three (`id`, `seq`, `recorded`, the last three).
+pub const COMMON_FIELDS: [&str; 11] = [
     "date",
     "kind",
     "summary",

@@ -195,7 +195,7 @@ impl Store {
     ) -> Result<Store> {
         let views = registered_views(options.views)?;
         let store = Store {
-            log: Log::open(engine, options.clock)?,
+            log: Log::new(engine, options.clock),
             history: Materializer::new(views, options.checkpoint_interval, options.repair_budget),
             path,
         };
