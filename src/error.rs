@@ -175,6 +175,8 @@ pub enum Structure {
     ViewMeta { view: &'static str },
     /// A view's checkpoints.
     Checkpoints { view: &'static str },
+    /// A keyed view's row-version index (`W`, `N`, `M`).
+    RowIndex { view: &'static str },
 }
 
 impl Structure {
@@ -201,6 +203,7 @@ impl fmt::Display for Structure {
             Structure::DerivedVersion => f.write_str("derived-state version"),
             Structure::ViewMeta { view } => write!(f, "view {view} meta"),
             Structure::Checkpoints { view } => write!(f, "view {view} checkpoints"),
+            Structure::RowIndex { view } => write!(f, "view {view} row-version index"),
         }
     }
 }

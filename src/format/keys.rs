@@ -15,10 +15,14 @@
 //! 'U'       'U' block:u64                                smallest timeline position touched by the seqs of that block of 256 (tag 'U')
 //! 'A'       'A' code:16 bytes (zero-padded) block:u64    posting list of seqs naming that code in that seq block (tag 'A')
 //! 'R'       'R' target_seq:u64 seq:u64                   an amendment (retraction/correction) of target
+//! 'W'       'W' view:16 len:u32 key:len pos:u128 known_from:u64   a row version of a keyed view: known_to, entry (tag 'W')
+//! 'N'       'N' view:16 len:u32 key:len                  a row key of a keyed view: the smallest position of any of its versions (tag 'N')
+//! 'M'       'M' view:16 code:16 len:u32 key:len          a row key of a keyed view whose facts named code (tag 'M', empty)
 //! ```
 //!
 //! Invariants: every key of a keyspace starts with its prefix byte and has a fixed length,
-//! so prefix scans never mix keyspaces and decoding a key never reads out of bounds.
+//! or (`W`, `N`, `M`) a length field before its one variable part, so prefix scans never
+//! mix keyspaces or row keys and decoding a key never reads out of bounds.
 
 use crate::model::date::Day;
 use crate::model::event::Code;
@@ -36,6 +40,9 @@ pub const AMEND: u8 = b'R';
 pub const CHECKPOINT: u8 = b'C';
 pub const VIEW_META: u8 = b'V';
 pub const TOUCH: u8 = b'U';
+pub const ROW_VERSION: u8 = b'W';
+pub const ROW_KEY: u8 = b'N';
+pub const ROW_MENTION: u8 = b'M';
 
 /// Seqs per touch-summary block.
 pub const TOUCH_BLOCK: u64 = 256;
@@ -184,6 +191,93 @@ pub fn parse_amend(key: &[u8]) -> Option<(u64, u64)> {
     ))
 }
 
+/// `prefix view:16 len:u32 key`: the start of a row key's keys in keyspace `prefix`.
+fn row_prefix(prefix: u8, view: &str, extra: &[u8], key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + 16 + extra.len() + 4 + key.len() + 24);
+    k.push(prefix);
+    k.extend_from_slice(&view_bytes(view));
+    k.extend_from_slice(extra);
+    k.extend_from_slice(&(key.len() as u32).to_be_bytes());
+    k.extend_from_slice(key);
+    k
+}
+
+/// The key of one row version: row `key` of `view`, at timeline position `pos`, recorded at
+/// knowledge `known_from`.
+pub fn row_version(view: &str, key: &[u8], pos: u128, known_from: u64) -> Vec<u8> {
+    let mut k = row_prefix(ROW_VERSION, view, &[], key);
+    k.extend_from_slice(&pos.to_be_bytes());
+    k.extend_from_slice(&known_from.to_be_bytes());
+    k
+}
+
+/// `[start, end)` of the versions of row `key` of `view` with position in `[from, to]`.
+pub fn row_versions(view: &str, key: &[u8], from: u128, to: u128) -> (Vec<u8>, Vec<u8>) {
+    let start = row_version(view, key, from, 0);
+    let end = match to.checked_add(1) {
+        Some(next) => row_version(view, key, next, 0),
+        None => {
+            let mut e = row_version(view, key, u128::MAX, u64::MAX);
+            e.push(0);
+            e
+        }
+    };
+    (start, end)
+}
+
+/// The (position, known_from) of a row version key of `view` and `key`.
+pub fn parse_row_version(key_len: usize, k: &[u8]) -> Option<(u128, u64)> {
+    let at = 1 + 16 + 4 + key_len;
+    if k.len() != at + 24 || k.first() != Some(&ROW_VERSION) {
+        return None;
+    }
+    Some((
+        u128::from_be_bytes(k[at..at + 16].try_into().ok()?),
+        u64::from_be_bytes(k[at + 16..].try_into().ok()?),
+    ))
+}
+
+/// The key of row `key` of `view` in the list of row keys.
+pub fn row_key(view: &str, key: &[u8]) -> Vec<u8> {
+    row_prefix(ROW_KEY, view, &[], key)
+}
+
+/// `[start, end)` of `view`'s entries in keyspace `prefix` (`W`, `N` or `M`).
+pub fn row_space(prefix: u8, view: &str) -> (Vec<u8>, Vec<u8>) {
+    let mut start = vec![prefix];
+    start.extend_from_slice(&view_bytes(view));
+    let mut end = start.clone();
+    end.extend_from_slice(&[0xff; 5]);
+    (start, end)
+}
+
+/// The row key bytes of a `N` key, or of a `M` key (which has a code before it).
+pub fn parse_row_key(k: &[u8]) -> Option<&[u8]> {
+    let at = match k.first() {
+        Some(&ROW_KEY) => 17,
+        Some(&ROW_MENTION) => 33,
+        _ => return None,
+    };
+    let len = u32::from_be_bytes(k.get(at..at + 4)?.try_into().ok()?) as usize;
+    let key = k.get(at + 4..)?;
+    (key.len() == len).then_some(key)
+}
+
+/// The key recording that a fact of row `key` of `view` named `code`.
+pub fn row_mention(view: &str, code: &Code, key: &[u8]) -> Vec<u8> {
+    row_prefix(ROW_MENTION, view, &code_bytes(code), key)
+}
+
+/// `[start, end)` of the row keys of `view` whose facts named `code`.
+pub fn row_mentions(view: &str, code: &Code) -> (Vec<u8>, Vec<u8>) {
+    let mut start = vec![ROW_MENTION];
+    start.extend_from_slice(&view_bytes(view));
+    start.extend_from_slice(&code_bytes(code));
+    let mut end = start.clone();
+    end.extend_from_slice(&[0xff; 5]);
+    (start, end)
+}
+
 /// `[start, end)` covering a whole keyspace.
 pub fn keyspace(prefix: u8) -> ([u8; 1], [u8; 1]) {
     ([prefix], [prefix + 1])
@@ -211,5 +305,23 @@ mod tests {
         let usa_x = Code::parse("USAX").unwrap();
         assert!(actor_block(&us, u64::MAX) < actor_block(&usa_x, 0));
         assert_eq!(parse_amend(&amend(4, 5)), Some((4, 5)));
+        let (a, b) = (b"ab".as_slice(), b"abc".as_slice());
+        assert!(row_version("arms", a, 9, 9) < row_version("arms", b, 0, 0));
+        assert!(row_version("arms", a, 8, u64::MAX) < row_version("arms", a, 9, 0));
+        assert_eq!(
+            parse_row_version(2, &row_version("arms", a, 7, 3)),
+            Some((7, 3))
+        );
+        let (start, end) = row_versions("arms", a, 3, 5);
+        assert!(start <= row_version("arms", a, 3, 0) && row_version("arms", a, 5, u64::MAX) < end);
+        assert!(row_version("arms", a, 6, 0) >= end);
+        let (s0, e0) = row_space(ROW_KEY, "arms");
+        assert!(s0 < row_key("arms", b) && row_key("arms", b) < e0);
+        assert!(row_key("armsx", a) >= e0);
+        assert_eq!(parse_row_key(&row_key("arms", b)), Some(b));
+        assert_eq!(parse_row_key(&row_mention("arms", &us, a)), Some(a));
+        let (s1, e1) = row_mentions("arms", &us);
+        let m = row_mention("arms", &us, b);
+        assert!(s1 < m && m < e1 && row_mention("arms", &usa_x, a) >= e1);
     }
 }

@@ -38,15 +38,20 @@ use crate::locks::{ViewsLock, ViewsRead, ViewsWrite, WriterGuard};
 use crate::log::{Derive, Log, LogRead, Staged, INDEX_VERSION};
 use crate::model::date::Day;
 use crate::storage::{Batch, Engine};
+use crate::history::versions::Absorb;
+use crate::model::event::{Code, Event};
 use crate::views::{ErasedState, ErasedView, Fact};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub(crate) const CHECKPOINT_VERSION: u8 = 1;
-pub(crate) const VIEW_META_VERSION: u8 = 1;
+/// 1: annals 0.1 (no `rows`). 2: `rows`.
+pub(crate) const VIEW_META_VERSION: u8 = 2;
 /// Appends of at least this many events refold to the end regardless of the budget.
 const BULK_EVENTS: u64 = 1000;
+/// A rebuild of a keyed view writes its versions every this many.
+const REBUILD_CHUNK: usize = 200_000;
 
 /// The stored form of a checkpoint.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -68,6 +73,9 @@ pub(crate) struct ViewMeta {
     pub tail: u64,
     /// The head seq the view was last maintained at.
     pub applied: u64,
+    /// Whether the view is kept in the row-version index (`frontier` and `tail` are then
+    /// unused) rather than as checkpoints.
+    pub rows: bool,
 }
 
 /// The materializer: owns the views, their checkpoints, the repair budget and the views
@@ -191,6 +199,22 @@ struct Touches {
 }
 
 impl ViewMeta {
+    /// The meta record of a keyed view absorbed up to `applied` (no checkpoints).
+    fn rows(view: &dyn ErasedView, applied: u64) -> ViewMeta {
+        ViewMeta {
+            view_version: view.version(),
+            frontier: None,
+            tail: 0,
+            applied,
+            rows: true,
+        }
+    }
+
+    /// Whether this bookkeeping is of `view`'s version and form.
+    fn fits(&self, view: &dyn ErasedView) -> bool {
+        self.view_version == view.version() && self.rows == view.keyed().is_some()
+    }
+
     /// Record where a fold ended: complete with a tail, or stopped at a frontier.
     fn record(&mut self, end: FoldEnd) {
         match end {
@@ -206,7 +230,7 @@ impl ViewMeta {
     }
 }
 
-impl Fold<'_> {
+impl<'a> Fold<'a> {
     pub(crate) fn view_meta(&self, view: &dyn ErasedView) -> Result<Option<ViewMeta>> {
         match self.engine.get(&keys::view_meta(view.name()))? {
             None => Ok(None),
@@ -432,7 +456,22 @@ impl Fold<'_> {
         as_of: Day,
         k: u64,
     ) -> Result<Box<dyn ErasedState>> {
+        self.view_state_for(view, as_of, k, None)
+    }
+
+    /// The state of `view` as of `as_of` at knowledge `k`; for a keyed view and an `actor`,
+    /// only the rows whose facts named it (a superset of the rows that mention it).
+    pub(crate) fn view_state_for(
+        &self,
+        view: &dyn ErasedView,
+        as_of: Day,
+        k: u64,
+        actor: Option<&Code>,
+    ) -> Result<Box<dyn ErasedState>> {
         let through = keys::position_end_of(as_of);
+        if let Some(keyed) = view.keyed() {
+            return self.row_state(view, keyed, through, k, actor);
+        }
         let (after, state) = match self.usable_checkpoint(view, through, k)? {
             Some((pos, state)) => (Some(pos), state),
             None => (None, view.empty()),
@@ -568,12 +607,81 @@ impl Fold<'_> {
             oddities: &mut oddities,
         };
         for (view, touch) in self.m.views.iter().zip(&touches.per_view) {
+            if view.keyed().is_some() {
+                continue; // absorbed into the row-version index below
+            }
             let span = (old_head, new_head);
             self.maintain_view(view.as_ref(), touch, span, budget, &mut out)?;
         }
+        oddities.extend(self.absorb_rows(old_head, new_head, batch)?);
         oddities.sort();
         oddities.dedup();
         Ok(oddities)
+    }
+
+    /// The events `(old_head, new_head]`: from the appender's hand-over when it kept them
+    /// in memory, else from one scan of the staged log.
+    fn new_events(&self, old_head: u64, new_head: u64) -> Box<dyn Iterator<Item = Result<Event>> + 'a> {
+        match self.staged().and_then(|s| s.events.as_ref()) {
+            Some(events) => Box::new(events.iter().cloned().map(Ok)),
+            None => Box::new(self.log().events_between(old_head + 1, new_head)),
+        }
+    }
+
+    /// Absorb the events `(old_head, new_head]` into the row-version index of every keyed
+    /// view (a view whose bookkeeping is missing or stale is first rebuilt to `old_head`).
+    /// Returns the oddities the keyed views found among the new events.
+    fn absorb_rows(
+        &self,
+        old_head: u64,
+        new_head: u64,
+        batch: &mut Batch,
+    ) -> Result<Vec<(u64, String)>> {
+        let keyed: Vec<&dyn ErasedView> = self
+            .m
+            .views
+            .iter()
+            .map(|v| v.as_ref())
+            .filter(|v| v.keyed().is_some())
+            .collect();
+        for &view in &keyed {
+            if !matches!(self.view_meta(view), Ok(Some(m)) if m.fits(view)) {
+                self.rebuild_rows(view, old_head)?;
+            }
+        }
+        let mut absorb = Absorb::new(*self, keyed.iter().copied(), old_head);
+        for event in self.new_events(old_head, new_head) {
+            absorb.event(event?)?;
+        }
+        absorb.drain_into(batch)?;
+        for view in keyed {
+            Fold::put_meta(batch, view, &ViewMeta::rows(view, new_head));
+        }
+        Ok(absorb.oddities())
+    }
+
+    /// Drop keyed `view`'s index (and any checkpoints) and absorb the log up to `head` into
+    /// it, writing (not flushing) every `REBUILD_CHUNK` versions; the meta record is
+    /// deleted first and written last, so an interrupted rebuild is redone on open.
+    fn rebuild_rows(&self, view: &dyn ErasedView, head: u64) -> Result<()> {
+        let mut batch = Batch::new();
+        batch.delete(keys::view_meta(view.name()).to_vec());
+        self.drop_checkpoints_from(view, 0, &mut batch)?;
+        self.drop_rows(view, &mut batch)?;
+        self.engine.write(batch)?;
+        let mut absorb = Absorb::new(*self, std::iter::once(view), head);
+        for event in self.log().events_between(1, head) {
+            absorb.event(event?)?;
+            if absorb.held() >= REBUILD_CHUNK {
+                let mut batch = Batch::new();
+                absorb.drain_into(&mut batch)?;
+                self.engine.write(batch)?;
+            }
+        }
+        let mut batch = Batch::new();
+        absorb.drain_into(&mut batch)?;
+        Fold::put_meta(&mut batch, view, &ViewMeta::rows(view, head));
+        self.engine.write(batch)
     }
 
     /// What the events `(old_head, new_head]` touched: per block of seqs (the touch
@@ -586,12 +694,7 @@ impl Fold<'_> {
                 .map(|_| ViewTouch::default())
                 .collect(),
         };
-        let new_events: Box<dyn Iterator<Item = Result<crate::model::event::Event>>> =
-            match self.staged().and_then(|s| s.events.as_ref()) {
-                Some(events) => Box::new(events.iter().cloned().map(Ok)),
-                None => Box::new(self.log().events_between(old_head + 1, new_head)),
-            };
-        for event in new_events {
+        for event in self.new_events(old_head, new_head) {
             let event = event?;
             let seq = event.seq;
             for (pos, code) in self.touched_by_event(event, new_head)? {
@@ -649,8 +752,8 @@ impl Fold<'_> {
         out: &mut FoldOut<'_>,
     ) -> Result<()> {
         let k = new_head;
-        let mut meta = match self.view_meta(view)? {
-            Some(m) if m.view_version == view.version() => m,
+        let mut meta = match self.view_meta(view) {
+            Ok(Some(m)) if m.fits(view) => m,
             // Missing or stale bookkeeping: rebuild this view from the log.
             _ => return self.rebuild_view_into(view, k, old_head, out),
         };
@@ -717,14 +820,18 @@ impl Fold<'_> {
             frontier: None,
             tail: 0,
             applied: k,
+            rows: false,
         };
         meta.record(self.fold_view(view, plan, out)?);
         Fold::put_meta(out.batch, view, &meta);
         Ok(())
     }
 
-    /// Rebuild one view from scratch into its own batch and write it (not flushed).
+    /// Rebuild one view from scratch and write it (not flushed).
     fn rebuild_view(&self, view: &dyn ErasedView, head: u64) -> Result<()> {
+        if view.keyed().is_some() {
+            return self.rebuild_rows(view, head);
+        }
         let mut batch = Batch::new();
         let mut ignored = Vec::new();
         let mut out = FoldOut {
@@ -782,7 +889,7 @@ impl Fold<'_> {
     /// (on open: a newly registered view, a changed view version, an interrupted write).
     pub(crate) fn ensure_views(&self, writer: &WriterGuard<'_>) -> Result<()> {
         let head = self.head().seq;
-        let fine = |view: &dyn ErasedView| matches!(self.view_meta(view), Ok(Some(m)) if m.view_version == view.version() && m.applied == head);
+        let fine = |view: &dyn ErasedView| matches!(self.view_meta(view), Ok(Some(m)) if m.fits(view) && m.applied == head);
         if self.m.views.iter().all(|v| fine(v.as_ref())) {
             return Ok(());
         }
@@ -810,11 +917,15 @@ impl Fold<'_> {
                     "the view's meta record is missing; run `annals rebuild`",
                 )
             })?;
-            if meta.view_version != view.version() || meta.applied != head {
+            if !meta.fits(view) || meta.applied != head {
                 return Err(Error::corrupt_in(
                     name,
                     "the view's meta record is stale; run `annals rebuild`",
                 ));
+            }
+            if let Some(keyed) = view.keyed() {
+                checked += self.verify_rows(view, keyed, head)?;
+                continue;
             }
             let mut checkpoints: Vec<(u128, Vec<u8>)> = self
                 .checkpoints_rev(view, 0, u128::MAX)
@@ -876,18 +987,67 @@ mod tests {
     use crate::model::interchange::parse_line;
     use crate::storage::{Batch, Engine};
     use crate::tools::workload::Rng;
-    use crate::{Store, StoreOptions};
+    use crate::views::{Arms, Deployments, Fact, Tests, View};
+    use crate::{Code, Day, KindTag, Store, StoreOptions};
     use std::collections::BTreeMap;
+    use std::marker::PhantomData;
+
+    /// A built-in view's twin registered as a plain view: kept as checkpoints.
+    struct Cp<V>(PhantomData<V>);
+    trait Twin: View {
+        const TWIN: &'static str;
+    }
+    impl Twin for Arms {
+        const TWIN: &'static str = "cp_arms";
+    }
+    impl Twin for Deployments {
+        const TWIN: &'static str = "cp_deployments";
+    }
+    impl Twin for Tests {
+        const TWIN: &'static str = "cp_tests";
+    }
+    impl<V: Twin> View for Cp<V> {
+        const NAME: &'static str = V::TWIN;
+        const VERSION: u32 = 1;
+        type State = V::State;
+        type Row = V::Row;
+        fn consumes(kind: KindTag) -> bool {
+            V::consumes(kind)
+        }
+        fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
+            V::apply(state, fact)
+        }
+        fn rows(state: &Self::State, as_of: Day) -> Vec<Self::Row> {
+            V::rows(state, as_of)
+        }
+        fn row_mentions(row: &Self::Row, code: &Code) -> bool {
+            V::row_mentions(row, code)
+        }
+        fn row_key(row: &Self::Row) -> String {
+            V::row_key(row)
+        }
+    }
+
+    /// A store with checkpointed twins of arms, deployments and tests.
+    fn store_with_twins(checkpoint_interval: u64, repair_budget: u64) -> Store {
+        Store::temporary_with(
+            StoreOptions {
+                checkpoint_interval,
+                repair_budget,
+                ..StoreOptions::default()
+            }
+            .with_view::<Cp<Arms>>()
+            .with_view::<Cp<Deployments>>()
+            .with_view::<Cp<Tests>>(),
+        )
+        .unwrap()
+    }
 
     /// `verify` checks the order the checkpoint search relies on: a checkpoint computed
     /// at a later knowledge than one after it is reported.
     #[test]
     fn verify_reports_checkpoint_knowledge_falling_with_position() {
-        let store = Store::temporary_with(StoreOptions {
-            checkpoint_interval: 2,
-            ..StoreOptions::default()
-        })
-        .unwrap();
+        let store = store_with_twins(2, StoreOptions::default().repair_budget);
         for year in 2001..=2010 {
             let line = format!(
                 r#"{{"date":"{year}","kind":"arms_transfer","supplier":"AAA","recipient":"BBB","item":"shells","quantity":{year},"summary":"s"}}"#
@@ -895,14 +1055,14 @@ mod tests {
             store.append(parse_line(&line).unwrap().event).unwrap();
         }
         store.verify().unwrap();
-        let arms = store.find_view("arms").unwrap();
+        let arms = store.find_view("cp_arms").unwrap();
         let oldest = store
             .fold()
             .checkpoint_positions_rev(arms.as_ref(), 0, u128::MAX)
             .last()
             .unwrap()
             .unwrap();
-        let key = keys::checkpoint("arms", oldest).to_vec();
+        let key = keys::checkpoint("cp_arms", oldest).to_vec();
         let value = store.log.engine.get(&key).unwrap().unwrap();
         let record = Fold::decode_checkpoint_record(arms.as_ref(), &value).unwrap();
         let later = CheckpointRecord {
@@ -927,12 +1087,7 @@ mod tests {
     fn binary_search_finds_the_newest_valid_checkpoint() {
         let mut searches_past_the_newest = 0;
         for seed in 0..2 {
-            let store = Store::temporary_with(StoreOptions {
-                checkpoint_interval: 2,
-                repair_budget: 3,
-                ..StoreOptions::default()
-            })
-            .unwrap();
+            let store = store_with_twins(2, 3);
             let mut rng = Rng::new(seed);
             for i in 0..160u64 {
                 let year = if rng.below(5) == 0 {
@@ -964,8 +1119,8 @@ mod tests {
                     .checkpoint_positions_rev(view, 0, u128::MAX)
                     .collect::<crate::Result<_>>()
                     .unwrap();
-                if positions.len() <= 5 {
-                    continue; // alliances and leaders: no events of their kinds here
+                if view.keyed().is_some() {
+                    continue; // the built-ins: no checkpoints
                 }
                 views_searched += 1;
                 for k in (0..=head).step_by(9) {
@@ -1000,7 +1155,7 @@ mod tests {
             }
             assert_eq!(
                 views_searched, 3,
-                "arms, deployments and tests were searched"
+                "the twins of arms, deployments and tests were searched"
             );
         }
         assert!(

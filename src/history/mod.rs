@@ -19,5 +19,6 @@
 pub(crate) mod materialize;
 pub mod query;
 pub mod replay;
+pub(crate) mod versions;
 
 pub(crate) use materialize::Materializer;

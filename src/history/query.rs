@@ -243,24 +243,27 @@ impl<'s> At<'s> {
     ///
     /// Derived state found corrupt on the way (an index, the touch summary) is rebuilt
     /// from the log and the query answered again; a corrupt log is reported, never repaired.
-    fn state_of_view(&self, name: &str) -> Result<ViewAt> {
-        self.store.read_repairing(|| self.state_of_view_once(name))
+    fn state_of_view(&self, name: &str, actor: Option<&Code>) -> Result<ViewAt> {
+        self.store
+            .read_repairing(|| self.state_of_view_once(name, actor))
     }
 
-    fn state_of_view_once(&self, name: &str) -> Result<ViewAt> {
+    /// With `actor`, a keyed view's state holds only the rows whose facts named it (a
+    /// probe of those keys); every caller still filters rows by `View::row_mentions`.
+    fn state_of_view_once(&self, name: &str, actor: Option<&Code>) -> Result<ViewAt> {
         let erased = self.store.find_view(name)?;
         let _guard = self.store.history.read_lock();
         let basis = self.store.basis(self.as_of, self.known_at)?;
         let state = self
             .store
             .fold()
-            .view_state(erased.as_ref(), self.as_of, basis.known_seq)?;
+            .view_state_for(erased.as_ref(), self.as_of, basis.known_seq, actor)?;
         Ok((basis, erased, state))
     }
 
     /// The rows of view `V`.
     pub fn view<V: View>(&self) -> Result<Answer<V::Row>> {
-        let (basis, _, state) = self.state_of_view(V::NAME)?;
+        let (basis, _, state) = self.state_of_view(V::NAME, None)?;
         let typed = state_of::<V>(state.as_ref()).ok_or_else(|| {
             Error::InvalidArgument(format!(
                 "view `{}` is registered with another type",
@@ -280,7 +283,7 @@ impl<'s> At<'s> {
         name: &str,
         actor: Option<&Code>,
     ) -> Result<(Basis, Vec<(String, Value)>)> {
-        let (basis, erased, state) = self.state_of_view(name)?;
+        let (basis, erased, state) = self.state_of_view(name, actor)?;
         Ok((basis, erased.rows_json(state.as_ref(), self.as_of, actor)))
     }
 
@@ -296,7 +299,7 @@ impl<'s> At<'s> {
         format: RowsFormat,
         out: &mut dyn Write,
     ) -> Result<(Basis, usize)> {
-        let (basis, erased, state) = self.state_of_view(name)?;
+        let (basis, erased, state) = self.state_of_view(name, actor)?;
         // The basis object without its closing brace opens each wrapper.
         let mut open = serde_json::to_vec(&basis.wire()).map_err(std::io::Error::from)?;
         open.pop();
@@ -425,8 +428,8 @@ impl<'s> At<'s> {
     /// # Ok::<(), annals::Error>(())
     /// ```
     pub fn diff(&self, name: &str, to: Day) -> Result<Diff<Value>> {
-        let (from_basis, view, before) = self.state_of_view(name)?;
-        let (to_basis, _, after) = self.later(to, &from_basis).state_of_view(name)?;
+        let (from_basis, view, before) = self.state_of_view(name, None)?;
+        let (to_basis, _, after) = self.later(to, &from_basis).state_of_view(name, None)?;
         let rows = view.diff_json((before.as_ref(), self.as_of), (after.as_ref(), to));
         Ok(Diff::new(view.name(), from_basis, to_basis, rows))
     }

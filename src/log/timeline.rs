@@ -203,12 +203,7 @@ impl<'r> LogRead<'r> {
         let seq = event.seq;
         match &event.content.kind {
             Kind::Retraction { .. } | Kind::Correction { .. } => {
-                let target = event.content.kind.target().unwrap_or_default();
-                let target_seq = self.lookup_id(&target, k)?.ok_or_else(|| {
-                    Error::corrupt_seq(seq, format!("amends {target}, which is not in the log"))
-                })?;
-                let target_event = self.event_at(target_seq, k)?;
-                let root = self.root_of(target_seq, &target_event.content, k)?;
+                let root = self.amended_root(&event, k)?;
                 let mut out = Vec::new();
                 for knowledge in [seq - 1, seq] {
                     if let Some(e) = self.effective_of(root, knowledge)? {
@@ -221,6 +216,19 @@ impl<'r> LogRead<'r> {
                 .map(|e| vec![(e.pos, crate::log::kind_index(&e.content.kind))])
                 .unwrap_or_default()),
         }
+    }
+
+    /// The root (non-amendment) event that amendment `event` ultimately amends.
+    pub(crate) fn amended_root(&self, event: &Event, k: u64) -> Result<u64> {
+        let target = event.content.kind.target().unwrap_or_default();
+        let target_seq = self.lookup_id(&target, k)?.ok_or_else(|| {
+            Error::corrupt_seq(
+                event.seq,
+                format!("amends {target}, which is not in the log"),
+            )
+        })?;
+        let target_event = self.event_at(target_seq, k)?;
+        self.root_of(target_seq, &target_event.content, k)
     }
 
     pub(crate) fn touched_by(&self, seq: u64, k: u64) -> Result<Vec<u128>> {

@@ -28,8 +28,9 @@ pub(crate) const FORMAT_RECORD_VERSION: u8 = 1;
 /// `D` record differs rebuilds everything derived from the log. A rebuild sets it to 0
 /// first, so an interrupted rebuild is finished on the next open.
 /// 1: annals 0.1. 2: a correction sits in the timeline at its replacement's date, never at
-/// its own informational date.
-pub(crate) const DERIVED_VERSION: u32 = 2;
+/// its own informational date. 3: keyed views (the built-ins) kept in the row-version index
+/// instead of checkpoints; view meta records of version 2.
+pub(crate) const DERIVED_VERSION: u32 = 3;
 
 /// The format record: written when a database is created, and rewritten only to raise its
 /// version when a newer annals opens it.

@@ -10,7 +10,7 @@
 
 use super::{certain_as_of, Fact, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{AllianceType, Code, Kind, KindTag};
+use crate::model::event::{AllianceType, Code, Content, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -37,6 +37,21 @@ pub struct AllianceRow {
 
 /// The `alliances` view.
 pub struct Alliances;
+
+impl super::KeyedView for Alliances {
+    type Key = Code;
+    type Entry = AllianceState;
+
+    fn key_of(content: &Content) -> Option<Code> {
+        match &content.kind {
+            Kind::AllianceFormed { alliance, .. }
+            | Kind::AllianceJoined { alliance, .. }
+            | Kind::AllianceLeft { alliance, .. }
+            | Kind::AllianceDissolved { alliance } => Some(alliance.clone()),
+            _ => None,
+        }
+    }
+}
 
 impl View for Alliances {
     const NAME: &'static str = "alliances";

@@ -3,9 +3,9 @@
 //! last transfer in timeline order. Sums saturate at u64::MAX (they cannot overflow).
 //! Rows are sorted by (supplier, recipient, item, unit).
 
-use super::{certain_as_of, Fact, View};
+use super::{certain_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Kind, KindTag};
+use crate::model::event::{Code, Content, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -37,6 +37,29 @@ pub struct ArmsRow {
 /// The `arms` view.
 pub struct Arms;
 
+impl KeyedView for Arms {
+    type Key = (Code, Code, String, Option<String>);
+    type Entry = Flow;
+
+    fn key_of(content: &Content) -> Option<Self::Key> {
+        match &content.kind {
+            Kind::ArmsTransfer {
+                supplier,
+                recipient,
+                item,
+                unit,
+                ..
+            } => Some((
+                supplier.clone(),
+                recipient.clone(),
+                item.clone(),
+                unit.clone(),
+            )),
+            _ => None,
+        }
+    }
+}
+
 impl View for Arms {
     const NAME: &'static str = "arms";
     const VERSION: u32 = 1;
@@ -48,20 +71,9 @@ impl View for Arms {
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
-        if let Kind::ArmsTransfer {
-            supplier,
-            recipient,
-            item,
-            quantity,
-            unit,
-        } = &fact.content.kind
+        if let (Some(key), Kind::ArmsTransfer { quantity, .. }) =
+            (Self::key_of(fact.content), &fact.content.kind)
         {
-            let key = (
-                supplier.clone(),
-                recipient.clone(),
-                item.clone(),
-                unit.clone(),
-            );
             let date = *fact.date;
             let flow = state.entry(key).or_insert(Flow {
                 quantity: 0,

@@ -7,9 +7,9 @@
 //! does not exist at that date is ignored (and rejected when appended). Rows are sorted by
 //! (actor, host, region), with no region first.
 
-use super::{certain_as_of, Fact, View};
+use super::{certain_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Kind, KindTag};
+use crate::model::event::{Code, Content, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -36,6 +36,28 @@ pub struct DeploymentRow {
 /// The `deployments` view.
 pub struct Deployments;
 
+impl KeyedView for Deployments {
+    type Key = (Code, Code, Option<String>);
+    type Entry = DeploymentState;
+
+    fn key_of(content: &Content) -> Option<Self::Key> {
+        match &content.kind {
+            Kind::Deployment {
+                actor,
+                host,
+                region,
+                ..
+            }
+            | Kind::Withdrawal {
+                actor,
+                host,
+                region,
+            } => Some((actor.clone(), host.clone(), region.clone())),
+            _ => None,
+        }
+    }
+}
+
 impl View for Deployments {
     const NAME: &'static str = "deployments";
     const VERSION: u32 = 1;
@@ -51,14 +73,11 @@ impl View for Deployments {
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
+        let Some(key) = Self::key_of(fact.content) else {
+            return Ok(());
+        };
         match &fact.content.kind {
-            Kind::Deployment {
-                actor,
-                host,
-                region,
-                strength,
-            } => {
-                let key = (actor.clone(), host.clone(), region.clone());
+            Kind::Deployment { strength, .. } => {
                 let since = state.get(&key).map(|d| d.since).unwrap_or(*fact.date);
                 state.insert(
                     key,
@@ -74,7 +93,7 @@ impl View for Deployments {
                 actor,
                 host,
                 region,
-            } => match state.remove(&(actor.clone(), host.clone(), region.clone())) {
+            } => match state.remove(&key) {
                 Some(_) => Ok(()),
                 None => Err(format!(
                     "no deployment of {actor} in {host}{} at this date to withdraw",

@@ -5,9 +5,9 @@
 //! `person` is given), is ignored (and rejected when appended). Rows are sorted by
 //! (actor, office).
 
-use super::{certain_as_of, Fact, View};
+use super::{certain_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Kind, KindTag};
+use crate::model::event::{Code, Content, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -31,6 +31,21 @@ pub struct LeaderRow {
 /// The `leaders` view.
 pub struct Leaders;
 
+impl KeyedView for Leaders {
+    type Key = (Code, String);
+    type Entry = Holder;
+
+    fn key_of(content: &Content) -> Option<Self::Key> {
+        match &content.kind {
+            Kind::LeaderTookOffice { actor, office, .. }
+            | Kind::LeaderLeftOffice { actor, office, .. } => {
+                Some((actor.clone(), office.clone()))
+            }
+            _ => None,
+        }
+    }
+}
+
 impl View for Leaders {
     const NAME: &'static str = "leaders";
     const VERSION: u32 = 1;
@@ -46,14 +61,13 @@ impl View for Leaders {
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
+        let Some(key) = Self::key_of(fact.content) else {
+            return Ok(());
+        };
         match &fact.content.kind {
-            Kind::LeaderTookOffice {
-                actor,
-                office,
-                person,
-            } => {
+            Kind::LeaderTookOffice { person, .. } => {
                 state.insert(
-                    (actor.clone(), office.clone()),
+                    key,
                     Holder {
                         person: person.clone(),
                         since: *fact.date,
@@ -66,7 +80,6 @@ impl View for Leaders {
                 office,
                 person,
             } => {
-                let key = (actor.clone(), office.clone());
                 match (state.get(&key), person) {
                     (None, _) => Err(format!("nobody holds {actor} {office} at this date")),
                     (Some(h), Some(p)) if h.person != *p => Err(format!(

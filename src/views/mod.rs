@@ -1,8 +1,13 @@
 //! Views: folds of the effective timeline into state, as of a day.
 //!
 //! Owns: the one [`View`] trait that every view implements (the five built-ins and any an
-//! embedder registers), the [`Fact`] a fold sees, and the type-erased form the
-//! materializer uses to fold, checkpoint, rebuild and verify every view the same way.
+//! embedder registers), its interval form [`KeyedView`] (a map of row keys to entries, one
+//! key per fact), the [`Fact`] a fold sees, and the type-erased forms the materializer
+//! uses to fold, index, checkpoint, rebuild and verify every view the same way.
+//!
+//! Which views use which store: a view registered with [`ViewRegistration::keyed`] (the
+//! five built-ins) is kept in the bitemporal row-version index; one registered with
+//! [`ViewRegistration::of`] is kept as checkpoints of its whole state.
 //!
 //! Invariants: `apply` is total — it never panics and always leaves a valid state; an
 //! event that makes no sense at its position (an oddity, e.g. joining an alliance that does
@@ -28,6 +33,7 @@ pub use tests_view::{TestRow, Tests};
 
 use crate::model::date::{Date, Day};
 use crate::model::event::{Code, Content, KindTag, KIND_COUNT};
+use crate::format::envelope::{decode_payload, encode_payload};
 use serde::{de::DeserializeOwned, Serialize};
 use std::any::Any;
 use std::collections::BTreeMap;
@@ -97,6 +103,29 @@ pub trait View: Send + Sync + 'static {
     fn same_row(a: &Self::Row, b: &Self::Row) -> bool {
         a == b
     }
+}
+
+/// The interval form of a view: its state is a map from row keys to entries, and the fact of
+/// an event reads and writes the entry of one key only, the one [`KeyedView::key_of`]
+/// names. Such a view registered with [`ViewRegistration::keyed`] is kept in the
+/// bitemporal row-version index (every version of every entry, with its valid and
+/// knowledge intervals) instead of whole-state checkpoints: as-of and known-at answers are
+/// index probes, `--actor` is a key-range probe, and a backdated event rewrites only the
+/// versions of the key it touches.
+///
+/// The contract, which the store relies on: `apply` of a fact whose key is `k` reads and
+/// writes only `state[k]`, and leaves the state unchanged when `key_of` says `None`.
+pub trait KeyedView:
+    View<State = BTreeMap<<Self as KeyedView>::Key, <Self as KeyedView>::Entry>>
+{
+    /// A row key, e.g. (actor, host, region). Its bincode form is stored in index keys.
+    type Key: Ord + Clone + Serialize + DeserializeOwned + Debug + Send + Sync + 'static;
+    /// What the state keeps per key.
+    type Entry: Clone + PartialEq + Serialize + DeserializeOwned + Debug + Send + Sync + 'static;
+
+    /// The key whose entry a fact with this content reads and writes, or `None` when the
+    /// view does not fold it.
+    fn key_of(content: &Content) -> Option<Self::Key>;
 }
 
 /// Whether `a` and `b` are equal once `normalize` has been applied to a copy of each
@@ -208,6 +237,8 @@ pub(crate) trait ErasedView: Send + Sync {
     fn consumes_code(&self, code: u8) -> bool;
     fn may_reject_code(&self, code: u8) -> bool;
     fn empty(&self) -> Box<dyn ErasedState>;
+    /// The interval form, for views registered with [`ViewRegistration::keyed`].
+    fn keyed(&self) -> Option<&dyn ErasedKeyed>;
     fn decode(&self, bytes: &[u8]) -> Option<Box<dyn ErasedState>>;
     /// Rows as (identity, JSON), optionally only those mentioning `actor`.
     fn rows_json(
@@ -243,15 +274,66 @@ pub(crate) struct RowFrame<'a> {
     pub between: &'a [u8],
 }
 
+/// A keyed view behind a type-erased handle: keys and entries as their bincode bytes.
+pub(crate) trait ErasedKeyed: Send + Sync {
+    /// The bincode of the key a fact with this content touches.
+    fn key_of(&self, content: &Content) -> Option<Vec<u8>>;
+    /// Fold `facts` into the entry of `key`, starting from `base` (absent when `None`):
+    /// for each fact, the entry after it (bincode; `None` = absent) and the fold's verdict.
+    /// `None` when the key or the base does not decode.
+    fn refold(&self, key: &[u8], base: Option<&[u8]>, facts: &[Fact<'_>]) -> Option<Refolded>;
+    /// The state made of these (key, entry) pairs; `None` when one does not decode.
+    fn state_from(&self, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Option<Box<dyn ErasedState>>;
+}
+
+/// Per fact of a refold: the entry after it (bincode; `None` = absent) and the verdict.
+pub(crate) type Refolded = Vec<(Option<Vec<u8>>, Result<(), String>)>;
+
+struct KeyedPart<V: KeyedView>(PhantomData<fn() -> V>);
+
+impl<V: KeyedView> ErasedKeyed for KeyedPart<V> {
+    fn key_of(&self, content: &Content) -> Option<Vec<u8>> {
+        V::key_of(content).map(|k| encode_payload(&k))
+    }
+    fn refold(&self, key: &[u8], base: Option<&[u8]>, facts: &[Fact<'_>]) -> Option<Refolded> {
+        let key: V::Key = decode_payload(key).ok()?;
+        let mut state = BTreeMap::new();
+        if let Some(base) = base {
+            state.insert(key.clone(), decode_payload::<V::Entry>(base).ok()?);
+        }
+        let out = facts
+            .iter()
+            .map(|fact| {
+                let verdict = V::apply(&mut state, fact);
+                // A view breaking the contract cannot leak other keys into this one.
+                state.retain(|k, _| *k == key);
+                (state.get(&key).map(encode_payload), verdict)
+            })
+            .collect();
+        Some(out)
+    }
+    fn state_from(&self, entries: Vec<(Vec<u8>, Vec<u8>)>) -> Option<Box<dyn ErasedState>> {
+        let mut state = BTreeMap::new();
+        for (k, e) in entries {
+            state.insert(
+                decode_payload::<V::Key>(&k).ok()?,
+                decode_payload::<V::Entry>(&e).ok()?,
+            );
+        }
+        Some(Box::new(StateBox::<V>(state)))
+    }
+}
+
 struct Adapter<V: View> {
     /// Indexed by kind tag.
     consumes: [bool; KIND_COUNT],
     rejects: [bool; KIND_COUNT],
+    keyed: Option<Box<dyn ErasedKeyed>>,
     _view: PhantomData<fn() -> V>,
 }
 
 impl<V: View> Adapter<V> {
-    fn new() -> Self {
+    fn new(keyed: Option<Box<dyn ErasedKeyed>>) -> Self {
         let mut consumes = [false; KIND_COUNT];
         let mut rejects = [false; KIND_COUNT];
         for tag in KindTag::ALL {
@@ -261,6 +343,7 @@ impl<V: View> Adapter<V> {
         Adapter {
             consumes,
             rejects,
+            keyed,
             _view: PhantomData,
         }
     }
@@ -281,6 +364,9 @@ impl<V: View> ErasedView for Adapter<V> {
     }
     fn empty(&self) -> Box<dyn ErasedState> {
         Box::new(StateBox::<V>(V::State::default()))
+    }
+    fn keyed(&self) -> Option<&dyn ErasedKeyed> {
+        self.keyed.as_deref()
     }
     fn decode(&self, bytes: &[u8]) -> Option<Box<dyn ErasedState>> {
         crate::format::envelope::decode_payload::<V::State>(bytes)
@@ -356,9 +442,20 @@ impl<V: View> ErasedView for Adapter<V> {
 pub struct ViewRegistration(pub(crate) Arc<dyn ErasedView>);
 
 impl ViewRegistration {
-    /// The registration of view `V`.
+    /// The registration of view `V`, kept as checkpoints of its whole state.
     pub fn of<V: View>() -> ViewRegistration {
-        ViewRegistration(Arc::new(Adapter::<V>::new()))
+        ViewRegistration(Arc::new(Adapter::<V>::new(None)))
+    }
+
+    /// The registration of a keyed view `V`, kept in the bitemporal row-version index.
+    pub fn keyed<V: KeyedView>() -> ViewRegistration {
+        let part: Box<dyn ErasedKeyed> = Box::new(KeyedPart::<V>(PhantomData));
+        ViewRegistration(Arc::new(Adapter::<V>::new(Some(part))))
+    }
+
+    /// Whether the view is kept in the row-version index (else as checkpoints).
+    pub fn is_keyed(&self) -> bool {
+        self.0.keyed().is_some()
     }
 
     /// The view's name.
@@ -376,11 +473,11 @@ impl Debug for ViewRegistration {
 /// The five built-in views, in the order the CLI lists them.
 pub fn builtin() -> Vec<ViewRegistration> {
     vec![
-        ViewRegistration::of::<Alliances>(),
-        ViewRegistration::of::<Deployments>(),
-        ViewRegistration::of::<Leaders>(),
-        ViewRegistration::of::<Arms>(),
-        ViewRegistration::of::<Tests>(),
+        ViewRegistration::keyed::<Alliances>(),
+        ViewRegistration::keyed::<Deployments>(),
+        ViewRegistration::keyed::<Leaders>(),
+        ViewRegistration::keyed::<Arms>(),
+        ViewRegistration::keyed::<Tests>(),
     ]
 }
 

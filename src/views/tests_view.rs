@@ -3,9 +3,9 @@
 //! `nuclear`. `last` is the date of the last test in timeline order. Rows are sorted by
 //! (actor, class).
 
-use super::{certain_as_of, Fact, View};
+use super::{certain_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
-use crate::model::event::{Code, Kind, KindTag};
+use crate::model::event::{Code, Content, Kind, KindTag};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,6 +30,19 @@ pub struct TestRow {
 /// The `tests` view.
 pub struct Tests;
 
+impl KeyedView for Tests {
+    type Key = (Code, String);
+    type Entry = Tally;
+
+    fn key_of(content: &Content) -> Option<Self::Key> {
+        match &content.kind {
+            Kind::MissileTest { actor, class, .. } => Some((actor.clone(), class.clone())),
+            Kind::NuclearTest { actor } => Some((actor.clone(), "nuclear".to_string())),
+            _ => None,
+        }
+    }
+}
+
 impl View for Tests {
     const NAME: &'static str = "tests";
     const VERSION: u32 = 1;
@@ -41,17 +54,16 @@ impl View for Tests {
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
-        let (actor, class, count) = match &fact.content.kind {
-            Kind::MissileTest {
-                actor,
-                class,
-                count,
-            } => (actor, class.clone(), *count),
-            Kind::NuclearTest { actor } => (actor, "nuclear".to_string(), 1),
+        let count = match &fact.content.kind {
+            Kind::MissileTest { count, .. } => *count,
+            Kind::NuclearTest { .. } => 1,
             _ => return Ok(()),
         };
+        let Some(key) = Self::key_of(fact.content) else {
+            return Ok(());
+        };
         let date = *fact.date;
-        let t = state.entry((actor.clone(), class)).or_insert(Tally {
+        let t = state.entry(key).or_insert(Tally {
             count: 0,
             last: date,
             latest: date.latest(),
