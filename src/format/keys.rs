@@ -237,6 +237,17 @@ pub fn parse_row_version(key_len: usize, k: &[u8]) -> Option<(u128, u64)> {
     ))
 }
 
+/// The (row key, position, known_from) of any row version key.
+pub fn split_row_version(k: &[u8]) -> Option<(&[u8], u128, u64)> {
+    if k.first() != Some(&ROW_VERSION) {
+        return None;
+    }
+    let len = u32::from_be_bytes(k.get(17..21)?.try_into().ok()?) as usize;
+    let key = k.get(21..21 + len)?;
+    let (pos, kf) = parse_row_version(len, k)?;
+    Some((key, pos, kf))
+}
+
 /// The key of row `key` of `view` in the list of row keys.
 pub fn row_key(view: &str, key: &[u8]) -> Vec<u8> {
     row_prefix(ROW_KEY, view, &[], key)
@@ -312,6 +323,11 @@ mod tests {
             parse_row_version(2, &row_version("arms", a, 7, 3)),
             Some((7, 3))
         );
+        assert_eq!(
+            split_row_version(&row_version("arms", a, 7, 3)),
+            Some((a, 7, 3))
+        );
+        assert_eq!(split_row_version(&row_key("arms", a)), None);
         let (start, end) = row_versions("arms", a, 3, 5);
         assert!(start <= row_version("arms", a, 3, 0) && row_version("arms", a, 5, u64::MAX) < end);
         assert!(row_version("arms", a, 6, 0) >= end);

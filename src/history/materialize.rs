@@ -1,4 +1,6 @@
-//! Materialized views: checkpoints along the valid timeline, kept in step with the log.
+//! Materialized views, kept in step with the log: keyed views (the built-ins) in the
+//! row-version index (`super::versions`, absorbed by [`Fold::maintain_views`] too), and the
+//! others as checkpoints along the valid timeline, described here.
 //!
 //! A checkpoint of view V at position X holds V's state after folding every entry of the
 //! effective timeline (at the knowledge it was computed at) with position <= X. An as-of-D
@@ -76,6 +78,9 @@ pub(crate) struct ViewMeta {
     /// Whether the view is kept in the row-version index (`frontier` and `tail` are then
     /// unused) rather than as checkpoints.
     pub rows: bool,
+    /// Row versions and row keys of a keyed view (what the query planner weighs).
+    pub versions: u64,
+    pub keys: u64,
 }
 
 /// The materializer: owns the views, their checkpoints, the repair budget and the views
@@ -85,6 +90,8 @@ pub(crate) struct Materializer {
     lock: ViewsLock,
     checkpoint_interval: u64,
     repair_budget: u64,
+    /// See `StoreOptions::row_scan_ratio`.
+    pub(crate) row_scan_ratio: u64,
 }
 
 impl Materializer {
@@ -92,12 +99,14 @@ impl Materializer {
         views: Vec<Arc<dyn ErasedView>>,
         checkpoint_interval: u64,
         repair_budget: u64,
+        row_scan_ratio: u64,
     ) -> Materializer {
         Materializer {
             views,
             lock: ViewsLock::default(),
             checkpoint_interval: checkpoint_interval.max(1),
             repair_budget: repair_budget.max(1),
+            row_scan_ratio,
         }
     }
 
@@ -200,13 +209,15 @@ struct Touches {
 
 impl ViewMeta {
     /// The meta record of a keyed view absorbed up to `applied` (no checkpoints).
-    fn rows(view: &dyn ErasedView, applied: u64) -> ViewMeta {
+    fn rows(view: &dyn ErasedView, applied: u64, versions: u64, keys: u64) -> ViewMeta {
         ViewMeta {
             view_version: view.version(),
             frontier: None,
             tail: 0,
             applied,
             rows: true,
+            versions,
+            keys,
         }
     }
 
@@ -231,6 +242,11 @@ impl ViewMeta {
 }
 
 impl<'a> Fold<'a> {
+    /// The materializer this fold works for.
+    pub(crate) fn materializer(&self) -> &'a Materializer {
+        self.m
+    }
+
     pub(crate) fn view_meta(&self, view: &dyn ErasedView) -> Result<Option<ViewMeta>> {
         match self.engine.get(&keys::view_meta(view.name()))? {
             None => Ok(None),
@@ -644,18 +660,27 @@ impl<'a> Fold<'a> {
             .map(|v| v.as_ref())
             .filter(|v| v.keyed().is_some())
             .collect();
+        let mut metas = Vec::new();
         for &view in &keyed {
-            if !matches!(self.view_meta(view), Ok(Some(m)) if m.fits(view)) {
-                self.rebuild_rows(view, old_head)?;
-            }
+            let meta = match self.view_meta(view) {
+                Ok(Some(m)) if m.fits(view) => m,
+                _ => self.rebuild_rows(view, old_head)?,
+            };
+            metas.push(meta);
         }
         let mut absorb = Absorb::new(*self, keyed.iter().copied(), old_head);
         for event in self.new_events(old_head, new_head) {
             absorb.event(event?)?;
         }
         absorb.drain_into(batch)?;
-        for view in keyed {
-            Fold::put_meta(batch, view, &ViewMeta::rows(view, new_head));
+        for ((view, meta), (_, added)) in keyed.into_iter().zip(metas).zip(absorb.added()) {
+            let meta = ViewMeta::rows(
+                view,
+                new_head,
+                meta.versions + added.versions,
+                meta.keys + added.keys,
+            );
+            Fold::put_meta(batch, view, &meta);
         }
         Ok(absorb.oddities())
     }
@@ -663,7 +688,7 @@ impl<'a> Fold<'a> {
     /// Drop keyed `view`'s index (and any checkpoints) and absorb the log up to `head` into
     /// it, writing (not flushing) every `REBUILD_CHUNK` versions; the meta record is
     /// deleted first and written last, so an interrupted rebuild is redone on open.
-    fn rebuild_rows(&self, view: &dyn ErasedView, head: u64) -> Result<()> {
+    fn rebuild_rows(&self, view: &dyn ErasedView, head: u64) -> Result<ViewMeta> {
         let mut batch = Batch::new();
         batch.delete(keys::view_meta(view.name()).to_vec());
         self.drop_checkpoints_from(view, 0, &mut batch)?;
@@ -680,8 +705,11 @@ impl<'a> Fold<'a> {
         }
         let mut batch = Batch::new();
         absorb.drain_into(&mut batch)?;
-        Fold::put_meta(&mut batch, view, &ViewMeta::rows(view, head));
-        self.engine.write(batch)
+        let added = absorb.added().first().map(|(_, a)| *a).unwrap_or_default();
+        let meta = ViewMeta::rows(view, head, added.versions, added.keys);
+        Fold::put_meta(&mut batch, view, &meta);
+        self.engine.write(batch)?;
+        Ok(meta)
     }
 
     /// What the events `(old_head, new_head]` touched: per block of seqs (the touch
@@ -821,6 +849,8 @@ impl<'a> Fold<'a> {
             tail: 0,
             applied: k,
             rows: false,
+            versions: 0,
+            keys: 0,
         };
         meta.record(self.fold_view(view, plan, out)?);
         Fold::put_meta(out.batch, view, &meta);
@@ -830,7 +860,7 @@ impl<'a> Fold<'a> {
     /// Rebuild one view from scratch and write it (not flushed).
     fn rebuild_view(&self, view: &dyn ErasedView, head: u64) -> Result<()> {
         if view.keyed().is_some() {
-            return self.rebuild_rows(view, head);
+            return self.rebuild_rows(view, head).map(|_| ());
         }
         let mut batch = Batch::new();
         let mut ignored = Vec::new();

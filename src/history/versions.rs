@@ -40,6 +40,33 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// The envelope version of `W`, `N` and `M` values.
 pub(crate) const ROWS_VERSION: u8 = 1;
 
+/// The stored form of a row key (`N`): what lets a full answer skip a key without
+/// reading its versions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct RowKeyRecord {
+    /// The smallest position of any version of the key, at any knowledge: before it the
+    /// key is absent whatever the knowledge.
+    pub first: u128,
+    /// `Some((p, s))`: at every knowledge from `s` on (`s` is the seq that last rewrote the
+    /// key's versions), the key's last version is at `p` and says absent, so the key is
+    /// absent at every position from `p` on.
+    pub ends: Option<(u128, u64)>,
+}
+
+impl RowKeyRecord {
+    /// Whether the key is surely absent at position `through` as known at `k`.
+    fn absent(&self, through: u128, k: u64) -> bool {
+        through < self.first || self.ends.is_some_and(|(p, s)| through >= p && k >= s)
+    }
+}
+
+/// How many versions and row keys an absorb added to a view.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Added {
+    pub versions: u64,
+    pub keys: u64,
+}
+
 /// The stored form of a row version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct VersionRecord {
@@ -78,6 +105,10 @@ struct Chain {
     closed: Vec<((u128, u64), Option<VersionRecord>)>,
     /// Every current version at or after this position is in `current`.
     loaded_from: Option<u128>,
+    /// The seq of this absorb's last refold of the key (0: none).
+    refolded_at: u64,
+    /// The smallest position this absorb opened a version at.
+    first: Option<u128>,
 }
 
 impl Chain {
@@ -103,9 +134,8 @@ struct ViewRows<'v> {
     view: &'v dyn ErasedView,
     keyed: &'v dyn ErasedKeyed,
     chains: HashMap<Vec<u8>, Chain>,
-    /// Row keys whose smallest position this absorb lowered (or that are new).
-    first: HashMap<Vec<u8>, u128>,
     mentions: BTreeSet<(Code, Vec<u8>)>,
+    added: Added,
 }
 
 /// The absorb of a run of events into the row-version index of every keyed view, in seq
@@ -133,8 +163,8 @@ impl<'a, 'v> Absorb<'a, 'v> {
                     view,
                     keyed,
                     chains: HashMap::new(),
-                    first: HashMap::new(),
                     mentions: BTreeSet::new(),
+                    added: Added::default(),
                 })
             })
             .collect();
@@ -232,11 +262,11 @@ impl<'a, 'v> Absorb<'a, 'v> {
         s: u64,
     ) {
         let v = &mut self.views[i];
-        if let Some(&(p, _)) = new.first() {
-            let first = v.first.entry(key.clone()).or_insert(p);
-            *first = (*first).min(p);
-        }
         let chain = v.chains.entry(key).or_default();
+        chain.refolded_at = s;
+        if let Some(&(p, _)) = new.first() {
+            chain.first = Some(chain.first.map_or(p, |f| f.min(p)));
+        }
         let mut new_at: BTreeMap<u128, Option<Vec<u8>>> = new.into_iter().collect();
         for pos in old {
             let Some((kf, entry)) = chain.current.remove(&pos) else {
@@ -326,12 +356,46 @@ impl<'a, 'v> Absorb<'a, 'v> {
             .collect()
     }
 
+    /// What this absorb added to each view so far, by view name.
+    pub(crate) fn added(&self) -> Vec<(&'static str, Added)> {
+        self.views.iter().map(|v| (v.view.name(), v.added)).collect()
+    }
+
+    /// Write the `N` record of a key this absorb refolded; 1 when the key is new.
+    fn put_row_key(
+        fold: Fold<'_>,
+        name: &'static str,
+        key: &[u8],
+        chain: &Chain,
+        batch: &mut Batch,
+    ) -> Result<u64> {
+        let k = keys::row_key(name, key);
+        let stored = read_row_key(fold, name, &k)?;
+        let Some(first) = stored.map(|r| r.first).into_iter().chain(chain.first).min() else {
+            return Ok(0); // no version at all
+        };
+        let ends = match chain.current.last_key_value() {
+            Some((&p, (_, None))) => Some((p, chain.refolded_at)),
+            _ => None,
+        };
+        batch.put(
+            k,
+            envelope::seal(keys::ROW_KEY, ROWS_VERSION, &RowKeyRecord { first, ends }),
+        );
+        Ok(u64::from(stored.is_none()))
+    }
+
     /// Move every write into `batch`, leaving the absorb empty (ready for more events).
     pub(crate) fn drain_into(&mut self, batch: &mut Batch) -> Result<()> {
         self.refolded = 0;
         for v in &mut self.views {
             let name = v.view.name();
-            for (key, mut chain) in v.chains.drain() {
+            let chains: Vec<(Vec<u8>, Chain)> = v.chains.drain().collect();
+            for (key, mut chain) in chains {
+                if chain.refolded_at > 0 {
+                    v.added.keys += Absorb::put_row_key(self.fold, name, &key, &chain, batch)?;
+                }
+                v.added.versions += chain.opened.len() as u64;
                 for (pos, kf) in std::mem::take(&mut chain.opened) {
                     let entry = chain.current.remove(&pos).and_then(|(_, e)| e);
                     let rec = VersionRecord {
@@ -350,19 +414,6 @@ impl<'a, 'v> Absorb<'a, 'v> {
                     }
                 }
             }
-            for (key, first) in v.first.drain() {
-                let k = keys::row_key(name, &key);
-                let stored = match self.fold.engine.get(&k)? {
-                    Some(bytes) => Some(
-                        envelope::open::<u128>(keys::ROW_KEY, ROWS_VERSION, &bytes)
-                            .map_err(|e| corrupt(name, format!("{e}; run `annals rebuild`")))?,
-                    ),
-                    None => None,
-                };
-                if stored.is_none_or(|p| first < p) {
-                    batch.put(k, envelope::seal(keys::ROW_KEY, ROWS_VERSION, &first));
-                }
-            }
             for (code, key) in std::mem::take(&mut v.mentions) {
                 batch.put(
                     keys::row_mention(name, &code, &key),
@@ -371,6 +422,16 @@ impl<'a, 'v> Absorb<'a, 'v> {
             }
         }
         Ok(())
+    }
+}
+
+/// The stored `N` record at key `k`, if any.
+fn read_row_key(fold: Fold<'_>, name: &'static str, k: &[u8]) -> Result<Option<RowKeyRecord>> {
+    match fold.engine.get(k)? {
+        Some(bytes) => envelope::open(keys::ROW_KEY, ROWS_VERSION, &bytes)
+            .map(Some)
+            .map_err(|e| corrupt(name, format!("{e}; run `annals rebuild`"))),
+        None => Ok(None),
     }
 }
 
@@ -437,6 +498,12 @@ impl Fold<'_> {
         let name = view.name();
         let (start, end) = match actor {
             Some(code) => keys::row_mentions(name, code),
+            None if self.scan_is_cheaper(view)? => {
+                let entries = self.scan_rows(name, through, k)?;
+                return keyed.state_from(entries).ok_or_else(|| {
+                    corrupt(name, "a row key or entry does not decode; run `annals rebuild`")
+                });
+            }
             None => keys::row_space(keys::ROW_KEY, name),
         };
         let mut entries = Vec::new();
@@ -444,9 +511,9 @@ impl Fold<'_> {
             let (k2, value) = item?;
             let key = keys::parse_row_key(&k2).ok_or_else(|| corrupt(name, "malformed row key"))?;
             if actor.is_none() {
-                let first: u128 = envelope::open(keys::ROW_KEY, ROWS_VERSION, &value)
+                let record: RowKeyRecord = envelope::open(keys::ROW_KEY, ROWS_VERSION, &value)
                     .map_err(|e| corrupt(name, format!("{e}; run `annals rebuild`")))?;
-                if first > through {
+                if record.absent(through, k) {
                     continue;
                 }
             }
@@ -457,6 +524,51 @@ impl Fold<'_> {
         keyed
             .state_from(entries)
             .ok_or_else(|| corrupt(name, "a row key or entry does not decode; run `annals rebuild`"))
+    }
+
+    /// Whether one scan of all of `view`'s versions costs less than a probe per row key:
+    /// a probe (a B-tree descent) costs about as much as reading `row_scan_ratio` (4)
+    /// versions in a scan (measured at 100k events: arms, 2.3 versions per key, answers
+    /// in 10.8 ms by scan and 18 ms by probes; deployments, 6 per key, in 6.0 and 4.9 ms).
+    fn scan_is_cheaper(&self, view: &dyn ErasedView) -> Result<bool> {
+        let ratio = self.materializer().row_scan_ratio;
+        Ok(self
+            .view_meta(view)?
+            .is_some_and(|m| m.versions < m.keys.saturating_mul(ratio)))
+    }
+
+    /// Every row key's entry at position `through` as known at `k`, from one scan of all
+    /// of `view`'s versions in key order: for each key, the last version at or before
+    /// `through` visible at `k`.
+    fn scan_rows(&self, name: &'static str, through: u128, k: u64) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let (start, end) = keys::row_space(keys::ROW_VERSION, name);
+        let mut out = Vec::new();
+        // The key being scanned and its entry so far.
+        let mut group: Option<(Vec<u8>, Option<Vec<u8>>)> = None;
+        for item in self.engine.scan(&start, &end) {
+            let (k2, value) = item?;
+            let (key, pos, kf) = keys::split_row_version(&k2)
+                .ok_or_else(|| corrupt(name, "malformed row version key"))?;
+            if group.as_ref().is_none_or(|(g, _)| g.as_slice() != key) {
+                if let Some((g, Some(entry))) = group.take() {
+                    out.push((g, entry));
+                }
+                group = Some((key.to_vec(), None));
+            }
+            if pos > through || kf > k {
+                continue;
+            }
+            let rec = open_version(name, &value)?;
+            if rec.visible_at(kf, k) {
+                if let Some((_, entry)) = group.as_mut() {
+                    *entry = rec.entry;
+                }
+            }
+        }
+        if let Some((g, Some(entry))) = group {
+            out.push((g, entry));
+        }
+        Ok(out)
     }
 
     /// The entry of row `key` at position `through` as known at `k`.

@@ -61,6 +61,10 @@ pub struct StoreOptions {
     /// How many entries an ordinary append may refold per view to repair checkpoints
     /// after a backdated event (imports of 1,000+ events always finish the repair).
     pub repair_budget: u64,
+    /// A full answer of a keyed view scans all its row versions instead of probing each
+    /// row key when it has fewer than this many versions per key (0: always probe;
+    /// `u64::MAX`: always scan). Answers are the same either way; only speed differs.
+    pub row_scan_ratio: u64,
 }
 
 impl Default for StoreOptions {
@@ -73,6 +77,7 @@ impl Default for StoreOptions {
             views: Vec::new(),
             checkpoint_interval: 1024,
             repair_budget: 4096,
+            row_scan_ratio: 4,
         }
     }
 }
@@ -197,7 +202,12 @@ impl Store {
         let views = registered_views(options.views)?;
         let store = Store {
             log: Log::new(engine, options.clock),
-            history: Materializer::new(views, options.checkpoint_interval, options.repair_budget),
+            history: Materializer::new(
+                views,
+                options.checkpoint_interval,
+                options.repair_budget,
+                options.row_scan_ratio,
+            ),
             path,
         };
         store.check_format()?;
