@@ -3,7 +3,9 @@
 //! on-disk database of generated events:
 //! - as-of query latency per view at random dates (p50, p99), warm;
 //! - the same at the current date, and with a known-at in the past;
-//! - the cost of absorbing a backdated event;
+//! - one-key queries (`--actor`: a probe of the row keys whose facts named the actor);
+//! - the cost of absorbing a backdated event, and of one into a busy running total;
+//! - streamed answer output (`write_rows`, JSON Lines into a sink), rows per second;
 //! - view rebuild throughput.
 //!
 //! Run: `cargo bench --bench views` (1M events; `ANNALS_BENCH_EVENTS=100000` for fewer;
@@ -122,6 +124,53 @@ fn main() {
     row::<annals::views::Leaders>(&store, n, &mut rng);
     row::<annals::views::Arms>(&store, n, &mut rng);
     row::<annals::views::Tests>(&store, n, &mut rng);
+    // One-key queries: an actor among the generator's (C000..C199) or an alliance (AL000..).
+    println!("\n| view | --actor p50 ms | p99 ms | rows per answer (mean) |");
+    println!("|---|---|---|---|");
+    for name in annals::views::BUILTIN_NAMES {
+        let mut rows = 0usize;
+        let (p50, p99) = measure(
+            |r| {
+                let code = if name == "alliances" && r.below(2) == 0 {
+                    format!("AL{:03}", r.below(50))
+                } else {
+                    format!("C{:03}", r.below(200))
+                };
+                let code = annals::Code::parse(&code).unwrap();
+                rows += store
+                    .at(random_day(r))
+                    .view_rows_json(name, Some(&code))
+                    .unwrap()
+                    .1
+                    .len();
+            },
+            400,
+            &mut rng,
+        );
+        println!("| {name} | {p50:.3} | {p99:.3} | {:.1} |", rows as f64 / 400.0);
+    }
+    // Streamed output: the biggest answer, as JSON Lines into a sink.
+    let today = Day::today();
+    let mut best = (0usize, f64::MAX);
+    for _ in 0..5 {
+        let t = Instant::now();
+        let (_, written) = store
+            .at(today)
+            .write_rows(
+                "arms",
+                None,
+                annals::query::RowsFormat::Jsonl,
+                &mut std::io::sink(),
+            )
+            .unwrap();
+        best = (written, best.1.min(t.elapsed().as_secs_f64()));
+    }
+    println!(
+        "\narms --jsonl today into a sink: {} rows in {:.1} ms = {:.0} rows/s (best of 5)",
+        best.0,
+        best.1 * 1000.0,
+        best.0 as f64 / best.1
+    );
     // Absorbing backdated events: arms transfers (no check) and deployment reports at random dates.
     let mut times = Vec::new();
     for i in 0..20 {
@@ -158,6 +207,44 @@ fn main() {
         &mut rng,
     );
     println!("arms as-of p50 right after them: {q50:.2} ms");
+    // A backdated transfer into the busiest running total, then the next query of that
+    // key: the cost of rewriting the key's later versions.
+    let busiest = store
+        .at(today)
+        .view::<annals::views::Arms>()
+        .unwrap()
+        .rows
+        .into_iter()
+        .max_by_key(|r| r.transfers)
+        .unwrap();
+    let supplier = annals::Code::parse(&busiest.supplier).unwrap();
+    let mut times = Vec::new();
+    for i in 0..10 {
+        let line = format!(
+            r#"{{"date":"{}","kind":"arms_transfer","supplier":"{}","recipient":"{}","item":"{}","quantity":{}}}"#,
+            1955 + i,
+            busiest.supplier,
+            busiest.recipient,
+            busiest.item,
+            i + 1
+        );
+        let e = annals::interchange::parse_line(&line).unwrap().event;
+        let t = Instant::now();
+        store.append(e).unwrap();
+        store
+            .at(today)
+            .view_rows_json("arms", Some(&supplier))
+            .unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    println!(
+        "backdated transfer into the busiest total ({} transfers), then `arms --actor {}`: p50 {:.1} ms, max {:.1} ms",
+        busiest.transfers,
+        busiest.supplier,
+        pct(&times, 0.5),
+        pct(&times, 1.0)
+    );
     let t = Instant::now();
     store.rebuild_views().unwrap();
     let secs = t.elapsed().as_secs_f64();

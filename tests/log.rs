@@ -418,8 +418,12 @@ fn corrupt_derived_state_is_rebuilt_from_the_log_on_the_next_query() {
     store.import_lines(lines(SAMPLE), true).unwrap();
     let as_of = annals::Day::parse_query("2024-11-15").unwrap();
     let before = store.at(as_of).view::<Deployments>().unwrap().rows;
-    // Flip a byte in every timeline bucket: the fold cannot read the timeline any more.
-    for key in testing_raw::keys_with_prefix(&store, b'T').unwrap() {
+    // Flip a byte in every timeline bucket and every row version: neither the timeline
+    // nor the row-version index the answer is read from can be read any more.
+    let damaged = [b'T', b'W']
+        .iter()
+        .flat_map(|p| testing_raw::keys_with_prefix(&store, *p).unwrap());
+    for key in damaged {
         let mut v = testing_raw::get(&store, &key).unwrap().unwrap();
         let i = v.len() - 1;
         v[i] ^= 0x55;

@@ -88,8 +88,8 @@ pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
     let v = store.verify()?;
     writeln!(
         out,
-        "\nverify: {} events, hash chain intact, {} view checkpoints match the log; head hash {}",
-        v.events, v.checkpoints, v.head_hash
+        "\nverify: {} events, hash chain intact, {} row versions match the log; head hash {}",
+        v.events, v.row_versions, v.head_hash
     )?;
     Ok(())
 }

@@ -932,12 +932,13 @@ impl<'a> Fold<'a> {
         self.engine.flush()
     }
 
-    /// Check every view's checkpoints against a from-scratch fold at the head's knowledge.
-    /// Returns the number of checkpoints checked.
-    pub(crate) fn verify_views(&self) -> Result<u64> {
+    /// Check every view's checkpoints, and every keyed view's row versions visible at the
+    /// head, against a from-scratch fold at the head's knowledge. Returns the numbers of
+    /// checkpoints and row versions checked.
+    pub(crate) fn verify_views(&self) -> Result<(u64, u64)> {
         let _views = self.m.read_lock();
         let head = self.head().seq;
-        let mut checked = 0;
+        let (mut checked, mut versions) = (0, 0);
         for view in &self.m.views {
             let view = view.as_ref();
             let name = Structure::Checkpoints { view: view.name() };
@@ -954,7 +955,7 @@ impl<'a> Fold<'a> {
                 ));
             }
             if let Some(keyed) = view.keyed() {
-                checked += self.verify_rows(view, keyed, head)?;
+                versions += self.verify_rows(view, keyed, head)?;
                 continue;
             }
             let mut checkpoints: Vec<(u128, Vec<u8>)> = self
@@ -1006,7 +1007,7 @@ impl<'a> Fold<'a> {
                 checked += 1;
             }
         }
-        Ok(checked)
+        Ok((checked, versions))
     }
 }
 

@@ -40,6 +40,8 @@ pub struct VerifyReport {
     pub index_entries: u64,
     /// View checkpoints checked against a from-scratch fold.
     pub checkpoints: u64,
+    /// Row versions of keyed views (visible at the head) checked against a fold.
+    pub row_versions: u64,
 }
 
 /// Counts and extent of the log.
@@ -329,7 +331,7 @@ impl Store {
         for (prefix, structure, expected) in exp.into_checks() {
             checked += self.compare_keyspace(prefix, structure, expected)?;
         }
-        let checkpoints = self.fold().verify_views()?;
+        let (checkpoints, row_versions) = self.fold().verify_views()?;
         progress(total, total);
         Ok(VerifyReport {
             events: head.seq,
@@ -337,6 +339,7 @@ impl Store {
             head_hash: head.hash_hex(),
             index_entries: checked,
             checkpoints,
+            row_versions,
         })
     }
 

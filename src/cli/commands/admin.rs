@@ -42,8 +42,8 @@ pub fn verify(ctx: &Ctx, since: Option<String>) -> Result<()> {
     } else {
         writeln!(
             out,
-            "ok: {} events, hash chain intact, {} index entries and {} view checkpoints match the log\nhead: seq {} hash {}",
-            report.events, report.index_entries, report.checkpoints, report.head_seq, report.head_hash
+            "ok: {} events, hash chain intact, {} index entries, {} row versions and {} view checkpoints match the log\nhead: seq {} hash {}",
+            report.events, report.index_entries, report.row_versions, report.checkpoints, report.head_seq, report.head_hash
         )?;
     }
     Ok(out.flush()?)
