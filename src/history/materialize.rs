@@ -668,7 +668,7 @@ impl<'a> Fold<'a> {
             };
             metas.push(meta);
         }
-        let mut absorb = Absorb::new(*self, keyed.iter().copied(), old_head);
+        let mut absorb = Absorb::new(*self, keyed.iter().copied(), old_head, old_head);
         for event in self.new_events(old_head, new_head) {
             absorb.event(event?)?;
         }
@@ -689,12 +689,23 @@ impl<'a> Fold<'a> {
     /// it, writing (not flushing) every `REBUILD_CHUNK` versions; the meta record is
     /// deleted first and written last, so an interrupted rebuild is redone on open.
     fn rebuild_rows(&self, view: &dyn ErasedView, head: u64) -> Result<ViewMeta> {
+        let metas = self.rebuild_rows_of(&[view], head)?;
+        metas
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::corrupt_in(Structure::RowIndex { view: view.name() }, "not rebuilt"))
+    }
+
+    /// [`Fold::rebuild_rows`] for several keyed views in one pass over the log.
+    fn rebuild_rows_of(&self, views: &[&dyn ErasedView], head: u64) -> Result<Vec<ViewMeta>> {
         let mut batch = Batch::new();
-        batch.delete(keys::view_meta(view.name()).to_vec());
-        self.drop_checkpoints_from(view, 0, &mut batch)?;
-        self.drop_rows(view, &mut batch)?;
+        for &view in views {
+            batch.delete(keys::view_meta(view.name()).to_vec());
+            self.drop_checkpoints_from(view, 0, &mut batch)?;
+            self.drop_rows(view, &mut batch)?;
+        }
         self.engine.write(batch)?;
-        let mut absorb = Absorb::new(*self, std::iter::once(view), head);
+        let mut absorb = Absorb::new(*self, views.iter().copied(), head, 0);
         for event in self.log().events_between(1, head) {
             absorb.event(event?)?;
             if absorb.held() >= REBUILD_CHUNK {
@@ -705,11 +716,14 @@ impl<'a> Fold<'a> {
         }
         let mut batch = Batch::new();
         absorb.drain_into(&mut batch)?;
-        let added = absorb.added().first().map(|(_, a)| *a).unwrap_or_default();
-        let meta = ViewMeta::rows(view, head, added.versions, added.keys);
-        Fold::put_meta(&mut batch, view, &meta);
+        let mut metas = Vec::new();
+        for (&view, (_, added)) in views.iter().zip(absorb.added()) {
+            let meta = ViewMeta::rows(view, head, added.versions, added.keys);
+            Fold::put_meta(&mut batch, view, &meta);
+            metas.push(meta);
+        }
         self.engine.write(batch)?;
-        Ok(meta)
+        Ok(metas)
     }
 
     /// What the events `(old_head, new_head]` touched: per block of seqs (the touch
@@ -881,13 +895,30 @@ impl<'a> Fold<'a> {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<()> {
         let _views = self.m.write_lock(writer);
-        let steps = self.m.views.len() as u64 + 1;
+        let checkpointed: Vec<&dyn ErasedView> = self
+            .m
+            .views
+            .iter()
+            .map(|v| v.as_ref())
+            .filter(|v| v.keyed().is_none())
+            .collect();
+        let keyed: Vec<&dyn ErasedView> = self
+            .m
+            .views
+            .iter()
+            .map(|v| v.as_ref())
+            .filter(|v| v.keyed().is_some())
+            .collect();
+        let steps = checkpointed.len() as u64 + 2;
         let head = self.head().seq;
         self.rebuild_touch_summary(head)?;
         progress(1, steps);
-        for (i, view) in self.m.views.iter().enumerate() {
-            self.rebuild_view(view.as_ref(), head)?;
-            progress(i as u64 + 2, steps);
+        // Every keyed view in one pass over the log.
+        self.rebuild_rows_of(&keyed, head)?;
+        progress(2, steps);
+        for (i, view) in checkpointed.into_iter().enumerate() {
+            self.rebuild_view(view, head)?;
+            progress(i as u64 + 3, steps);
         }
         self.engine.flush()
     }

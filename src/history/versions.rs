@@ -96,10 +96,10 @@ fn open_version(view: &'static str, bytes: &[u8]) -> Result<VersionRecord> {
 /// kept, and the closed ones wait in `closed` to be written.
 #[derive(Default)]
 struct Chain {
-    /// The current versions with position >= `loaded_from`: position -> (known_from, entry).
+    /// The current versions with position >= `loaded_from`: position -> (known_from,
+    /// entry). Those with known_from above the absorb's `written_through` are not stored
+    /// yet (this absorb opened them).
     current: BTreeMap<u128, (u64, Option<Vec<u8>>)>,
-    /// The current versions this absorb opened (to be written), as (position, known_from).
-    opened: BTreeSet<(u128, u64)>,
     /// The versions this absorb closed, to be written (or deleted: opened and closed by
     /// the same seq, which no knowledge sees).
     closed: Vec<((u128, u64), Option<VersionRecord>)>,
@@ -149,13 +149,21 @@ pub(crate) struct Absorb<'a, 'v> {
     verdicts: BTreeMap<(u64, &'static str), std::result::Result<(), String>>,
     /// Versions refolded since the last drain (what is held in memory, roughly).
     refolded: usize,
+    /// Every version with known_from at or below this seq is stored; the current versions
+    /// above it were opened by this absorb and are written by the next drain.
+    written_through: u64,
+    /// The last seq absorbed.
+    last: u64,
 }
 
 impl<'a, 'v> Absorb<'a, 'v> {
+    /// An absorb of events after `old_head` (whose verdicts it keeps) into an index that
+    /// holds every version known at `written_through` (the old head; 0 for a rebuild).
     pub(crate) fn new(
         fold: Fold<'a>,
         views: impl Iterator<Item = &'v dyn ErasedView>,
         old_head: u64,
+        written_through: u64,
     ) -> Self {
         let views = views
             .filter_map(|view| {
@@ -174,12 +182,15 @@ impl<'a, 'v> Absorb<'a, 'v> {
             old_head,
             verdicts: BTreeMap::new(),
             refolded: 0,
+            written_through,
+            last: written_through,
         }
     }
 
     /// Absorb event `event` (its seq is its knowledge).
     pub(crate) fn event(&mut self, event: Event) -> Result<()> {
         let s = event.seq;
+        self.last = s;
         let (before, after) = self.fold.entries_touched(event, s)?;
         for i in 0..self.views.len() {
             let touched = touched_keys(&self.views[i], &before, &after);
@@ -277,7 +288,6 @@ impl<'a, 'v> Absorb<'a, 'v> {
                 chain.current.insert(pos, (kf, entry));
                 continue;
             }
-            chain.opened.remove(&(pos, kf));
             let closed = (kf < s).then_some(VersionRecord {
                 known_to: Some(s),
                 entry,
@@ -286,7 +296,6 @@ impl<'a, 'v> Absorb<'a, 'v> {
         }
         for (pos, entry) in new_at {
             chain.current.insert(pos, (s, entry));
-            chain.opened.insert((pos, s));
         }
     }
 
@@ -388,6 +397,8 @@ impl<'a, 'v> Absorb<'a, 'v> {
     /// Move every write into `batch`, leaving the absorb empty (ready for more events).
     pub(crate) fn drain_into(&mut self, batch: &mut Batch) -> Result<()> {
         self.refolded = 0;
+        let unwritten = self.written_through;
+        self.written_through = self.last;
         for v in &mut self.views {
             let name = v.view.name();
             let chains: Vec<(Vec<u8>, Chain)> = v.chains.drain().collect();
@@ -395,14 +406,15 @@ impl<'a, 'v> Absorb<'a, 'v> {
                 if chain.refolded_at > 0 {
                     v.added.keys += Absorb::put_row_key(self.fold, name, &key, &chain, batch)?;
                 }
-                v.added.versions += chain.opened.len() as u64;
-                for (pos, kf) in std::mem::take(&mut chain.opened) {
-                    let entry = chain.current.remove(&pos).and_then(|(_, e)| e);
-                    let rec = VersionRecord {
-                        known_to: None,
-                        entry,
-                    };
-                    chain.closed.push(((pos, kf), Some(rec)));
+                for (pos, (kf, entry)) in std::mem::take(&mut chain.current) {
+                    if kf > unwritten {
+                        v.added.versions += 1;
+                        let rec = VersionRecord {
+                            known_to: None,
+                            entry,
+                        };
+                        chain.closed.push(((pos, kf), Some(rec)));
+                    }
                 }
                 for ((pos, kf), rec) in chain.closed {
                     let k = keys::row_version(name, &key, pos, kf);
