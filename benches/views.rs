@@ -147,7 +147,10 @@ fn main() {
             400,
             &mut rng,
         );
-        println!("| {name} | {p50:.3} | {p99:.3} | {:.1} |", rows as f64 / 400.0);
+        println!(
+            "| {name} | {p50:.3} | {p99:.3} | {:.1} |",
+            rows as f64 / 400.0
+        );
     }
     // Streamed output: the biggest answer, as JSON Lines into a sink.
     let today = Day::today();

@@ -38,10 +38,17 @@ fn appends_in_date_order_write_one_version_each() {
         store.append(transfer(&year.to_string(), year)).unwrap();
     }
     assert_eq!(versions(&store), 20, "one version per fact, none rewritten");
-    assert_eq!(keys_with_prefix(&store, b'N').unwrap().len(), 1, "one row key");
+    assert_eq!(
+        keys_with_prefix(&store, b'N').unwrap().len(),
+        1,
+        "one row key"
+    );
     // AAA and BBB both name the key.
     assert_eq!(keys_with_prefix(&store, b'M').unwrap().len(), 2);
-    assert_eq!(quantity(&store, "2010", KnownAt::Now), (2001..=2010u64).sum::<u64>());
+    assert_eq!(
+        quantity(&store, "2010", KnownAt::Now),
+        (2001..=2010u64).sum::<u64>()
+    );
     store.verify().unwrap();
 }
 
@@ -54,9 +61,11 @@ fn a_backdated_fact_rewrites_its_keys_later_versions_and_keeps_the_old_ones() {
     // Another key, untouched by the backdated fact below.
     store
         .append(
-            parse_line(r#"{"date":"2005","kind":"missile_test","actor":"CCC","class":"ICBM","count":1}"#)
-                .unwrap()
-                .event,
+            parse_line(
+                r#"{"date":"2005","kind":"missile_test","actor":"CCC","class":"ICBM","count":1}"#,
+            )
+            .unwrap()
+            .event,
         )
         .unwrap();
     let before = versions(&store);
@@ -98,7 +107,11 @@ fn out_of_order_facts_into_one_tally_cost_a_rewrite_each_and_stay_exact() {
         for day in ["2000", "2005", "2020", "2030", "2040"] {
             let day = Day::parse_query(day).unwrap();
             let want = Replay::new(&events, k).rows::<Arms>(day);
-            let got = store.at(day).known_at(KnownAt::Seq(k)).view::<Arms>().unwrap();
+            let got = store
+                .at(day)
+                .known_at(KnownAt::Seq(k))
+                .view::<Arms>()
+                .unwrap();
             assert_eq!(got.rows, want, "as of {day} known at {k}");
         }
     }
@@ -109,18 +122,29 @@ fn out_of_order_facts_into_one_tally_cost_a_rewrite_each_and_stay_exact() {
 fn a_rebuild_writes_the_same_index() {
     let store = common::temp_store();
     for (i, year) in [2005, 2001, 2009, 2003, 2003, 2007].iter().enumerate() {
-        store.append(transfer(&year.to_string(), i as u64 + 1)).unwrap();
+        store
+            .append(transfer(&year.to_string(), i as u64 + 1))
+            .unwrap();
     }
     let key_values = |store: &Store| -> Vec<(Vec<u8>, Vec<u8>)> {
         [b'W', b'N', b'M']
             .iter()
             .flat_map(|p| keys_with_prefix(store, *p).unwrap())
-            .map(|k| (k.clone(), annals::testing_raw::get(store, &k).unwrap().unwrap()))
+            .map(|k| {
+                (
+                    k.clone(),
+                    annals::testing_raw::get(store, &k).unwrap().unwrap(),
+                )
+            })
             .collect()
     };
     let before = key_values(&store);
     store.rebuild().unwrap();
-    assert_eq!(key_values(&store), before, "the index is a function of the log");
+    assert_eq!(
+        key_values(&store),
+        before,
+        "the index is a function of the log"
+    );
     store.verify().unwrap();
 }
 

@@ -11,12 +11,18 @@ mod common;
 
 use annals::interchange::parse_line;
 use annals::views::{Alliances, Arms, Deployments, Fact, Leaders, Tests, View};
-use annals::{Code, KindTag};
 use annals::workload::Rng;
+use annals::{Code, KindTag};
 use annals::{Day, Error, Event, Kind, KnownAt, ManualClock, NewEvent, Store, StoreOptions};
 use proptest::prelude::*;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+
+/// (as-of, known-at) pairs checked, and answers compared (whole, per actor, twins), over
+/// the whole run: printed by each property so a run reports its case counts.
+static PAIRS: AtomicU64 = AtomicU64::new(0);
+static ANSWERS: AtomicU64 = AtomicU64::new(0);
 
 const ACTORS: [&str; 3] = ["AAA", "BBB", "CCC"];
 const ALLIANCES: [&str; 2] = ["ALX", "ALY"];
@@ -253,7 +259,9 @@ fn check_view<V: View>(
             .collect();
         let rows: Vec<serde_json::Value> = rows.into_iter().map(|(_, r)| r).collect();
         prop_assert_eq!(rows, want, "view {} --actor {}", V::NAME, code.as_str());
+        ANSWERS.fetch_add(1, Ordering::Relaxed);
     }
+    ANSWERS.fetch_add(1, Ordering::Relaxed);
     Ok(())
 }
 
@@ -269,11 +277,18 @@ fn check_twin<T: View, V: View<Row = T::Row>>(
         .known_at(KnownAt::Seq(k))
         .view::<T>()
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
-    prop_assert_eq!(got.rows, oracle::<V>(log, as_of, k), "checkpointed {}", T::NAME);
+    prop_assert_eq!(
+        got.rows,
+        oracle::<V>(log, as_of, k),
+        "checkpointed {}",
+        T::NAME
+    );
+    ANSWERS.fetch_add(1, Ordering::Relaxed);
     Ok(())
 }
 
 fn check_all(store: &Store, log: &[Event], as_of: Day, k: u64) -> Result<(), TestCaseError> {
+    PAIRS.fetch_add(1, Ordering::Relaxed);
     check_view::<Alliances>(store, log, as_of, k)?;
     check_view::<Deployments>(store, log, as_of, k)?;
     check_view::<Leaders>(store, log, as_of, k)?;
@@ -394,6 +409,11 @@ fn run(seed: u64, steps: usize, interval: u64, scan_ratio: u64) -> Result<(), Te
     store
         .verify()
         .map_err(|e| TestCaseError::fail(format!("verify: {e}")))?;
+    eprintln!(
+        "views_model: {} (as-of, known-at) pairs and {} answers checked so far",
+        PAIRS.load(Ordering::Relaxed),
+        ANSWERS.load(Ordering::Relaxed)
+    );
     Ok(())
 }
 

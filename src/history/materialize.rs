@@ -36,12 +36,12 @@
 
 use crate::error::{Error, Result, Structure};
 use crate::format::{envelope, keys};
+use crate::history::versions::Absorb;
 use crate::locks::{ViewsLock, ViewsRead, ViewsWrite, WriterGuard};
 use crate::log::{Derive, Log, LogRead, Staged, INDEX_VERSION};
 use crate::model::date::Day;
-use crate::storage::{Batch, Engine};
-use crate::history::versions::Absorb;
 use crate::model::event::{Code, Event};
+use crate::storage::{Batch, Engine};
 use crate::views::{ErasedState, ErasedView, Fact};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -637,7 +637,11 @@ impl<'a> Fold<'a> {
 
     /// The events `(old_head, new_head]`: from the appender's hand-over when it kept them
     /// in memory, else from one scan of the staged log.
-    fn new_events(&self, old_head: u64, new_head: u64) -> Box<dyn Iterator<Item = Result<Event>> + 'a> {
+    fn new_events(
+        &self,
+        old_head: u64,
+        new_head: u64,
+    ) -> Box<dyn Iterator<Item = Result<Event>> + 'a> {
         match self.staged().and_then(|s| s.events.as_ref()) {
             Some(events) => Box::new(events.iter().cloned().map(Ok)),
             None => Box::new(self.log().events_between(old_head + 1, new_head)),
@@ -690,10 +694,9 @@ impl<'a> Fold<'a> {
     /// deleted first and written last, so an interrupted rebuild is redone on open.
     fn rebuild_rows(&self, view: &dyn ErasedView, head: u64) -> Result<ViewMeta> {
         let metas = self.rebuild_rows_of(&[view], head)?;
-        metas
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::corrupt_in(Structure::RowIndex { view: view.name() }, "not rebuilt"))
+        metas.into_iter().next().ok_or_else(|| {
+            Error::corrupt_in(Structure::RowIndex { view: view.name() }, "not rebuilt")
+        })
     }
 
     /// [`Fold::rebuild_rows`] for several keyed views in one pass over the log.

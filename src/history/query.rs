@@ -254,10 +254,12 @@ impl<'s> At<'s> {
         let erased = self.store.find_view(name)?;
         let _guard = self.store.history.read_lock();
         let basis = self.store.basis(self.as_of, self.known_at)?;
-        let state = self
-            .store
-            .fold()
-            .view_state_for(erased.as_ref(), self.as_of, basis.known_seq, actor)?;
+        let state = self.store.fold().view_state_for(
+            erased.as_ref(),
+            self.as_of,
+            basis.known_seq,
+            actor,
+        )?;
         Ok((basis, erased, state))
     }
 

@@ -30,10 +30,10 @@
 use super::materialize::Fold;
 use crate::error::{Error, Result, Structure};
 use crate::format::{envelope, keys};
+use crate::log::timeline::{effective_from, Effective};
 use crate::model::event::{Code, Event};
 use crate::storage::{Batch, Engine};
 use crate::views::{ErasedKeyed, ErasedState, ErasedView, Fact};
-use crate::log::timeline::{effective_from, Effective};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -129,6 +129,9 @@ impl Chain {
     }
 }
 
+/// A current version as read from storage: (position, known_from, entry).
+type Current = (u128, u64, Option<Vec<u8>>);
+
 /// What one absorb found and will write for one keyed view.
 struct ViewRows<'v> {
     view: &'v dyn ErasedView,
@@ -221,7 +224,10 @@ impl<'a, 'v> Absorb<'a, 'v> {
                 let seq = pos as u64;
                 let event = self.fold.event_at(seq, s)?;
                 let e = effective_from(seq, event.content).ok_or_else(|| {
-                    corrupt(v.view.name(), format!("a version names seq {seq}, not a fact"))
+                    corrupt(
+                        v.view.name(),
+                        format!("a version names seq {seq}, not a fact"),
+                    )
                 })?;
                 facts.insert(pos, e);
             }
@@ -311,12 +317,15 @@ impl<'a, 'v> Absorb<'a, 'v> {
             return Ok(());
         }
         // The current version of a stored (pos, known_from, record), if it is one.
-        let read = |item: Result<(Vec<u8>, Vec<u8>)>| -> Result<Option<(u128, u64, Option<Vec<u8>>)>> {
+        let read = |item: Result<(Vec<u8>, Vec<u8>)>| -> Result<Option<Current>> {
             let (k2, value) = item?;
             let (pos, kf) = keys::parse_row_version(key.len(), &k2)
                 .ok_or_else(|| corrupt(name, "malformed row version key"))?;
             if kf > k {
-                return Err(corrupt(name, "a row version is newer than the head; run `annals rebuild`"));
+                return Err(corrupt(
+                    name,
+                    "a row version is newer than the head; run `annals rebuild`",
+                ));
             }
             let rec = open_version(name, &value)?;
             Ok(rec.visible_at(kf, k).then_some((pos, kf, rec.entry)))
@@ -367,7 +376,10 @@ impl<'a, 'v> Absorb<'a, 'v> {
 
     /// What this absorb added to each view so far, by view name.
     pub(crate) fn added(&self) -> Vec<(&'static str, Added)> {
-        self.views.iter().map(|v| (v.view.name(), v.added)).collect()
+        self.views
+            .iter()
+            .map(|v| (v.view.name(), v.added))
+            .collect()
     }
 
     /// Write the `N` record of a key this absorb refolded; 1 when the key is new.
@@ -513,7 +525,10 @@ impl Fold<'_> {
             None if self.scan_is_cheaper(view)? => {
                 let entries = self.scan_rows(name, through, k)?;
                 return keyed.state_from(entries).ok_or_else(|| {
-                    corrupt(name, "a row key or entry does not decode; run `annals rebuild`")
+                    corrupt(
+                        name,
+                        "a row key or entry does not decode; run `annals rebuild`",
+                    )
                 });
             }
             None => keys::row_space(keys::ROW_KEY, name),
@@ -533,9 +548,12 @@ impl Fold<'_> {
                 entries.push((key.to_vec(), entry));
             }
         }
-        keyed
-            .state_from(entries)
-            .ok_or_else(|| corrupt(name, "a row key or entry does not decode; run `annals rebuild`"))
+        keyed.state_from(entries).ok_or_else(|| {
+            corrupt(
+                name,
+                "a row key or entry does not decode; run `annals rebuild`",
+            )
+        })
     }
 
     /// Whether one scan of all of `view`'s versions costs less than a probe per row key:
@@ -552,7 +570,12 @@ impl Fold<'_> {
     /// Every row key's entry at position `through` as known at `k`, from one scan of all
     /// of `view`'s versions in key order: for each key, the last version at or before
     /// `through` visible at `k`.
-    fn scan_rows(&self, name: &'static str, through: u128, k: u64) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    fn scan_rows(
+        &self,
+        name: &'static str,
+        through: u128,
+        k: u64,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         let (start, end) = keys::row_space(keys::ROW_VERSION, name);
         let mut out = Vec::new();
         // The key being scanned and its entry so far.
@@ -584,7 +607,13 @@ impl Fold<'_> {
     }
 
     /// The entry of row `key` at position `through` as known at `k`.
-    fn probe(&self, name: &'static str, key: &[u8], through: u128, k: u64) -> Result<Option<Vec<u8>>> {
+    fn probe(
+        &self,
+        name: &'static str,
+        key: &[u8],
+        through: u128,
+        k: u64,
+    ) -> Result<Option<Vec<u8>>> {
         let (start, end) = keys::row_versions(name, key, 0, through);
         for item in self.engine.scan_rev(&start, &end) {
             let (k2, value) = item?;
@@ -609,7 +638,12 @@ impl Fold<'_> {
         s: u64,
     ) -> Result<(Vec<Effective>, Vec<Effective>)> {
         if !event.content.kind.is_amendment() {
-            return Ok((Vec::new(), effective_from(event.seq, event.content).into_iter().collect()));
+            return Ok((
+                Vec::new(),
+                effective_from(event.seq, event.content)
+                    .into_iter()
+                    .collect(),
+            ));
         }
         let root = self.amended_root(&event, s)?;
         let before = self.effective_of(root, s - 1)?;
@@ -634,7 +668,12 @@ impl Fold<'_> {
     /// Check keyed `view`'s index at the head's knowledge against a fold of the log: every
     /// key's visible chain must be exactly the fold's entries after each fact. Returns the
     /// number of versions checked.
-    pub(crate) fn verify_rows(&self, view: &dyn ErasedView, keyed: &dyn ErasedKeyed, head: u64) -> Result<u64> {
+    pub(crate) fn verify_rows(
+        &self,
+        view: &dyn ErasedView,
+        keyed: &dyn ErasedKeyed,
+        head: u64,
+    ) -> Result<u64> {
         let name = view.name();
         // The expected chains, from one fold of the effective timeline.
         let mut facts: BTreeMap<Vec<u8>, Vec<Effective>> = BTreeMap::new();
@@ -655,9 +694,19 @@ impl Fold<'_> {
         }
         for (key, list) in &facts {
             if !listed.contains(key) {
-                return Err(corrupt(name, "a row key is missing from the key list; run `annals rebuild`"));
+                return Err(corrupt(
+                    name,
+                    "a row key is missing from the key list; run `annals rebuild`",
+                ));
             }
-            let refs: Vec<Fact<'_>> = list.iter().map(|e| Fact { seq: e.seq, date: &e.date, content: &e.content }).collect();
+            let refs: Vec<Fact<'_>> = list
+                .iter()
+                .map(|e| Fact {
+                    seq: e.seq,
+                    date: &e.date,
+                    content: &e.content,
+                })
+                .collect();
             let want: Vec<(u128, Option<Vec<u8>>)> = keyed
                 .refold(key, None, &refs)
                 .ok_or_else(|| corrupt(name, "a row key does not decode"))?
@@ -668,7 +717,10 @@ impl Fold<'_> {
             let got = self.visible_chain(name, key, head)?;
             if got != want {
                 let (d, _, s) = keys::parse_position(
-                    got.iter().zip(&want).find(|(a, b)| a != b).map_or(0, |(a, _)| a.0),
+                    got.iter()
+                        .zip(&want)
+                        .find(|(a, b)| a != b)
+                        .map_or(0, |(a, _)| a.0),
                 );
                 return Err(corrupt(name, format!("a row's versions differ from a fold of the log (near {d}, seq {s}); run `annals rebuild`")));
             }
@@ -676,14 +728,22 @@ impl Fold<'_> {
         }
         for key in listed.difference(&facts.keys().cloned().collect()) {
             if !self.visible_chain(name, key, head)?.is_empty() {
-                return Err(corrupt(name, "a row has versions no fact of the log explains; run `annals rebuild`"));
+                return Err(corrupt(
+                    name,
+                    "a row has versions no fact of the log explains; run `annals rebuild`",
+                ));
             }
         }
         Ok(checked)
     }
 
     /// The visible versions of row `key` at knowledge `k`, as (position, entry).
-    fn visible_chain(&self, name: &'static str, key: &[u8], k: u64) -> Result<Vec<(u128, Option<Vec<u8>>)>> {
+    fn visible_chain(
+        &self,
+        name: &'static str,
+        key: &[u8],
+        k: u64,
+    ) -> Result<Vec<(u128, Option<Vec<u8>>)>> {
         let (start, end) = keys::row_versions(name, key, 0, u128::MAX);
         let mut out: Vec<(u128, Option<Vec<u8>>)> = Vec::new();
         for item in self.engine.scan(&start, &end) {
@@ -693,7 +753,10 @@ impl Fold<'_> {
             let rec = open_version(name, &value)?;
             if rec.visible_at(kf, k) {
                 if out.last().is_some_and(|(p, _)| *p == pos) {
-                    return Err(corrupt(name, "two versions of a row are visible at one position; run `annals rebuild`"));
+                    return Err(corrupt(
+                        name,
+                        "two versions of a row are visible at one position; run `annals rebuild`",
+                    ));
                 }
                 out.push((pos, rec.entry));
             }

@@ -38,9 +38,7 @@ impl KeyedView for Leaders {
     fn key_of(content: &Content) -> Option<Self::Key> {
         match &content.kind {
             Kind::LeaderTookOffice { actor, office, .. }
-            | Kind::LeaderLeftOffice { actor, office, .. } => {
-                Some((actor.clone(), office.clone()))
-            }
+            | Kind::LeaderLeftOffice { actor, office, .. } => Some((actor.clone(), office.clone())),
             _ => None,
         }
     }
@@ -79,19 +77,17 @@ impl View for Leaders {
                 actor,
                 office,
                 person,
-            } => {
-                match (state.get(&key), person) {
-                    (None, _) => Err(format!("nobody holds {actor} {office} at this date")),
-                    (Some(h), Some(p)) if h.person != *p => Err(format!(
-                        "{actor} {office} is held by {} at this date, not {p}",
-                        h.person
-                    )),
-                    _ => {
-                        state.remove(&key);
-                        Ok(())
-                    }
+            } => match (state.get(&key), person) {
+                (None, _) => Err(format!("nobody holds {actor} {office} at this date")),
+                (Some(h), Some(p)) if h.person != *p => Err(format!(
+                    "{actor} {office} is held by {} at this date, not {p}",
+                    h.person
+                )),
+                _ => {
+                    state.remove(&key);
+                    Ok(())
                 }
-            }
+            },
             _ => Ok(()),
         }
     }

@@ -31,9 +31,9 @@ pub use deployments::{DeploymentRow, Deployments};
 pub use leaders::{LeaderRow, Leaders};
 pub use tests_view::{TestRow, Tests};
 
+use crate::format::envelope::{decode_payload, encode_payload};
 use crate::model::date::{Date, Day};
 use crate::model::event::{Code, Content, KindTag, KIND_COUNT};
-use crate::format::envelope::{decode_payload, encode_payload};
 use serde::{de::DeserializeOwned, Serialize};
 use std::any::Any;
 use std::collections::BTreeMap;
