@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Copy, Debug)]
 enum Dates {
     /// Cycling through 2024 (month i % 12, day i % 28): almost every append is dated
-    /// before events already stored, so each one repairs the view's checkpoints after it.
+    /// before events already stored, so each one rewrites the later versions of its row
+    /// key. Spread over 100 tallies per thread (class `K0`..`K99`): one tally fed out of
+    /// order rewrites all its later versions per append, quadratic in its length
+    /// (`tests/row_index.rs`; benches/README, weak spots).
     Backdated,
     /// Rising, one day per append (a live feed): each append lands after every
     /// checkpoint, the common case.
@@ -27,8 +30,12 @@ fn event(dates: Dates, thread: usize, i: usize) -> NewEvent {
             annals::Day(day).to_string()
         }
     };
+    let class = match dates {
+        Dates::Backdated => format!("K{}", i % 100),
+        Dates::Rising => "SRBM".to_string(),
+    };
     let line = format!(
-        r#"{{"date":"{date}","kind":"missile_test","actor":"T{thread:02}","class":"SRBM","count":1,"summary":"{i}"}}"#
+        r#"{{"date":"{date}","kind":"missile_test","actor":"T{thread:02}","class":"{class}","count":1,"summary":"{i}"}}"#
     );
     parse_line(&line).unwrap().event
 }

@@ -162,3 +162,82 @@ fn verify_finds_a_damaged_row_version() {
     store.verify().unwrap();
     assert_eq!(quantity(&store, "2003", KnownAt::Now), 2001 + 2002 + 2003);
 }
+
+/// A custom keyed view: the built-in `tests` under another name, registered with
+/// `StoreOptions::with_keyed_view` on a store that already holds events.
+struct TestsTwin;
+
+impl annals::View for TestsTwin {
+    const NAME: &'static str = "tests_twin";
+    const VERSION: u32 = 1;
+    type State = <Tests as annals::View>::State;
+    type Row = <Tests as annals::View>::Row;
+    fn consumes(kind: annals::KindTag) -> bool {
+        <Tests as annals::View>::consumes(kind)
+    }
+    fn apply(state: &mut Self::State, fact: &annals::views::Fact<'_>) -> Result<(), String> {
+        <Tests as annals::View>::apply(state, fact)
+    }
+    fn rows(state: &Self::State, as_of: Day) -> Vec<Self::Row> {
+        <Tests as annals::View>::rows(state, as_of)
+    }
+    fn row_mentions(row: &Self::Row, code: &annals::Code) -> bool {
+        <Tests as annals::View>::row_mentions(row, code)
+    }
+    fn row_key(row: &Self::Row) -> String {
+        <Tests as annals::View>::row_key(row)
+    }
+}
+
+impl annals::views::KeyedView for TestsTwin {
+    type Key = <Tests as annals::views::KeyedView>::Key;
+    type Entry = <Tests as annals::views::KeyedView>::Entry;
+    fn key_of(content: &annals::Content) -> Option<Self::Key> {
+        <Tests as annals::views::KeyedView>::key_of(content)
+    }
+}
+
+#[test]
+fn a_custom_keyed_view_registered_later_is_absorbed_from_the_existing_log() {
+    let dir = common::tempdir();
+    let path = common::db_path(&dir);
+    let test = |date: &str, class: &str| {
+        parse_line(&format!(
+            r#"{{"date":"{date}","kind":"missile_test","actor":"PRK","class":"{class}","count":1}}"#
+        ))
+        .unwrap()
+        .event
+    };
+    {
+        let store = Store::open(&path).unwrap();
+        for (date, class) in [
+            ("2017-07-04", "ICBM"),
+            ("2016", "IRBM"),
+            ("2017-11-29", "ICBM"),
+        ] {
+            store.append(test(date, class)).unwrap();
+        }
+    }
+    let options = annals::StoreOptions::default().with_keyed_view::<TestsTwin>();
+    let store = Store::open_with(&path, options).unwrap();
+    store.append(test("2015", "ICBM")).unwrap(); // backdated
+    for day in ["2015-06", "2016-12", "2017-08", "2018"] {
+        let at = store.at(Day::parse_query(day).unwrap());
+        assert_eq!(
+            at.view::<TestsTwin>().unwrap().rows,
+            at.view::<Tests>().unwrap().rows
+        );
+    }
+    let k1 = store
+        .at(Day::parse_query("2018").unwrap())
+        .known_at(KnownAt::Seq(1));
+    assert_eq!(
+        k1.view::<TestsTwin>().unwrap().rows,
+        k1.view::<Tests>().unwrap().rows
+    );
+    assert!(keys_with_prefix(&store, b'W')
+        .unwrap()
+        .iter()
+        .any(|k| k[1..11] == *b"tests_twin"));
+    assert!(store.verify().unwrap().row_versions >= 8);
+}

@@ -223,17 +223,26 @@ fn oracle<V: View>(log: &[Event], as_of: Day, k: u64) -> Vec<V::Row> {
     V::rows(&state, as_of)
 }
 
+/// The store's answer of view `V` as of `as_of` at knowledge `k`.
+fn answer<V: View>(
+    store: &Store,
+    as_of: Day,
+    k: u64,
+) -> Result<annals::Answer<V::Row>, TestCaseError> {
+    store
+        .at(as_of)
+        .known_at(KnownAt::Seq(k))
+        .view::<V>()
+        .map_err(|e| TestCaseError::fail(e.to_string()))
+}
+
 fn check_view<V: View>(
     store: &Store,
     log: &[Event],
     as_of: Day,
     k: u64,
 ) -> Result<(), TestCaseError> {
-    let got = store
-        .at(as_of)
-        .known_at(KnownAt::Seq(k))
-        .view::<V>()
-        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let got = answer::<V>(store, as_of, k)?;
     let want = oracle::<V>(log, as_of, k);
     prop_assert_eq!(
         &got.rows,
@@ -272,11 +281,7 @@ fn check_twin<T: View, V: View<Row = T::Row>>(
     as_of: Day,
     k: u64,
 ) -> Result<(), TestCaseError> {
-    let got = store
-        .at(as_of)
-        .known_at(KnownAt::Seq(k))
-        .view::<T>()
-        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let got = answer::<T>(store, as_of, k)?;
     prop_assert_eq!(
         got.rows,
         oracle::<V>(log, as_of, k),

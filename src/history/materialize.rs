@@ -115,6 +115,15 @@ impl Materializer {
         &self.views
     }
 
+    /// The views kept in the row-version index (`true`) or as checkpoints (`false`).
+    fn views_kept(&self, in_rows: bool) -> Vec<&dyn ErasedView> {
+        self.views
+            .iter()
+            .map(|v| v.as_ref())
+            .filter(|v| v.keyed().is_some() == in_rows)
+            .collect()
+    }
+
     /// The materializer at work on one reading of the log.
     pub(crate) fn on<'a>(&'a self, log: LogRead<'a>) -> Fold<'a> {
         Fold { m: self, log }
@@ -657,13 +666,7 @@ impl<'a> Fold<'a> {
         new_head: u64,
         batch: &mut Batch,
     ) -> Result<Vec<(u64, String)>> {
-        let keyed: Vec<&dyn ErasedView> = self
-            .m
-            .views
-            .iter()
-            .map(|v| v.as_ref())
-            .filter(|v| v.keyed().is_some())
-            .collect();
+        let keyed = self.m.views_kept(true);
         let mut metas = Vec::new();
         for &view in &keyed {
             let meta = match self.view_meta(view) {
@@ -898,20 +901,8 @@ impl<'a> Fold<'a> {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<()> {
         let _views = self.m.write_lock(writer);
-        let checkpointed: Vec<&dyn ErasedView> = self
-            .m
-            .views
-            .iter()
-            .map(|v| v.as_ref())
-            .filter(|v| v.keyed().is_none())
-            .collect();
-        let keyed: Vec<&dyn ErasedView> = self
-            .m
-            .views
-            .iter()
-            .map(|v| v.as_ref())
-            .filter(|v| v.keyed().is_some())
-            .collect();
+        let checkpointed = self.m.views_kept(false);
+        let keyed = self.m.views_kept(true);
         let steps = checkpointed.len() as u64 + 2;
         let head = self.head().seq;
         self.rebuild_touch_summary(head)?;

@@ -105,7 +105,7 @@ struct Chain {
     closed: Vec<((u128, u64), Option<VersionRecord>)>,
     /// Every current version at or after this position is in `current`.
     loaded_from: Option<u128>,
-    /// The seq of this absorb's last refold of the key (0: none).
+    /// The seq of this absorb's last refold that changed the key's versions (0: none).
     refolded_at: u64,
     /// The smallest position this absorb opened a version at.
     first: Option<u128>,
@@ -235,14 +235,7 @@ impl<'a, 'v> Absorb<'a, 'v> {
         for e in &t.added {
             facts.insert(e.pos, (*e).clone());
         }
-        let list: Vec<Fact<'_>> = facts
-            .values()
-            .map(|e| Fact {
-                seq: e.seq,
-                date: &e.date,
-                content: &e.content,
-            })
-            .collect();
+        let list = facts_of(facts.values());
         let refolded = v
             .keyed
             .refold(&key, base.as_deref(), &list)
@@ -280,7 +273,7 @@ impl<'a, 'v> Absorb<'a, 'v> {
     ) {
         let v = &mut self.views[i];
         let chain = v.chains.entry(key).or_default();
-        chain.refolded_at = s;
+        let closed_before = chain.closed.len();
         if let Some(&(p, _)) = new.first() {
             chain.first = Some(chain.first.map_or(p, |f| f.min(p)));
         }
@@ -299,6 +292,10 @@ impl<'a, 'v> Absorb<'a, 'v> {
                 entry,
             });
             chain.closed.push(((pos, kf), closed));
+        }
+        // A refold that changed nothing leaves the key's `N` record as it is.
+        if !new_at.is_empty() || chain.closed.len() > closed_before {
+            chain.refolded_at = s;
         }
         for (pos, entry) in new_at {
             chain.current.insert(pos, (s, entry));
@@ -399,10 +396,11 @@ impl<'a, 'v> Absorb<'a, 'v> {
             Some((&p, (_, None))) => Some((p, chain.refolded_at)),
             _ => None,
         };
-        batch.put(
-            k,
-            envelope::seal(keys::ROW_KEY, ROWS_VERSION, &RowKeyRecord { first, ends }),
-        );
+        let record = RowKeyRecord { first, ends };
+        // Unchanged (an append after a live key's last version): no write.
+        if stored != Some(record) {
+            batch.put(k, envelope::seal(keys::ROW_KEY, ROWS_VERSION, &record));
+        }
         Ok(u64::from(stored.is_none()))
     }
 
@@ -439,14 +437,26 @@ impl<'a, 'v> Absorb<'a, 'v> {
                 }
             }
             for (code, key) in std::mem::take(&mut v.mentions) {
-                batch.put(
-                    keys::row_mention(name, &code, &key),
-                    envelope::seal(keys::ROW_MENTION, ROWS_VERSION, &()),
-                );
+                let k = keys::row_mention(name, &code, &key);
+                // Most appends name codes their key already had: a read, not a write.
+                if self.fold.engine.get(&k)?.is_none() {
+                    batch.put(k, envelope::seal(keys::ROW_MENTION, ROWS_VERSION, &()));
+                }
             }
         }
         Ok(())
     }
+}
+
+/// The facts a view folds for these effective entries.
+fn facts_of<'e>(entries: impl Iterator<Item = &'e Effective>) -> Vec<Fact<'e>> {
+    entries
+        .map(|e| Fact {
+            seq: e.seq,
+            date: &e.date,
+            content: &e.content,
+        })
+        .collect()
 }
 
 /// The stored `N` record at key `k`, if any.
@@ -699,14 +709,7 @@ impl Fold<'_> {
                     "a row key is missing from the key list; run `annals rebuild`",
                 ));
             }
-            let refs: Vec<Fact<'_>> = list
-                .iter()
-                .map(|e| Fact {
-                    seq: e.seq,
-                    date: &e.date,
-                    content: &e.content,
-                })
-                .collect();
+            let refs = facts_of(list.iter());
             let want: Vec<(u128, Option<Vec<u8>>)> = keyed
                 .refold(key, None, &refs)
                 .ok_or_else(|| corrupt(name, "a row key does not decode"))?

@@ -83,10 +83,17 @@ impl Default for StoreOptions {
 }
 
 impl StoreOptions {
-    /// Register a custom view: it is built from the existing log on open, then
-    /// materialized, checkpointed, rebuilt and verified like the built-ins.
+    /// Register a custom view: it is built from the existing log on open, then kept as
+    /// checkpoints of its whole state, rebuilt and verified like the built-ins.
     pub fn with_view<V: crate::views::View>(mut self) -> Self {
         self.views.push(ViewRegistration::of::<V>());
+        self
+    }
+
+    /// Register a custom keyed view: like [`StoreOptions::with_view`], but kept in the
+    /// bitemporal row-version index, as the built-ins are (see [`crate::views::KeyedView`]).
+    pub fn with_keyed_view<V: crate::views::KeyedView>(mut self) -> Self {
+        self.views.push(ViewRegistration::keyed::<V>());
         self
     }
 
