@@ -8,8 +8,10 @@
 //! at `k`: one version per fact in effect at `k`, in position order.
 //!
 //! - An as-of-D, known-at-k answer is, per row key, one reverse probe: the first version at
-//!   or before position end-of-D visible at `k`. A filter by actor probes only the keys
-//!   whose facts named it (`M`).
+//!   or before position end-of-D visible at `k`; keys not yet born at D, or known dead by
+//!   then, are skipped from their `N` record. A view with few versions per key is read in
+//!   one scan instead (`StoreOptions::row_scan_ratio`). A filter by actor probes only the
+//!   keys whose facts named it (`M`).
 //! - An append is absorbed event by event, in seq order, at that event's knowledge `s`: the
 //!   entries it put in or took out of the effective timeline name the keys it touches;
 //!   each such key is refolded from the earliest touched position, starting from its
@@ -23,7 +25,12 @@
 //! visible versions are exactly the folds of the facts in effect at that knowledge (verify
 //! checks the head's chains against a fold of the log); versions are closed, never
 //! deleted (but one opened and closed by the same seq, which no knowledge sees); the row
-//! key list `N` holds every key with a version, with the smallest position of any.
+//! key list `N` holds every key with a version, with the smallest position of any, and
+//! `ends` only while the key's chain has not changed since its seq.
+//!
+//! Cost: a fact dated before n versions of its key rewrites those n (a running total
+//! changes at every later version), so facts arriving in reverse date order into one key
+//! store n(n+1)/2 versions; `benches/README.md` measures it.
 //!
 //! Byte layout: `schema/storage.md` §10.
 
