@@ -40,7 +40,7 @@ use crate::format::{envelope, keys};
 use crate::log::timeline::{effective_from, Effective};
 use crate::model::event::{Code, Event};
 use crate::storage::{Batch, Engine};
-use crate::views::{ErasedKeyed, ErasedState, ErasedView, Fact};
+use crate::views::{ErasedKeyed, ErasedState, ErasedView, Fact, Refolded};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -218,42 +218,17 @@ impl<'a, 'v> Absorb<'a, 'v> {
 
     /// Refold row `key` of view `i` at knowledge `s` after the touches `t`.
     fn refold(&mut self, i: usize, key: Vec<u8>, t: KeyTouch<'_>, s: u64) -> Result<()> {
-        let from = t.from;
-        self.load(i, &key, from, s - 1)?;
+        self.load(i, &key, t.from, s - 1)?;
         let v = &self.views[i];
-        let chain = v.chains.get(&key).map(|c| c.at(from));
+        let chain = v.chains.get(&key).map(|c| c.at(t.from));
         let (base, old) = chain.unwrap_or_default();
-        // The facts in effect at s from `from` on: the old chain's, less the entries this
-        // event took out, plus those it put in.
-        let mut facts: BTreeMap<u128, Effective> = BTreeMap::new();
-        for &pos in &old {
-            if !t.removed.contains(&pos) {
-                let seq = pos as u64;
-                let event = self.fold.event_at(seq, s)?;
-                let e = effective_from(seq, event.content).ok_or_else(|| {
-                    corrupt(
-                        v.view.name(),
-                        format!("a version names seq {seq}, not a fact"),
-                    )
-                })?;
-                facts.insert(pos, e);
-            }
-        }
-        for e in &t.added {
-            facts.insert(e.pos, (*e).clone());
-        }
+        let facts = self.facts_in_effect(v.view.name(), &old, &t, s)?;
         let list = facts_of(facts.values());
         let refolded = v
             .keyed
             .refold(&key, base.as_deref(), &list)
             .ok_or_else(|| corrupt(v.view.name(), "a row key or entry does not decode"))?;
-        let name = v.view.name();
-        for (fact, (_, verdict)) in list.iter().zip(&refolded) {
-            let code = crate::log::kind_index(&fact.content.kind);
-            if fact.seq > self.old_head && v.view.may_reject_code(code) {
-                self.verdicts.insert((fact.seq, name), verdict.clone());
-            }
-        }
+        self.keep_verdicts(i, &list, &refolded);
         let new: Vec<(u128, Option<Vec<u8>>)> = facts
             .keys()
             .copied()
@@ -267,6 +242,42 @@ impl<'a, 'v> Absorb<'a, 'v> {
         self.refolded += old.len() + new.len() + 1;
         self.rewrite(i, key, old, new, s);
         Ok(())
+    }
+
+    /// The facts of a key in effect at `s` from the touched position on: the old chain's
+    /// (at positions `old`, read from the log), less the entries the event took out, plus
+    /// those it put in.
+    fn facts_in_effect(
+        &self,
+        name: &'static str,
+        old: &[u128],
+        t: &KeyTouch<'_>,
+        s: u64,
+    ) -> Result<BTreeMap<u128, Effective>> {
+        let mut facts = BTreeMap::new();
+        for &pos in old.iter().filter(|p| !t.removed.contains(p)) {
+            let seq = pos as u64;
+            let event = self.fold.event_at(seq, s)?;
+            let e = effective_from(seq, event.content)
+                .ok_or_else(|| corrupt(name, format!("a version names seq {seq}, not a fact")))?;
+            facts.insert(pos, e);
+        }
+        for e in &t.added {
+            facts.insert(e.pos, (*e).clone());
+        }
+        Ok(facts)
+    }
+
+    /// Keep view `i`'s verdicts on the new events among `facts` (those it may reject).
+    fn keep_verdicts(&mut self, i: usize, facts: &[Fact<'_>], refolded: &Refolded) {
+        let view = self.views[i].view;
+        for (fact, (_, verdict)) in facts.iter().zip(refolded) {
+            let code = crate::log::kind_index(&fact.content.kind);
+            if fact.seq > self.old_head && view.may_reject_code(code) {
+                self.verdicts
+                    .insert((fact.seq, view.name()), verdict.clone());
+            }
+        }
     }
 
     /// Close the old versions that the new chain does not keep and open the new ones.
