@@ -704,6 +704,9 @@ impl<'a> Fold<'a> {
 
     /// [`Fold::rebuild_rows`] for several keyed views in one pass over the log.
     fn rebuild_rows_of(&self, views: &[&dyn ErasedView], head: u64) -> Result<Vec<ViewMeta>> {
+        if views.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut batch = Batch::new();
         for &view in views {
             batch.delete(keys::view_meta(view.name()).to_vec());
@@ -949,10 +952,17 @@ impl<'a> Fold<'a> {
             return Ok(());
         }
         let _views = self.m.write_lock(writer);
-        for view in self.m.views.iter() {
-            if !fine(view.as_ref()) {
-                self.rebuild_view(view.as_ref(), head)?;
-            }
+        let stale = |in_rows| -> Vec<&dyn ErasedView> {
+            self.m
+                .views_kept(in_rows)
+                .into_iter()
+                .filter(|v| !fine(*v))
+                .collect()
+        };
+        // Stale keyed views in one pass over the log, as a rebuild does.
+        self.rebuild_rows_of(&stale(true), head)?;
+        for view in stale(false) {
+            self.rebuild_view(view, head)?;
         }
         self.engine.flush()
     }

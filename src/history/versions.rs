@@ -665,17 +665,7 @@ impl Fold<'_> {
         event: Event,
         s: u64,
     ) -> Result<(Vec<Effective>, Vec<Effective>)> {
-        if !event.content.kind.is_amendment() {
-            return Ok((
-                Vec::new(),
-                effective_from(event.seq, event.content)
-                    .into_iter()
-                    .collect(),
-            ));
-        }
-        let root = self.amended_root(&event, s)?;
-        let before = self.effective_of(root, s - 1)?;
-        let after = self.effective_of(root, s)?;
+        let (before, after) = self.versions_around(event, s)?;
         if before == after {
             return Ok((Vec::new(), Vec::new()));
         }

@@ -200,22 +200,31 @@ impl<'r> LogRead<'r> {
 
     /// [`LogRead::touched_by_with_codes`] for an event already read.
     pub(crate) fn touched_by_event(&self, event: Event, k: u64) -> Result<Vec<(u128, u8)>> {
+        let (before, after) = self.versions_around(event, k)?;
+        Ok(before
+            .into_iter()
+            .chain(after)
+            .map(|e| (e.pos, crate::log::kind_index(&e.content.kind)))
+            .collect())
+    }
+
+    /// The effective entries of what `event` is about, in effect just before it (knowledge
+    /// seq − 1) and just after (knowledge seq): for a fact, nothing and itself; for an
+    /// amendment, its root's version at each (`k` is the knowledge the lookups use).
+    pub(crate) fn versions_around(
+        &self,
+        event: Event,
+        k: u64,
+    ) -> Result<(Option<Effective>, Option<Effective>)> {
         let seq = event.seq;
-        match &event.content.kind {
-            Kind::Retraction { .. } | Kind::Correction { .. } => {
-                let root = self.amended_root(&event, k)?;
-                let mut out = Vec::new();
-                for knowledge in [seq - 1, seq] {
-                    if let Some(e) = self.effective_of(root, knowledge)? {
-                        out.push((e.pos, crate::log::kind_index(&e.content.kind)));
-                    }
-                }
-                Ok(out)
-            }
-            _ => Ok(effective_from(seq, event.content)
-                .map(|e| vec![(e.pos, crate::log::kind_index(&e.content.kind))])
-                .unwrap_or_default()),
+        if !event.content.kind.is_amendment() {
+            return Ok((None, effective_from(seq, event.content)));
         }
+        let root = self.amended_root(&event, k)?;
+        Ok((
+            self.effective_of(root, seq - 1)?,
+            self.effective_of(root, seq)?,
+        ))
     }
 
     /// The root (non-amendment) event that amendment `event` ultimately amends.
