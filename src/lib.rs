@@ -47,6 +47,7 @@
 //! and fault injection for tests. `--no-default-features --features redb` is the lean
 //! embedding build.
 
+pub mod codes;
 pub mod error;
 pub mod history;
 mod locks;
