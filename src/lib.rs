@@ -31,7 +31,7 @@
 //! | `format` | stored-format primitives: the checksummed record envelope and the keyspace |
 //! | [`storage`] | the engine seam: the [`storage::Engine`] trait, redb and sled behind it |
 //! | [`log`] | the log: appending, the record and index formats, reading, rollback, the effective timeline, subscriptions, recorded time ([`clock`]) |
-//! | [`views`] | the [`View`] trait and the five built-in views |
+//! | [`views`] | the [`View`] trait and the seven built-in views |
 //! | [`history`] | the materializer (view checkpoints), time-travel queries ([`query`]) and the storage-free oracle ([`replay`]) |
 //! | [`store`] | the [`Store`] handle that composes the log and the materializer; verify and rebuild |
 //! | `tools` | the test-replay kit ([`testing`]) and the synthetic workload ([`workload`]) |

@@ -22,7 +22,7 @@ fn import_reports_counts_and_is_idempotent() {
         .success()
         .stdout(
             predicate::str::is_match(
-                r"^imported 25 new events \(0 already present\), seq 1\.\.25\n$",
+                r"^imported 34 new events \(0 already present\), seq 1\.\.34\n$",
             )
             .unwrap(),
         );
@@ -30,7 +30,7 @@ fn import_reports_counts_and_is_idempotent() {
         .args(["import", "schema/examples/events.jsonl", "--json"])
         .assert()
         .success()
-        .stdout("{\"imported\":0,\"already_present\":25,\"first_seq\":null,\"last_seq\":null}\n");
+        .stdout("{\"imported\":0,\"already_present\":34,\"first_seq\":null,\"last_seq\":null}\n");
 }
 
 #[test]

@@ -31,7 +31,17 @@ fn view_json_has_basis_and_rows_with_the_documented_keys() {
     let keys: &[(&str, &[&str])] = &[
         (
             "alliances",
-            &["alliance", "type", "since", "members", "joined", "certain"],
+            &[
+                "alliance",
+                "name",
+                "type",
+                "since",
+                "signed",
+                "members",
+                "joined",
+                "obligations",
+                "certain",
+            ],
         ),
         (
             "deployments",
@@ -41,7 +51,7 @@ fn view_json_has_basis_and_rows_with_the_documented_keys() {
         ),
         (
             "leaders",
-            &["actor", "office", "person", "since", "certain"],
+            &["actor", "office", "person", "since", "entry", "certain"],
         ),
         (
             "arms",
@@ -51,9 +61,13 @@ fn view_json_has_basis_and_rows_with_the_documented_keys() {
                 "item",
                 "unit",
                 "quantity",
+                "unknown_quantity",
                 "transfers",
                 "first",
                 "last",
+                "delivered",
+                "tiv_order",
+                "tiv_delivered",
                 "certain",
             ],
         ),

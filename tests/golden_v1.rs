@@ -159,7 +159,10 @@ fn a_v1_database_opens_verifies_and_keeps_growing() {
     let new_record = annals::testing_raw::get(&store, &annals::testing_raw::log_key(80))
         .unwrap()
         .unwrap();
-    assert_eq!(new_record[1], 2);
+    assert_eq!(
+        new_record[1], 3,
+        "new records are written in the current version"
+    );
     store.verify().unwrap();
     drop(store);
     let store = Store::open(&path).unwrap();

@@ -102,7 +102,12 @@ const INVALID: &[&str] = &[
     r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strength":"12000"}"#,
     r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS"}"#,
     r#"{"date":"2024","kind":"deployment","actor":"PRK","host":"RUS","strength":100000001}"#,
-    r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"shells","quantity":0}"#,
+    r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"shells","quantity":-1}"#,
+    r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"shells","tiv_order":-2}"#,
+    r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"shells","status":"used"}"#,
+    r#"{"date":"2024","kind":"alliance_formed","alliance":"X","type":"entente","members":["USA"],"signed":"1993-13"}"#,
+    r#"{"date":"2024","kind":"armed_conflict","conflict":"1","violence":"war","side_a":"SYR","side_b":"XX","country":"SYR","deaths_best":1}"#,
+    r#"{"date":"2024","kind":"armed_conflict","conflict":"1","violence":"one_sided","side_a":"SYR","side_b":"XX","country":"SYR"}"#,
     r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"shells","quantity":1e30}"#,
     r#"{"date":"2024","kind":"missile_test","actor":"PRK","class":"ICBM","count":0}"#,
     r#"{"date":"2024","kind":"missile_test","actor":"PRK","class":"ICBM","strength":1}"#,
@@ -201,6 +206,9 @@ fn rules_only_the_parser_enforces() {
         r#"{"date":"0000","kind":"statement","actors":["USA"]}"#,
         r#"{"date":"2024","date":"2024","kind":"statement","actors":["USA"]}"#,
         r#"{"date":"2024","kind":"meeting","actors":["usa","USA"]}"#,
+        r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"shells","tiv_order":1.2345}"#,
+        r#"{"date":"2024","kind":"arms_transfer","supplier":"PRK","recipient":"RUS","item":"shells","delivery_years":[2024,2023]}"#,
+        r#"{"date":"2024","kind":"alliance_formed","alliance":"X","type":"entente","members":["USA"],"obligations":["entente","defense"]}"#,
     ] {
         assert!(parse_line(line).is_err(), "parser accepts: {line}");
         let _ = schema_accepts(&schemas, index, line); // may accept: documented in the schema's $comment
@@ -267,6 +275,12 @@ fn every_kind_is_declared_once() {
                         default: Some(_),
                         ..
                     }
+                    | FieldType::MaybeInteger { .. }
+                    | FieldType::Date
+                    | FieldType::Choice(_)
+                    | FieldType::Choices(_)
+                    | FieldType::Years
+                    | FieldType::Decimal
             );
             assert!(
                 f.required || may_be_absent,
@@ -348,6 +362,30 @@ fn field_schema(f: &annals::event::FieldSpec) -> Value {
             "type": nullable("array"), "items": r("text"), "minItems": 1, "maxItems": MAX_ASSETS
         }),
         T::Replacement => r("replacement"),
+        T::MaybeInteger { min, max } => {
+            serde_json::json!({ "type": nullable("integer"), "minimum": min, "maximum": max })
+        }
+        T::Date if f.required => r("date"),
+        T::Date => serde_json::json!({ "anyOf": [r("date"), { "type": "null" }] }),
+        T::Choice(words) if f.required => serde_json::json!({ "enum": words }),
+        T::Choice(words) => {
+            let mut all: Vec<Value> = words.iter().map(|w| serde_json::json!(w)).collect();
+            all.push(Value::Null);
+            serde_json::json!({ "enum": all })
+        }
+        T::Choices(words) => serde_json::json!({
+            "type": nullable("array"), "items": { "enum": words }, "uniqueItems": true
+        }),
+        T::Years => serde_json::json!({
+            "type": nullable("array"),
+            "items": { "type": "integer", "minimum": 1, "maximum": 9999 },
+            "maxItems": annals::limits::MAX_YEARS
+        }),
+        T::Decimal => serde_json::json!({
+            "type": nullable("number"),
+            "minimum": 0,
+            "maximum": annals::limits::MAX_DECIMAL_MILLI / 1000
+        }),
     }
 }
 

@@ -9,7 +9,7 @@
 use super::resolve::{Change, Eff};
 use super::{Answer, Derived, Query, Result};
 use annals::views::{AllianceRow, ArmsRow, DeploymentRow, LeaderRow, TestRow};
-use annals::Kind;
+use annals::{AllianceType, Kind};
 use rusqlite::{params, Connection};
 use std::collections::BTreeMap;
 
@@ -103,11 +103,13 @@ fn insert(tx: &Connection, e: &Eff, kf: i64) -> Result<()> {
             actor,
             office,
             person,
+            ..
         } => common(LEAD, &[&actor.as_str(), office, &0, person]),
         Kind::LeaderLeftOffice {
             actor,
             office,
             person,
+            ..
         } => common(LEAD, &[&actor.as_str(), office, &1, person]),
         Kind::ArmsTransfer {
             supplier,
@@ -115,8 +117,10 @@ fn insert(tx: &Connection, e: &Eff, kf: i64) -> Result<()> {
             item,
             quantity,
             unit,
+            ..
         } => {
-            let q = *quantity as i64;
+            // The workload always gives a quantity (SIPRI-style fields are not compared).
+            let q = quantity.unwrap_or(0) as i64;
             common(
                 "INSERT INTO lt_arms VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 &[&supplier.as_str(), &recipient.as_str(), item, unit, &q],
@@ -141,6 +145,7 @@ fn insert(tx: &Connection, e: &Eff, kf: i64) -> Result<()> {
             alliance,
             alliance_type,
             members,
+            ..
         } => {
             let t = alliance_type.as_str();
             common(AL, &[&alliance.as_str(), &none, &0, &t])?;
@@ -149,7 +154,10 @@ fn insert(tx: &Connection, e: &Eff, kf: i64) -> Result<()> {
             }
             Ok(())
         }
-        Kind::AllianceJoined { alliance, members } | Kind::AllianceLeft { alliance, members } => {
+        Kind::AllianceJoined {
+            alliance, members, ..
+        }
+        | Kind::AllianceLeft { alliance, members } => {
             let kind = if matches!(e.content.kind, Kind::AllianceJoined { .. }) {
                 1
             } else {
@@ -262,6 +270,7 @@ fn leaders(conn: &Connection, k: i64, d: i64) -> Result<Answer> {
                 person: r.get(2)?,
                 since: r.get(3)?,
                 certain: r.get::<_, i64>(4)? <= d,
+                entry: None,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -293,6 +302,10 @@ fn arms(conn: &Connection, k: i64, d: i64) -> Result<Answer> {
                 first: r.get(6)?,
                 last: r.get(7)?,
                 certain: r.get::<_, i64>(8)? <= d,
+                unknown_quantity: None,
+                delivered: None,
+                tiv_order: None,
+                tiv_delivered: None,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -376,6 +389,9 @@ fn alliances(conn: &Connection, k: i64, d: i64) -> Result<Answer> {
                 members: Vec::new(),
                 joined: BTreeMap::new(),
                 certain: false,
+                name: None,
+                signed: None,
+                obligations: BTreeMap::new(),
             };
             rows.push((row, since_d1));
         }
@@ -384,6 +400,8 @@ fn alliances(conn: &Connection, k: i64, d: i64) -> Result<Answer> {
         };
         if let (Some(m), Some(j), Some(jd1)) = (member, joined, joined_d1) {
             row.members.push(m.clone());
+            row.obligations
+                .insert(m.clone(), obligations_of_type(&row.alliance_type));
             row.joined.insert(m, j);
             *latest = (*latest).max(jd1);
         }
@@ -396,4 +414,13 @@ fn alliances(conn: &Connection, k: i64, d: i64) -> Result<Answer> {
         })
         .collect();
     Ok(Box::new(rows))
+}
+
+/// The obligations annals gives a member whose event names none: its alliance type's.
+fn obligations_of_type(name: &str) -> Vec<String> {
+    AllianceType::ALL
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| annals::views::default_obligations(*t))
+        .unwrap_or_default()
 }

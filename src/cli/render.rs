@@ -40,23 +40,30 @@ pub fn describe(kind: &Kind) -> String {
             alliance,
             alliance_type,
             members,
+            name,
+            ..
         } => format!(
-            "{alliance} ({}) with {}",
+            "{alliance}{} ({}) with {}",
+            name.as_ref().map(|n| format!(" “{n}”")).unwrap_or_default(),
             alliance_type.as_str(),
             codes(members)
         ),
-        Kind::AllianceJoined { alliance, members } => format!("{} join {alliance}", codes(members)),
+        Kind::AllianceJoined {
+            alliance, members, ..
+        } => format!("{} join {alliance}", codes(members)),
         Kind::AllianceLeft { alliance, members } => format!("{} leave {alliance}", codes(members)),
         Kind::AllianceDissolved { alliance } => format!("{alliance} dissolved"),
         Kind::LeaderTookOffice {
             actor,
             office,
             person,
+            ..
         } => format!("{person} becomes {actor} {office}"),
         Kind::LeaderLeftOffice {
             actor,
             office,
             person,
+            ..
         } => format!(
             "{} leaves {actor} {office}",
             person.as_deref().unwrap_or("holder")
@@ -78,8 +85,10 @@ pub fn describe(kind: &Kind) -> String {
             item,
             quantity,
             unit,
+            ..
         } => format!(
-            "{supplier} → {recipient}: {quantity} {}{item}",
+            "{supplier} → {recipient}: {} {}{item}",
+            quantity.map_or("?".to_string(), |q| q.to_string()),
             unit.as_ref()
                 .map(|u| format!("{u} of "))
                 .unwrap_or_default()
@@ -105,6 +114,15 @@ pub fn describe(kind: &Kind) -> String {
             replacement.kind.name(),
             describe(&replacement.kind)
         ),
+        Kind::ArmedConflict {
+            side_a,
+            side_b,
+            country,
+            deaths_best,
+            ..
+        } => format!("{side_a} vs {side_b} in {country}: {deaths_best} deaths"),
+        Kind::StateEntered { actor, .. } => format!("{actor} enters the state system"),
+        Kind::StateExited { actor, .. } => format!("{actor} leaves the state system"),
     }
 }
 
@@ -209,8 +227,16 @@ fn cell(v: &serde_json::Value) -> String {
     }
 }
 
+/// Whether a table shows a column: not `certain` (it is the `?` mark), not a map (alliances'
+/// `joined` and `obligations` are left to `--json`), and not absent from every row.
+fn shown_column(rows: &[serde_json::Value], key: &str) -> bool {
+    key != "certain"
+        && rows.iter().all(|r| !r[key].is_object())
+        && rows.iter().any(|r| !r[key].is_null())
+}
+
 /// View rows (JSON objects) as a table; uncertain rows are marked with `?` in the first
-/// column. The `joined` map of alliances is left to `--json`.
+/// column.
 pub fn json_rows(
     out: &mut impl Write,
     look: &Look,
@@ -219,10 +245,7 @@ pub fn json_rows(
     let Some(first) = rows.first().and_then(|r| r.as_object()) else {
         return writeln!(out, "(no rows)");
     };
-    let columns: Vec<&String> = first
-        .keys()
-        .filter(|k| *k != "certain" && *k != "joined")
-        .collect();
+    let columns: Vec<&String> = first.keys().filter(|k| shown_column(rows, k)).collect();
     let mut header: Vec<String> = vec![" ".into()];
     header.extend(columns.iter().map(|c| c.to_uppercase()));
     let uncertain = |r: &serde_json::Value| r["certain"] == serde_json::Value::Bool(false);
@@ -333,7 +356,7 @@ fn row_changes(from: &serde_json::Value, to: &serde_json::Value) -> String {
     let mut parts = Vec::new();
     for (k, new) in t {
         let old = f.get(k).unwrap_or(&serde_json::Value::Null);
-        if old == new || k == "joined" {
+        if old == new || new.is_object() {
             continue;
         }
         match (old.as_array(), new.as_array()) {
@@ -370,7 +393,7 @@ pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()
         r.as_object()
             .map(|m| {
                 m.iter()
-                    .filter(|(k, _)| *k != "joined" && *k != "certain")
+                    .filter(|(k, v)| !v.is_object() && !v.is_null() && *k != "certain")
                     .map(|(k, v)| format!("{k}:{}", cell(v)))
                     .collect::<Vec<_>>()
                     .join(" ")

@@ -1,8 +1,8 @@
 //! The log record: its stored form, its decoding (every supported version) and the hash
 //! chain. `schema/storage.md` §4 specifies it byte by byte.
 //!
-//! A log record is the envelope (tag 'L', version 2; version 1 is still read, see
-//! `model/event_v1.rs`) around the bincode of [`LogRecord`]: the previous record's chain
+//! A log record is the envelope (tag 'L', version 3; versions 1 and 2 are still read, see
+//! `model/event_v1.rs` and `model/event_v2.rs`) around the bincode of [`LogRecord`]: the previous record's chain
 //! hash and the [`Event`]. The chain hash of a record is SHA-256 of its payload, so every
 //! record commits to all records before it, and the head record holds the hash of the last.
 
@@ -13,8 +13,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The log record version written now. Version 1 (annals 0.1, without the interchange-v2
-/// fields) is still read and upcast; see `event_v1.rs`.
-pub(crate) const LOG_RECORD_VERSION: u8 = 2;
+/// fields) and version 2 (before the dataset fields and kinds of version 3) are still read
+/// and upcast; see `event_v1.rs` and `event_v2.rs`.
+pub(crate) const LOG_RECORD_VERSION: u8 = 3;
 pub(crate) const INDEX_VERSION: u8 = 1;
 
 /// The stored form of one log entry.
@@ -44,6 +45,14 @@ pub(crate) fn decode_record(key: &[u8], value: &[u8]) -> Result<LogRecord> {
     let (version, payload) = envelope::open_any_version(keys::LOG, value).map_err(corrupt)?;
     let record: LogRecord = match version {
         LOG_RECORD_VERSION => envelope::decode_payload(payload).map_err(corrupt)?,
+        2 => {
+            let v2: crate::model::event_v2::LogRecordV2 =
+                envelope::decode_payload(payload).map_err(corrupt)?;
+            LogRecord {
+                prev_hash: v2.prev_hash,
+                event: v2.event.into(),
+            }
+        }
         1 => {
             let v1: crate::model::event_v1::LogRecordV1 =
                 envelope::decode_payload(payload).map_err(corrupt)?;

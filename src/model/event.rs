@@ -10,7 +10,7 @@
 //! [`KindTag`], JSON name and fields ([`KINDS`]). The parser, the validator, the writer,
 //! timeline posting codes and view masks read the declaration; the few exhaustive matches
 //! that tie it to the [`KindOf`] variants ([`KindOf::tag`], [`Kind::fields`],
-//! [`Kind::from_fields`], [`KindOf::map_replacement`]) fail to compile when a kind is
+//! [`Kind::from_fields`], `KindV2::upcast` in `event_v2.rs`) fail to compile when a kind is
 //! added, and the tests `every_kind_is_declared_once`, `the_schema_states_the_declared_kinds`
 //! and `stored_variant_index_is_the_tag` catch the rest. See CONTRIBUTING.md.
 //!
@@ -19,7 +19,7 @@
 //! is never itself a retraction or correction.
 
 use crate::model::date::Date;
-use crate::model::limits::{MAX_QUANTITY, MAX_STRENGTH, MAX_TEST_COUNT};
+use crate::model::limits::{MAX_DEATHS, MAX_QUANTITY, MAX_STRENGTH, MAX_TEST_COUNT};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
@@ -164,6 +164,18 @@ pub enum FieldType {
     TextList,
     /// A whole replacement event (a correction's `event`).
     Replacement,
+    /// An optional integer in `min..=max`, absent when not given.
+    MaybeInteger { min: u64, max: u64 },
+    /// An EDTF date, as an event's `date` is written.
+    Date,
+    /// One of the listed snake_case words.
+    Choice(&'static [&'static str]),
+    /// Distinct words of the list, in the list's order; absent means none.
+    Choices(&'static [&'static str]),
+    /// Years (1..=9999), ascending and distinct; absent means none.
+    Years,
+    /// A non-negative decimal with at most three decimals (stored in thousandths).
+    Decimal,
 }
 
 /// One field of a kind, as the interchange names it.
@@ -254,15 +266,25 @@ declare_kinds! {
     Meeting = 0, "meeting", fact, [req("actors", CODES_2), opt("place", TEXT)];
     Agreement = 1, "agreement", fact, [req("actors", CODES_2), req("name", TEXT)];
     Statement = 2, "statement", fact, [req("actors", CODES_1)];
-    AllianceFormed = 3, "alliance_formed", fact,
-        [req("alliance", CODE), req("type", FieldType::AllianceType), req("members", CODES_2)];
-    AllianceJoined = 4, "alliance_joined", fact, [req("alliance", CODE), req("members", CODES_1)];
+    AllianceFormed = 3, "alliance_formed", fact, [
+        req("alliance", CODE),
+        req("type", FieldType::AllianceType),
+        req("members", CODES_1),
+        opt("name", TEXT),
+        opt("signed", FieldType::Date),
+        opt("obligations", FieldType::Choices(OBLIGATIONS)),
+    ];
+    AllianceJoined = 4, "alliance_joined", fact, [
+        req("alliance", CODE),
+        req("members", CODES_1),
+        opt("obligations", FieldType::Choices(OBLIGATIONS)),
+    ];
     AllianceLeft = 5, "alliance_left", fact, [req("alliance", CODE), req("members", CODES_1)];
     AllianceDissolved = 6, "alliance_dissolved", fact, [req("alliance", CODE)];
     LeaderTookOffice = 7, "leader_took_office", fact,
-        [req("actor", CODE), req("office", OFFICE), req("person", TEXT)];
+        [req("actor", CODE), req("office", OFFICE), req("person", TEXT), opt("entry", TEXT)];
     LeaderLeftOffice = 8, "leader_left_office", fact,
-        [req("actor", CODE), req("office", OFFICE), opt("person", TEXT)];
+        [req("actor", CODE), req("office", OFFICE), opt("person", TEXT), opt("exit", TEXT)];
     Deployment = 9, "deployment", fact, [
         req("actor", CODE),
         req("host", CODE),
@@ -274,8 +296,15 @@ declare_kinds! {
         req("supplier", CODE),
         req("recipient", CODE),
         req("item", TEXT),
-        req("quantity", FieldType::Integer { min: 1, max: MAX_QUANTITY, default: None }),
+        opt("quantity", FieldType::MaybeInteger { min: 0, max: MAX_QUANTITY }),
         opt("unit", TEXT),
+        opt("description", TEXT),
+        opt("delivered", FieldType::MaybeInteger { min: 0, max: MAX_QUANTITY }),
+        opt("delivery_years", FieldType::Years),
+        opt("status", FieldType::Choice(ARMS_STATUS)),
+        opt("tiv_unit", FieldType::Decimal),
+        opt("tiv_order", FieldType::Decimal),
+        opt("tiv_delivered", FieldType::Decimal),
     ];
     MissileTest = 12, "missile_test", fact, [
         req("actor", CODE),
@@ -288,7 +317,40 @@ declare_kinds! {
     SanctionsLifted = 16, "sanctions_lifted", fact, [req("actor", CODE), req("against", CODE)];
     Retraction = 17, "retraction", amendment, [req("target", UUID), req("reason", TEXT)];
     Correction = 18, "correction", amendment, [req("target", UUID), req("event", FieldType::Replacement)];
+    ArmedConflict = 19, "armed_conflict", fact, [
+        req("conflict", TEXT),
+        opt("conflict_name", TEXT),
+        req("violence", FieldType::Choice(VIOLENCE)),
+        req("side_a", CODE),
+        opt("side_a_name", TEXT),
+        req("side_b", CODE),
+        opt("side_b_name", TEXT),
+        req("country", CODE),
+        req("deaths_best", FieldType::Integer { min: 0, max: MAX_DEATHS, default: None }),
+        opt("deaths_low", DEATHS),
+        opt("deaths_high", DEATHS),
+        opt("deaths_a", DEATHS),
+        opt("deaths_b", DEATHS),
+        opt("deaths_civilians", DEATHS),
+        opt("deaths_unknown", DEATHS),
+    ];
+    StateEntered = 20, "state_entered", fact, [req("actor", CODE), opt("name", TEXT)];
+    StateExited = 21, "state_exited", fact, [req("actor", CODE), opt("name", TEXT)];
 }
+
+/// The obligations a member of an alliance can take on (COW's four), strongest first.
+pub const OBLIGATIONS: &[&str] = &["defense", "neutrality", "non_aggression", "entente"];
+
+/// The types of organised violence (UCDP's `type_of_violence` 1, 2, 3).
+pub const VIOLENCE: &[&str] = &["state_based", "non_state", "one_sided"];
+
+/// Whether a transferred weapon was new or second hand (SIPRI's `status`).
+pub const ARMS_STATUS: &[&str] = &["new", "second_hand", "second_hand_modernized"];
+
+const DEATHS: FieldType = FieldType::MaybeInteger {
+    min: 0,
+    max: MAX_DEATHS,
+};
 
 /// How many kinds there are.
 pub const KIND_COUNT: usize = KINDS.len();
@@ -354,6 +416,14 @@ pub enum FieldRef<'a> {
     Uuid(Uuid),
     TextList(&'a [String]),
     Replacement(&'a Content),
+    MaybeInteger(Option<u64>),
+    Date(Option<&'a Date>),
+    /// `Choice` fields (`None` when an optional one is absent).
+    Choice(Option<&'a str>),
+    Choices(&'a [String]),
+    Years(&'a [u16]),
+    /// In thousandths.
+    Decimal(Option<u64>),
 }
 
 /// One field's value as parsed, owned: what [`Kind::from_fields`] builds a kind from.
@@ -367,6 +437,12 @@ pub enum FieldValue {
     Uuid(Uuid),
     TextList(Vec<String>),
     Replacement(Box<Content>),
+    MaybeInteger(Option<u64>),
+    Date(Option<Date>),
+    Choice(Option<String>),
+    Choices(Vec<String>),
+    Years(Vec<u16>),
+    Decimal(Option<u64>),
 }
 
 /// Takes parsed values in declaration order, each as the type the variant needs.
@@ -424,6 +500,45 @@ impl Values {
             _ => None,
         }
     }
+    fn maybe_integer(&mut self) -> Option<Option<u64>> {
+        match self.0.next()? {
+            FieldValue::MaybeInteger(n) => Some(n),
+            _ => None,
+        }
+    }
+    fn date(&mut self) -> Option<Option<Date>> {
+        match self.0.next()? {
+            FieldValue::Date(d) => Some(d),
+            _ => None,
+        }
+    }
+    fn opt_choice(&mut self) -> Option<Option<String>> {
+        match self.0.next()? {
+            FieldValue::Choice(c) => Some(c),
+            _ => None,
+        }
+    }
+    fn choice(&mut self) -> Option<String> {
+        self.opt_choice()?
+    }
+    fn choices(&mut self) -> Option<Vec<String>> {
+        match self.0.next()? {
+            FieldValue::Choices(c) => Some(c),
+            _ => None,
+        }
+    }
+    fn years(&mut self) -> Option<Vec<u16>> {
+        match self.0.next()? {
+            FieldValue::Years(y) => Some(y),
+            _ => None,
+        }
+    }
+    fn decimal(&mut self) -> Option<Option<u64>> {
+        match self.0.next()? {
+            FieldValue::Decimal(n) => Some(n),
+            _ => None,
+        }
+    }
 }
 
 /// The kind of an event with the fields of that kind: [`KindOf`] with the current
@@ -454,10 +569,19 @@ pub enum KindOf<C> {
         alliance: Code,
         alliance_type: AllianceType,
         members: Vec<Code>,
+        /// The alliance's display name (v3).
+        name: Option<String>,
+        /// When the treaty was signed, where it precedes the formation date (v3).
+        signed: Option<Date>,
+        /// The obligations of the members this event adds (v3; [`OBLIGATIONS`] names,
+        /// empty when not given: the alliance type's).
+        obligations: Vec<String>,
     },
     AllianceJoined {
         alliance: Code,
         members: Vec<Code>,
+        /// The obligations of the members this event adds (v3; empty: the alliance's).
+        obligations: Vec<String>,
     },
     AllianceLeft {
         alliance: Code,
@@ -470,11 +594,15 @@ pub enum KindOf<C> {
         actor: Code,
         office: String,
         person: String,
+        /// How the leader came to office (v3), as the source says (Archigos: `Regular`).
+        entry: Option<String>,
     },
     LeaderLeftOffice {
         actor: Code,
         office: String,
         person: Option<String>,
+        /// How the leader left office (v3), as the source says (Archigos: `Natural Death`).
+        exit: Option<String>,
     },
     Deployment {
         actor: Code,
@@ -491,8 +619,21 @@ pub enum KindOf<C> {
         supplier: Code,
         recipient: Code,
         item: String,
-        quantity: u64,
+        /// The number ordered; `None` when the source does not give it (v3; v2 required it).
+        quantity: Option<u64>,
         unit: Option<String>,
+        /// What kind of weapon (v3), e.g. SIPRI's `trainer/combat aircraft`.
+        description: Option<String>,
+        /// The number delivered (v3).
+        delivered: Option<u64>,
+        /// The years of delivery, ascending (v3; empty when none).
+        delivery_years: Vec<u16>,
+        /// `new`, `second_hand` or `second_hand_modernized` (v3).
+        status: Option<String>,
+        /// SIPRI trend-indicator values in thousandths of a million TIV (v3).
+        tiv_unit: Option<u64>,
+        tiv_order: Option<u64>,
+        tiv_delivered: Option<u64>,
     },
     MissileTest {
         actor: Code,
@@ -525,104 +666,41 @@ pub enum KindOf<C> {
         target: Uuid,
         replacement: Box<C>,
     },
+    /// One event of organised violence (v3; UCDP GED's unit): two sides, a type of
+    /// violence, deaths, where (the event's `location` and `country`).
+    ArmedConflict {
+        /// The conflict's identifier in its source (UCDP `conflict_new_id`).
+        conflict: String,
+        conflict_name: Option<String>,
+        /// [`VIOLENCE`] name.
+        violence: String,
+        side_a: Code,
+        side_a_name: Option<String>,
+        side_b: Code,
+        side_b_name: Option<String>,
+        /// The state where it happened.
+        country: Code,
+        deaths_best: u64,
+        deaths_low: Option<u64>,
+        deaths_high: Option<u64>,
+        deaths_a: Option<u64>,
+        deaths_b: Option<u64>,
+        deaths_civilians: Option<u64>,
+        deaths_unknown: Option<u64>,
+    },
+    /// A state enters the state system (v3; COW state system membership).
+    StateEntered {
+        actor: Code,
+        name: Option<String>,
+    },
+    /// A state leaves the state system (v3), dated its first day out, as every ending kind.
+    StateExited {
+        actor: Code,
+        name: Option<String>,
+    },
 }
 
 impl<C> KindOf<C> {
-    /// The same kind with the correction's replacement converted by `f` (every other
-    /// variant is moved as it is). Used to upcast stored versions.
-    pub fn map_replacement<D>(self, f: impl FnOnce(C) -> D) -> KindOf<D> {
-        use KindOf::*;
-        match self {
-            Meeting { actors, place } => Meeting { actors, place },
-            Agreement { actors, name } => Agreement { actors, name },
-            Statement { actors } => Statement { actors },
-            AllianceFormed {
-                alliance,
-                alliance_type,
-                members,
-            } => AllianceFormed {
-                alliance,
-                alliance_type,
-                members,
-            },
-            AllianceJoined { alliance, members } => AllianceJoined { alliance, members },
-            AllianceLeft { alliance, members } => AllianceLeft { alliance, members },
-            AllianceDissolved { alliance } => AllianceDissolved { alliance },
-            LeaderTookOffice {
-                actor,
-                office,
-                person,
-            } => LeaderTookOffice {
-                actor,
-                office,
-                person,
-            },
-            LeaderLeftOffice {
-                actor,
-                office,
-                person,
-            } => LeaderLeftOffice {
-                actor,
-                office,
-                person,
-            },
-            Deployment {
-                actor,
-                host,
-                region,
-                strength,
-            } => Deployment {
-                actor,
-                host,
-                region,
-                strength,
-            },
-            Withdrawal {
-                actor,
-                host,
-                region,
-            } => Withdrawal {
-                actor,
-                host,
-                region,
-            },
-            ArmsTransfer {
-                supplier,
-                recipient,
-                item,
-                quantity,
-                unit,
-            } => ArmsTransfer {
-                supplier,
-                recipient,
-                item,
-                quantity,
-                unit,
-            },
-            MissileTest {
-                actor,
-                class,
-                count,
-            } => MissileTest {
-                actor,
-                class,
-                count,
-            },
-            NuclearTest { actor } => NuclearTest { actor },
-            JointExercise { actors, assets } => JointExercise { actors, assets },
-            SanctionsImposed { actor, against } => SanctionsImposed { actor, against },
-            SanctionsLifted { actor, against } => SanctionsLifted { actor, against },
-            Retraction { target, reason } => Retraction { target, reason },
-            Correction {
-                target,
-                replacement,
-            } => Correction {
-                target,
-                replacement: Box::new(f(*replacement)),
-            },
-        }
-    }
-
     /// The kind's stored tag. Exhaustive: a new variant does not compile without one.
     pub fn tag(&self) -> KindTag {
         use KindOf::*;
@@ -646,6 +724,9 @@ impl<C> KindOf<C> {
             SanctionsLifted { .. } => KindTag::SanctionsLifted,
             Retraction { .. } => KindTag::Retraction,
             Correction { .. } => KindTag::Correction,
+            ArmedConflict { .. } => KindTag::ArmedConflict,
+            StateEntered { .. } => KindTag::StateEntered,
+            StateExited { .. } => KindTag::StateExited,
         }
     }
 
@@ -709,26 +790,40 @@ impl Kind {
                 alliance,
                 alliance_type,
                 members,
+                name,
+                signed,
+                obligations,
             } => vec![
                 F::Code(alliance),
                 F::AllianceType(*alliance_type),
                 F::Codes(members),
+                opt(name),
+                F::Date(signed.as_ref()),
+                F::Choices(obligations),
             ],
-            Kind::AllianceJoined { alliance, members }
-            | Kind::AllianceLeft { alliance, members } => {
-                vec![F::Code(alliance), F::Codes(members)]
-            }
+            Kind::AllianceJoined {
+                alliance,
+                members,
+                obligations,
+            } => vec![
+                F::Code(alliance),
+                F::Codes(members),
+                F::Choices(obligations),
+            ],
+            Kind::AllianceLeft { alliance, members } => vec![F::Code(alliance), F::Codes(members)],
             Kind::AllianceDissolved { alliance } => vec![F::Code(alliance)],
             Kind::LeaderTookOffice {
                 actor,
                 office,
                 person,
-            } => vec![F::Code(actor), text(office), text(person)],
+                entry,
+            } => vec![F::Code(actor), text(office), text(person), opt(entry)],
             Kind::LeaderLeftOffice {
                 actor,
                 office,
                 person,
-            } => vec![F::Code(actor), text(office), opt(person)],
+                exit,
+            } => vec![F::Code(actor), text(office), opt(person), opt(exit)],
             Kind::Deployment {
                 actor,
                 host,
@@ -751,12 +846,26 @@ impl Kind {
                 item,
                 quantity,
                 unit,
+                description,
+                delivered,
+                delivery_years,
+                status,
+                tiv_unit,
+                tiv_order,
+                tiv_delivered,
             } => vec![
                 F::Code(supplier),
                 F::Code(recipient),
                 text(item),
-                F::Integer(*quantity),
+                F::MaybeInteger(*quantity),
                 opt(unit),
+                opt(description),
+                F::MaybeInteger(*delivered),
+                F::Years(delivery_years),
+                F::Choice(status.as_deref()),
+                F::Decimal(*tiv_unit),
+                F::Decimal(*tiv_order),
+                F::Decimal(*tiv_delivered),
             ],
             Kind::MissileTest {
                 actor,
@@ -774,6 +883,42 @@ impl Kind {
                 target,
                 replacement,
             } => vec![F::Uuid(*target), F::Replacement(replacement)],
+            Kind::ArmedConflict {
+                conflict,
+                conflict_name,
+                violence,
+                side_a,
+                side_a_name,
+                side_b,
+                side_b_name,
+                country,
+                deaths_best,
+                deaths_low,
+                deaths_high,
+                deaths_a,
+                deaths_b,
+                deaths_civilians,
+                deaths_unknown,
+            } => vec![
+                text(conflict),
+                opt(conflict_name),
+                F::Choice(Some(violence)),
+                F::Code(side_a),
+                opt(side_a_name),
+                F::Code(side_b),
+                opt(side_b_name),
+                F::Code(country),
+                F::Integer(*deaths_best),
+                F::MaybeInteger(*deaths_low),
+                F::MaybeInteger(*deaths_high),
+                F::MaybeInteger(*deaths_a),
+                F::MaybeInteger(*deaths_b),
+                F::MaybeInteger(*deaths_civilians),
+                F::MaybeInteger(*deaths_unknown),
+            ],
+            Kind::StateEntered { actor, name } | Kind::StateExited { actor, name } => {
+                vec![F::Code(actor), opt(name)]
+            }
         }
     }
 
@@ -797,10 +942,14 @@ impl Kind {
                 alliance: v.code()?,
                 alliance_type: v.alliance_type()?,
                 members: v.codes()?,
+                name: v.opt_text()?,
+                signed: v.date()?,
+                obligations: v.choices()?,
             },
             KindTag::AllianceJoined => Kind::AllianceJoined {
                 alliance: v.code()?,
                 members: v.codes()?,
+                obligations: v.choices()?,
             },
             KindTag::AllianceLeft => Kind::AllianceLeft {
                 alliance: v.code()?,
@@ -813,11 +962,13 @@ impl Kind {
                 actor: v.code()?,
                 office: v.text()?,
                 person: v.text()?,
+                entry: v.opt_text()?,
             },
             KindTag::LeaderLeftOffice => Kind::LeaderLeftOffice {
                 actor: v.code()?,
                 office: v.text()?,
                 person: v.opt_text()?,
+                exit: v.opt_text()?,
             },
             KindTag::Deployment => Kind::Deployment {
                 actor: v.code()?,
@@ -834,8 +985,15 @@ impl Kind {
                 supplier: v.code()?,
                 recipient: v.code()?,
                 item: v.text()?,
-                quantity: v.integer()?,
+                quantity: v.maybe_integer()?,
                 unit: v.opt_text()?,
+                description: v.opt_text()?,
+                delivered: v.maybe_integer()?,
+                delivery_years: v.years()?,
+                status: v.opt_choice()?,
+                tiv_unit: v.decimal()?,
+                tiv_order: v.decimal()?,
+                tiv_delivered: v.decimal()?,
             },
             KindTag::MissileTest => Kind::MissileTest {
                 actor: v.code()?,
@@ -862,6 +1020,31 @@ impl Kind {
             KindTag::Correction => Kind::Correction {
                 target: v.uuid()?,
                 replacement: v.replacement()?,
+            },
+            KindTag::ArmedConflict => Kind::ArmedConflict {
+                conflict: v.text()?,
+                conflict_name: v.opt_text()?,
+                violence: v.choice()?,
+                side_a: v.code()?,
+                side_a_name: v.opt_text()?,
+                side_b: v.code()?,
+                side_b_name: v.opt_text()?,
+                country: v.code()?,
+                deaths_best: v.integer()?,
+                deaths_low: v.maybe_integer()?,
+                deaths_high: v.maybe_integer()?,
+                deaths_a: v.maybe_integer()?,
+                deaths_b: v.maybe_integer()?,
+                deaths_civilians: v.maybe_integer()?,
+                deaths_unknown: v.maybe_integer()?,
+            },
+            KindTag::StateEntered => Kind::StateEntered {
+                actor: v.code()?,
+                name: v.opt_text()?,
+            },
+            KindTag::StateExited => Kind::StateExited {
+                actor: v.code()?,
+                name: v.opt_text()?,
             },
         };
         v.0.next().is_none().then_some(kind)
@@ -1013,7 +1196,7 @@ mod tests {
     #[test]
     fn a_new_kind_needs_new_format_versions() {
         // (storage format version, log record version, number of kinds), oldest first.
-        const HISTORY: &[(u32, u8, usize)] = &[(1, 1, 19), (2, 2, 19)];
+        const HISTORY: &[(u32, u8, usize)] = &[(1, 1, 19), (2, 2, 19), (3, 3, 22)];
         let now = (
             crate::store::STORAGE_FORMAT_VERSION,
             crate::log::LOG_RECORD_VERSION,

@@ -5,7 +5,8 @@
 //! `mode` and `context`; upcasting fills those in empty.
 
 use crate::model::date::Date;
-use crate::model::event::{Confidence, Content, Event, KindOf, Source};
+use crate::model::event::{Confidence, Content, Event, Source};
+use crate::model::event_v2::KindV2;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -13,7 +14,7 @@ use uuid::Uuid;
 #[derive(Deserialize)]
 pub(crate) struct ContentV1 {
     date: Option<Date>,
-    kind: KindOf<ContentV1>,
+    kind: KindV2<ContentV1>,
     summary: Option<String>,
     sources: Vec<Source>,
     confidence: Option<Confidence>,
@@ -39,7 +40,7 @@ impl From<ContentV1> for Content {
     fn from(v1: ContentV1) -> Content {
         Content {
             date: v1.date,
-            kind: v1.kind.map_replacement(Content::from),
+            kind: v1.kind.upcast(Content::from),
             summary: v1.summary,
             sources: v1.sources,
             confidence: v1.confidence,

@@ -448,7 +448,134 @@ fn parse_field(f: &mut Fields, spec: &FieldSpec) -> Result<FieldValue, String> {
             let context = format!("{}: field `{name}`", f.context);
             FieldValue::Replacement(Box::new(parse_content(Fields::new(context, value)?, true)?))
         }
+        FieldType::MaybeInteger { min, max } => {
+            FieldValue::MaybeInteger(f.integer(name, min, max)?)
+        }
+        FieldType::Date => FieldValue::Date(date_field(f, name)?),
+        FieldType::Choice(words) => {
+            let word = word_choice(f, name, words)?;
+            if spec.required && word.is_none() {
+                return Err(missing(f, name));
+            }
+            FieldValue::Choice(word)
+        }
+        FieldType::Choices(words) => FieldValue::Choices(word_choices(f, name, words)?),
+        FieldType::Years => FieldValue::Years(years(f, name)?),
+        FieldType::Decimal => FieldValue::Decimal(decimal(f, name)?),
     })
+}
+
+/// An optional EDTF date field (`signed`), parsed as `date` is.
+fn date_field(f: &mut Fields, name: &str) -> Result<Option<Date>, String> {
+    match f.take(name) {
+        None => Ok(None),
+        Some(Strict::Str(s)) => Date::parse(&s)
+            .map(Some)
+            .map_err(|e| f.field_error(name, format!(": {e}"))),
+        Some(other) => Err(f.field_error(
+            name,
+            format!(
+                "must be a date string like 1949-04-04, not {}",
+                other.type_name()
+            ),
+        )),
+    }
+}
+
+/// One of `words`, or absent.
+fn word_choice(
+    f: &mut Fields,
+    name: &str,
+    words: &'static [&'static str],
+) -> Result<Option<String>, String> {
+    let options: Vec<(&'static str, &'static str)> = words.iter().map(|w| (*w, *w)).collect();
+    Ok(f.choice(name, &options)?.map(String::from))
+}
+
+/// Distinct words of `words`, kept in the list's order; absent or empty means none.
+fn word_choices(
+    f: &mut Fields,
+    name: &str,
+    words: &'static [&'static str],
+) -> Result<Vec<String>, String> {
+    let items = match f.take(name) {
+        None => return Ok(Vec::new()),
+        Some(Strict::Array(items)) => items,
+        Some(other) => {
+            let what = other.type_name();
+            return Err(f.field_error(name, format!("must be an array of words, not {what}")));
+        }
+    };
+    let mut given = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Strict::Str(s) if words.contains(&s.as_str()) && !given.contains(&s) => given.push(s),
+            Strict::Str(s) if given.contains(&s) => {
+                return Err(f.field_error(name, format!("names `{}` twice", short(&s))))
+            }
+            other => {
+                let got = match other {
+                    Strict::Str(s) => format!("`{}`{}", short(&s), did_you_mean(&s, words)),
+                    other => other.type_name().to_string(),
+                };
+                let allowed = words.join(", ");
+                return Err(f.field_error(name, format!("may hold only {allowed}; got {got}")));
+            }
+        }
+    }
+    Ok(words
+        .iter()
+        .filter(|w| given.iter().any(|g| g == *w))
+        .map(|w| w.to_string())
+        .collect())
+}
+
+/// Years 1..=9999, strictly ascending; absent means none.
+fn years(f: &mut Fields, name: &str) -> Result<Vec<u16>, String> {
+    let items = match f.take(name) {
+        None => return Ok(Vec::new()),
+        Some(Strict::Array(items)) if items.len() <= MAX_YEARS => items,
+        Some(Strict::Array(items)) => {
+            let n = items.len();
+            return Err(f.field_error(name, format!("has {n} years; the limit is {MAX_YEARS}")));
+        }
+        Some(other) => {
+            let what = other.type_name();
+            return Err(f.field_error(name, format!("must be an array of years, not {what}")));
+        }
+    };
+    let mut out: Vec<u16> = Vec::with_capacity(items.len());
+    for item in items {
+        let year = match item {
+            Strict::Unsigned(n) if (1..=9999).contains(&n) => n as u16,
+            _ => return Err(f.field_error(name, "must hold years from 1 to 9999")),
+        };
+        if out.last().is_some_and(|last| *last >= year) {
+            return Err(f.field_error(name, "must list distinct years in ascending order"));
+        }
+        out.push(year);
+    }
+    Ok(out)
+}
+
+/// A non-negative decimal with at most three decimals, in thousandths.
+fn decimal(f: &mut Fields, name: &str) -> Result<Option<u64>, String> {
+    let text = match f.take(name) {
+        None => return Ok(None),
+        Some(Strict::Unsigned(n)) => n.to_string(),
+        Some(Strict::Float(x)) if x >= 0.0 => x.to_string(),
+        Some(other) => {
+            let what = match other {
+                Strict::Negative(n) => n.to_string(),
+                Strict::Float(x) => x.to_string(),
+                other => other.type_name().to_string(),
+            };
+            return Err(f.field_error(name, format!("must be a number of at least 0; got {what}")));
+        }
+    };
+    crate::model::validate::parse_milli(&text)
+        .map(Some)
+        .map_err(|e| f.field_error(name, e))
 }
 
 /// Parse a kind's fields in declaration order and build the kind.
@@ -923,7 +1050,27 @@ fn field_json(value: FieldRef<'_>) -> Option<Value> {
             content_fields(r, &mut inner);
             Value::Object(inner)
         }
+        FieldRef::MaybeInteger(n) => json!(n?),
+        FieldRef::Date(d) => json!(d?.to_string()),
+        FieldRef::Choice(w) => json!(w?),
+        FieldRef::Choices([]) => return None,
+        FieldRef::Choices(words) => json!(words),
+        FieldRef::Years([]) => return None,
+        FieldRef::Years(years) => json!(years),
+        FieldRef::Decimal(milli) => milli_json(milli?),
     })
+}
+
+/// Thousandths as the JSON number they were written as (`4.5`, `2875`).
+fn milli_json(milli: u64) -> Value {
+    if milli.is_multiple_of(1000) {
+        return json!(milli / 1000);
+    }
+    let text = crate::model::validate::format_milli(milli);
+    text.parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or(Value::String(text), Value::Number)
 }
 
 /// Write the content's fields into `map` in schema order (date, kind, kind fields,

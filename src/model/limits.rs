@@ -27,3 +27,9 @@ pub const MAX_OFFICE_CHARS: usize = 64;
 pub const MAX_TAG_CHARS: usize = 32;
 /// Most `context` tags on one event.
 pub const MAX_CONTEXT_TAGS: usize = 16;
+/// Largest death count on one armed-conflict event.
+pub const MAX_DEATHS: u64 = 100_000_000;
+/// Most years in one `delivery_years` list.
+pub const MAX_YEARS: usize = 200;
+/// Largest decimal field (a TIV), in thousandths: a million million.
+pub const MAX_DECIMAL_MILLI: u64 = 1_000_000_000_000_000;

@@ -16,6 +16,7 @@
 pub mod date;
 pub mod event;
 pub(crate) mod event_v1;
+pub(crate) mod event_v2;
 pub mod interchange;
 pub mod limits;
 pub mod validate;

@@ -127,10 +127,90 @@ fn field(spec: &FieldSpec, value: FieldRef<'_>) -> Result<(), String> {
         (FieldType::Uuid, FieldRef::Uuid(_)) => Ok(()),
         (FieldType::TextList, FieldRef::TextList(items)) => text_list(name, items),
         (FieldType::Replacement, FieldRef::Replacement(r)) => replacement(r),
+        (FieldType::MaybeInteger { min, max }, FieldRef::MaybeInteger(n)) => match n {
+            Some(n) => range(name, n, min, max),
+            None => Ok(()),
+        },
+        (FieldType::Date, FieldRef::Date(d)) => match d {
+            Some(d) if !d.is_valid() => Err(format!("field `{name}` is not a valid date")),
+            _ => Ok(()),
+        },
+        (FieldType::Choice(words), FieldRef::Choice(w)) => choice(name, w, words, spec.required),
+        (FieldType::Choices(words), FieldRef::Choices(given)) => choices(name, given, words),
+        (FieldType::Years, FieldRef::Years(years)) => year_list(name, years),
+        (FieldType::Decimal, FieldRef::Decimal(d)) => match d {
+            Some(d) if d > MAX_DECIMAL_MILLI => Err(format!("field `{name}` is too large")),
+            _ => Ok(()),
+        },
         _ => Err(format!(
             "field `{name}` does not match the kind's declaration"
         )),
     }
+}
+
+fn choice(name: &str, word: Option<&str>, words: &[&str], required: bool) -> Result<(), String> {
+    match word {
+        Some(w) if words.contains(&w) => Ok(()),
+        None if !required => Ok(()),
+        _ => Err(format!(
+            "field `{name}` must be one of {}",
+            words.join(", ")
+        )),
+    }
+}
+
+fn choices(name: &str, given: &[String], words: &[&str]) -> Result<(), String> {
+    // Distinct, and in the declared order: the one canonical form of a set.
+    let positions: Option<Vec<usize>> = given
+        .iter()
+        .map(|g| words.iter().position(|w| w == g))
+        .collect();
+    match positions {
+        Some(p) if p.windows(2).all(|w| w[0] < w[1]) => Ok(()),
+        _ => Err(format!(
+            "field `{name}` must hold distinct words of {}, in that order",
+            words.join(", ")
+        )),
+    }
+}
+
+fn year_list(name: &str, years: &[u16]) -> Result<(), String> {
+    let ascending = years.windows(2).all(|w| w[0] < w[1]);
+    if years.len() <= MAX_YEARS && ascending && years.iter().all(|y| (1..=9999).contains(y)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "field `{name}` must hold at most {MAX_YEARS} distinct years from 1 to 9999, ascending"
+        ))
+    }
+}
+
+/// Parse a non-negative decimal with at most three decimals (`4.5`, `2875`, `0.25`)
+/// into thousandths.
+pub fn parse_milli(text: &str) -> Result<u64, String> {
+    let bad = || format!("must be a number of at least 0 with at most 3 decimals; got `{text}`");
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || (!frac.is_empty() && !digits(frac)) || frac.len() > 3 {
+        return Err(bad());
+    }
+    let whole: u64 = whole.parse().map_err(|_| bad())?;
+    let frac: u64 = format!("{frac:0<3}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(1000)
+        .and_then(|w| w.checked_add(frac))
+        .filter(|m| *m <= MAX_DECIMAL_MILLI)
+        .ok_or_else(bad)
+}
+
+/// Thousandths as decimal text without trailing zeros (`4500` → `4.5`).
+pub fn format_milli(milli: u64) -> String {
+    let (whole, frac) = (milli / 1000, milli % 1000);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let frac = format!("{frac:03}");
+    format!("{whole}.{}", frac.trim_end_matches('0'))
 }
 
 /// Check a kind's fields against its declaration in [`crate::model::event::KINDS`].

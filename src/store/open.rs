@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The storage format version this build writes. Version 2 added the interchange-v2
-/// fields to stored events (log record version 2); see `schema/CHANGELOG.md`.
-pub const STORAGE_FORMAT_VERSION: u32 = 2;
+/// fields to stored events (log record version 2); version 3 the dataset fields and kinds
+/// (log record version 3); see `schema/CHANGELOG.md`.
+pub const STORAGE_FORMAT_VERSION: u32 = 3;
 /// The oldest storage format version this build reads.
 pub const MIN_STORAGE_FORMAT_VERSION: u32 = 1;
 
@@ -29,8 +30,9 @@ pub(crate) const FORMAT_RECORD_VERSION: u8 = 1;
 /// first, so an interrupted rebuild is finished on the next open.
 /// 1: annals 0.1. 2: a correction sits in the timeline at its replacement's date, never at
 /// its own informational date. 3: keyed views (the built-ins) kept in the row-version index
-/// instead of checkpoints; view meta records of version 2.
-pub(crate) const DERIVED_VERSION: u32 = 3;
+/// instead of checkpoints; view meta records of version 2. 4: the v3 fields in the
+/// alliances, leaders and arms entries, and the `conflicts` and `states` views.
+pub(crate) const DERIVED_VERSION: u32 = 4;
 
 /// The format record: written when a database is created, and rewritten only to raise its
 /// version when a newer annals opens it.
@@ -54,7 +56,7 @@ pub struct StoreOptions {
     pub engine_kind: Option<EngineKind>,
     /// Create the database if the path does not exist.
     pub create: bool,
-    /// Views to maintain besides the five built-ins (see [`StoreOptions::with_view`]).
+    /// Views to maintain besides the built-ins (see [`StoreOptions::with_view`]).
     pub views: Vec<ViewRegistration>,
     /// A view checkpoint is cut every this many entries the view folds.
     pub checkpoint_interval: u64,
@@ -184,7 +186,7 @@ impl Store {
     ///
     /// ```
     /// let store = annals::Store::temporary()?;
-    /// assert_eq!(store.view_names(), ["alliances", "deployments", "leaders", "arms", "tests"]);
+    /// assert_eq!(store.view_names(), annals::views::BUILTIN_NAMES);
     /// # Ok::<(), annals::Error>(())
     /// ```
     pub fn temporary() -> Result<Store> {

@@ -225,7 +225,7 @@ impl Generator {
         let mut replacement = original;
         replacement.summary = Some(format!("corrected report #{i}"));
         if let Kind::ArmsTransfer { quantity, .. } = &mut replacement.kind {
-            *quantity = quantity.saturating_add(self.rng.below(500));
+            *quantity = quantity.map(|q| q.saturating_add(self.rng.below(500)));
         }
         Content {
             date: None,
@@ -353,8 +353,15 @@ impl Generator {
             supplier: self.actors[supplier].clone(),
             recipient: self.actors[recipient].clone(),
             item: ITEMS[(supplier + self.rng.below(2) as usize) % ITEMS.len()].to_string(),
-            quantity: self.rng.below(10_000) + 1,
+            quantity: Some(self.rng.below(10_000) + 1),
             unit: None,
+            description: None,
+            delivered: None,
+            delivery_years: Vec::new(),
+            status: None,
+            tiv_unit: None,
+            tiv_order: None,
+            tiv_delivered: None,
         }
     }
 
@@ -384,6 +391,7 @@ impl Generator {
                 actor,
                 office,
                 person: None,
+                exit: None,
             }
         } else {
             self.holders.insert((a, o));
@@ -391,6 +399,7 @@ impl Generator {
                 actor,
                 office,
                 person: format!("Person {}", self.rng.below(100_000)),
+                entry: None,
             }
         }
     }
@@ -409,6 +418,9 @@ impl Generator {
                 alliance,
                 alliance_type: *self.rng.pick(&AllianceType::ALL.map(|(_, t)| t)),
                 members: vec![self.actors[a].clone(), self.actors[b].clone()],
+                name: None,
+                signed: None,
+                obligations: Vec::new(),
             }
         } else if self.rng.chance(20) {
             state.formed = false;
@@ -427,6 +439,7 @@ impl Generator {
             Kind::AllianceJoined {
                 alliance,
                 members: vec![self.actors[a].clone()],
+                obligations: Vec::new(),
             }
         } else {
             Kind::JointExercise {

@@ -1,6 +1,7 @@
 //! The `alliances` view: which alliances exist as of a day, with their members.
 //!
-//! Fold: `alliance_formed` creates the alliance (its members join on that date);
+//! Fold: `alliance_formed` creates the alliance (its members join on that date, with the
+//! event's obligations or else the alliance type's; one member is enough);
 //! `alliance_joined` adds members; `alliance_left` removes them; `alliance_dissolved`
 //! removes the alliance. Lenient rules for oddities (each is ignored by the fold and
 //! rejected when appended): forming an alliance that exists re-forms it (replacing type,
@@ -21,17 +22,45 @@ pub struct AllianceState {
     pub since: Date,
     /// Member → the date it joined.
     pub members: BTreeMap<Code, Date>,
+    pub name: Option<String>,
+    pub signed: Option<Date>,
+    /// Member → its obligations (the event's, or else the alliance type's).
+    pub obligations: BTreeMap<Code, Vec<String>>,
+}
+
+/// The obligations a member takes on when its event names none: its alliance type's.
+pub fn default_obligations(t: AllianceType) -> Vec<String> {
+    let word = match t {
+        AllianceType::DefensePact => "defense",
+        AllianceType::Neutrality => "neutrality",
+        AllianceType::NonAggression => "non_aggression",
+        AllianceType::Entente => "entente",
+        AllianceType::Partnership => return Vec::new(),
+    };
+    vec![word.to_string()]
+}
+
+fn obligations_of(given: &[String], t: AllianceType) -> Vec<String> {
+    if given.is_empty() {
+        default_obligations(t)
+    } else {
+        given.to_vec()
+    }
 }
 
 /// A row of the `alliances` view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllianceRow {
     pub alliance: String,
+    pub name: Option<String>,
     #[serde(rename = "type")]
     pub alliance_type: String,
     pub since: String,
+    pub signed: Option<String>,
     pub members: Vec<String>,
     pub joined: BTreeMap<String, String>,
+    /// Member → its obligations (`defense`, `neutrality`, `non_aggression`, `entente`).
+    pub obligations: BTreeMap<String, Vec<String>>,
     pub certain: bool,
 }
 
@@ -55,7 +84,7 @@ impl super::KeyedView for Alliances {
 
 impl View for Alliances {
     const NAME: &'static str = "alliances";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     type State = BTreeMap<Code, AllianceState>;
     type Row = AllianceRow;
 
@@ -79,14 +108,24 @@ impl View for Alliances {
                 alliance,
                 alliance_type,
                 members,
+                name,
+                signed,
+                obligations,
             } => {
                 let existed = state.get(alliance).map(|a| a.since);
+                let duties = obligations_of(obligations, *alliance_type);
                 state.insert(
                     alliance.clone(),
                     AllianceState {
                         alliance_type: *alliance_type,
                         since: *fact.date,
                         members: members.iter().map(|m| (m.clone(), *fact.date)).collect(),
+                        name: name.clone(),
+                        signed: *signed,
+                        obligations: members
+                            .iter()
+                            .map(|m| (m.clone(), duties.clone()))
+                            .collect(),
                     },
                 );
                 match existed {
@@ -96,16 +135,22 @@ impl View for Alliances {
                     None => Ok(()),
                 }
             }
-            Kind::AllianceJoined { alliance, members } => {
+            Kind::AllianceJoined {
+                alliance,
+                members,
+                obligations,
+            } => {
                 let Some(a) = state.get_mut(alliance) else {
                     return Err(format!("alliance {alliance} does not exist at this date; record its alliance_formed first"));
                 };
+                let duties = obligations_of(obligations, a.alliance_type);
                 let mut already = Vec::new();
                 for m in members {
                     match a.members.get(m) {
                         Some(d) => already.push(format!("{m} (since {d})")),
                         None => {
                             a.members.insert(m.clone(), *fact.date);
+                            a.obligations.insert(m.clone(), duties.clone());
                         }
                     }
                 }
@@ -124,7 +169,10 @@ impl View for Alliances {
                 };
                 let missing: Vec<String> = members
                     .iter()
-                    .filter(|m| a.members.remove(*m).is_none())
+                    .filter(|m| {
+                        a.obligations.remove(*m);
+                        a.members.remove(*m).is_none()
+                    })
                     .map(|m| m.to_string())
                     .collect();
                 if missing.is_empty() {
@@ -166,6 +214,13 @@ impl View for Alliances {
                         .map(|(m, d)| (m.to_string(), d.to_string()))
                         .collect(),
                     certain: certain_as_of(latest, as_of),
+                    name: a.name.clone(),
+                    signed: a.signed.map(|d| d.to_string()),
+                    obligations: a
+                        .obligations
+                        .iter()
+                        .map(|(m, o)| (m.to_string(), o.clone()))
+                        .collect(),
                 }
             })
             .collect()

@@ -1,11 +1,22 @@
 //! The `arms` view: cumulative arms transfers up to a day, per (supplier, recipient, item,
-//! unit): the summed quantity, the number of transfers, and the dates of the first and the
-//! last transfer in timeline order. Sums saturate at u64::MAX (they cannot overflow).
+//! unit): the summed quantity ordered, the number of transfers (deals), the dates of the
+//! first and the last in timeline order, and — where the events give them (SIPRI) — the
+//! number delivered and trend-indicator values (TIV, in millions, three decimals).
+//!
+//! Ordered amounts (`quantity`, `tiv_order`) count from the event's date. Delivered
+//! amounts (`delivered`, `tiv_delivered`) count in the years delivered: a deal's total is
+//! spread evenly over its `delivery_years` (SIPRI gives totals per deal, not per year;
+//! integer shares, remainders to the later years) and a year's share counts from that
+//! year's first day, the row staying uncertain until its last day, as any year-precision
+//! date. Without delivery years, deliveries count from the event's date. A transfer
+//! without a `quantity` is counted in `unknown_quantity`. Sums saturate at u64::MAX.
 //! Rows are sorted by (supplier, recipient, item, unit).
 
 use super::{certain_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
 use crate::model::event::{Code, Content, Kind, KindTag};
+use crate::model::validate::format_milli;
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -18,6 +29,13 @@ pub struct Flow {
     pub last: Date,
     /// The latest day any folded transfer may refer to (for `certain`).
     pub latest: Day,
+    /// Transfers that did not give a quantity.
+    pub unknown_quantity: u64,
+    /// Summed TIV of the orders, in thousandths; `None` until a transfer gives one.
+    pub tiv_order: Option<u64>,
+    /// Deliveries by the first day they count from: (number, TIV thousandths, the last
+    /// day of their period).
+    pub deliveries: BTreeMap<Day, (u64, u64, Day)>,
 }
 
 /// A row of the `arms` view.
@@ -28,10 +46,69 @@ pub struct ArmsRow {
     pub item: String,
     pub unit: Option<String>,
     pub quantity: u64,
+    /// Transfers without a quantity, when there are any.
+    pub unknown_quantity: Option<u64>,
     pub transfers: u64,
     pub first: String,
     pub last: String,
+    /// Delivered by the as-of day; `None` when no transfer gives deliveries.
+    pub delivered: Option<u64>,
+    /// TIV of the orders, in millions, when any transfer gives it.
+    pub tiv_order: Option<Thousandths>,
+    /// TIV delivered by the as-of day, in millions, when any transfer gives deliveries.
+    pub tiv_delivered: Option<Thousandths>,
     pub certain: bool,
+}
+
+/// An exact decimal with three decimals, kept in thousandths; written as the JSON number
+/// it is (`4.5`, `2875`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Thousandths(pub u64);
+
+impl std::fmt::Display for Thousandths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_milli(self.0))
+    }
+}
+
+impl Serialize for Thousandths {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0.is_multiple_of(1000) {
+            return s.serialize_u64(self.0 / 1000);
+        }
+        // Three decimals print back exactly from the nearest f64.
+        s.serialize_f64(format_milli(self.0).parse().unwrap_or(f64::NAN))
+    }
+}
+
+/// The share of `total` that falls to part `i` of `n` (integer; remainders go late).
+fn share(total: u64, i: u64, n: u64) -> u64 {
+    let upto = |k: u64| ((total as u128 * k as u128) / n as u128) as u64;
+    upto(i + 1) - upto(i)
+}
+
+/// The first and last day of a year.
+fn year_days(year: u16) -> Option<(Day, Day)> {
+    let first = NaiveDate::from_ymd_opt(i32::from(year), 1, 1).and_then(Day::from_naive)?;
+    let last = NaiveDate::from_ymd_opt(i32::from(year), 12, 31).and_then(Day::from_naive)?;
+    Some((first, last))
+}
+
+/// Where a transfer's deliveries count: per delivery year, or at the event's date.
+fn delivery_periods(years: &[u16], date: &Date) -> Vec<(Day, Day)> {
+    if years.is_empty() {
+        return vec![(date.earliest(), date.latest())];
+    }
+    years.iter().filter_map(|y| year_days(*y)).collect()
+}
+
+fn add_deliveries(flow: &mut Flow, periods: &[(Day, Day)], number: u64, tiv: u64) {
+    let n = periods.len() as u64;
+    for (i, (first, last)) in periods.iter().enumerate() {
+        let slot = flow.deliveries.entry(*first).or_insert((0, 0, *last));
+        slot.0 = slot.0.saturating_add(share(number, i as u64, n));
+        slot.1 = slot.1.saturating_add(share(tiv, i as u64, n));
+    }
 }
 
 /// The `arms` view.
@@ -62,7 +139,7 @@ impl KeyedView for Arms {
 
 impl View for Arms {
     const NAME: &'static str = "arms";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     type State = BTreeMap<(Code, Code, String, Option<String>), Flow>;
     type Row = ArmsRow;
 
@@ -71,21 +148,49 @@ impl View for Arms {
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
-        if let (Some(key), Kind::ArmsTransfer { quantity, .. }) =
-            (Self::key_of(fact.content), &fact.content.kind)
-        {
-            let date = *fact.date;
-            let flow = state.entry(key).or_insert(Flow {
-                quantity: 0,
-                transfers: 0,
-                first: date,
-                last: date,
-                latest: date.latest(),
-            });
-            flow.quantity = flow.quantity.saturating_add(*quantity);
-            flow.transfers += 1;
-            flow.last = date;
-            flow.latest = flow.latest.max(date.latest());
+        let (
+            Some(key),
+            Kind::ArmsTransfer {
+                quantity,
+                delivered,
+                delivery_years,
+                tiv_order,
+                tiv_delivered,
+                ..
+            },
+        ) = (Self::key_of(fact.content), &fact.content.kind)
+        else {
+            return Ok(());
+        };
+        let date = *fact.date;
+        let flow = state.entry(key).or_insert(Flow {
+            quantity: 0,
+            transfers: 0,
+            first: date,
+            last: date,
+            latest: date.latest(),
+            unknown_quantity: 0,
+            tiv_order: None,
+            deliveries: BTreeMap::new(),
+        });
+        match quantity {
+            Some(q) => flow.quantity = flow.quantity.saturating_add(*q),
+            None => flow.unknown_quantity += 1,
+        }
+        flow.transfers += 1;
+        flow.last = date;
+        flow.latest = flow.latest.max(date.latest());
+        if let Some(t) = tiv_order {
+            flow.tiv_order = Some(flow.tiv_order.unwrap_or(0).saturating_add(*t));
+        }
+        if delivered.is_some() || tiv_delivered.is_some() {
+            let periods = delivery_periods(delivery_years, &date);
+            add_deliveries(
+                flow,
+                &periods,
+                delivered.unwrap_or(0),
+                tiv_delivered.unwrap_or(0),
+            );
         }
         Ok(())
     }
@@ -93,16 +198,30 @@ impl View for Arms {
     fn rows(state: &Self::State, as_of: Day) -> Vec<ArmsRow> {
         state
             .iter()
-            .map(|((supplier, recipient, item, unit), f)| ArmsRow {
-                supplier: supplier.to_string(),
-                recipient: recipient.to_string(),
-                item: item.clone(),
-                unit: unit.clone(),
-                quantity: f.quantity,
-                transfers: f.transfers,
-                first: f.first.to_string(),
-                last: f.last.to_string(),
-                certain: certain_as_of(f.latest, as_of),
+            .map(|((supplier, recipient, item, unit), f)| {
+                let any = !f.deliveries.is_empty();
+                let counted = f.deliveries.range(..=as_of).map(|(_, d)| d);
+                let (mut delivered, mut tiv, mut latest) = (0u64, 0u64, f.latest);
+                for (number, milli, last) in counted {
+                    delivered = delivered.saturating_add(*number);
+                    tiv = tiv.saturating_add(*milli);
+                    latest = latest.max(*last);
+                }
+                ArmsRow {
+                    supplier: supplier.to_string(),
+                    recipient: recipient.to_string(),
+                    item: item.clone(),
+                    unit: unit.clone(),
+                    quantity: f.quantity,
+                    transfers: f.transfers,
+                    first: f.first.to_string(),
+                    last: f.last.to_string(),
+                    certain: certain_as_of(latest, as_of),
+                    unknown_quantity: (f.unknown_quantity > 0).then_some(f.unknown_quantity),
+                    delivered: any.then_some(delivered),
+                    tiv_order: f.tiv_order.map(Thousandths),
+                    tiv_delivered: any.then_some(Thousandths(tiv)),
+                }
             })
             .collect()
     }

@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 pub struct Holder {
     pub person: String,
     pub since: Date,
+    /// How the holder came to office, when the event says.
+    pub entry: Option<String>,
 }
 
 /// A row of the `leaders` view.
@@ -25,6 +27,7 @@ pub struct LeaderRow {
     pub office: String,
     pub person: String,
     pub since: String,
+    pub entry: Option<String>,
     pub certain: bool,
 }
 
@@ -46,7 +49,7 @@ impl KeyedView for Leaders {
 
 impl View for Leaders {
     const NAME: &'static str = "leaders";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     type State = BTreeMap<(Code, String), Holder>;
     type Row = LeaderRow;
 
@@ -63,12 +66,13 @@ impl View for Leaders {
             return Ok(());
         };
         match &fact.content.kind {
-            Kind::LeaderTookOffice { person, .. } => {
+            Kind::LeaderTookOffice { person, entry, .. } => {
                 state.insert(
                     key,
                     Holder {
                         person: person.clone(),
                         since: *fact.date,
+                        entry: entry.clone(),
                     },
                 );
                 Ok(())
@@ -77,6 +81,7 @@ impl View for Leaders {
                 actor,
                 office,
                 person,
+                ..
             } => match (state.get(&key), person) {
                 (None, _) => Err(format!("nobody holds {actor} {office} at this date")),
                 (Some(h), Some(p)) if h.person != *p => Err(format!(
@@ -101,6 +106,7 @@ impl View for Leaders {
                 person: h.person.clone(),
                 since: h.since.to_string(),
                 certain: certain_as_of(h.since.latest(), as_of),
+                entry: h.entry.clone(),
             })
             .collect()
     }

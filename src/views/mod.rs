@@ -1,12 +1,12 @@
 //! Views: folds of the effective timeline into state, as of a day.
 //!
-//! Owns: the one [`View`] trait that every view implements (the five built-ins and any an
+//! Owns: the one [`View`] trait that every view implements (the built-ins and any an
 //! embedder registers), its interval form [`KeyedView`] (a map of row keys to entries, one
 //! key per fact), the [`Fact`] a fold sees, and the type-erased forms the materializer
 //! uses to fold, index, checkpoint, rebuild and verify every view the same way.
 //!
 //! Which views use which store: a view registered with [`ViewRegistration::keyed`] (the
-//! five built-ins) is kept in the bitemporal row-version index; one registered with
+//! built-ins) is kept in the bitemporal row-version index; one registered with
 //! [`ViewRegistration::of`] is kept as checkpoints of its whole state.
 //!
 //! Invariants: `apply` is total — it never panics and always leaves a valid state; an
@@ -21,14 +21,18 @@
 
 mod alliances;
 mod arms;
+pub mod conflicts;
 mod deployments;
 mod leaders;
+mod states;
 mod tests_view;
 
-pub use alliances::{AllianceRow, Alliances};
-pub use arms::{Arms, ArmsRow};
+pub use alliances::{default_obligations, AllianceRow, Alliances};
+pub use arms::{Arms, ArmsRow, Thousandths};
+pub use conflicts::{ConflictRow, Conflicts};
 pub use deployments::{DeploymentRow, Deployments};
 pub use leaders::{LeaderRow, Leaders};
+pub use states::{StateRow, States};
 pub use tests_view::{TestRow, Tests};
 
 use crate::format::envelope::{decode_payload, encode_payload};
@@ -470,7 +474,7 @@ impl Debug for ViewRegistration {
     }
 }
 
-/// The five built-in views, in the order the CLI lists them.
+/// The built-in views, in the order the CLI lists them.
 pub fn builtin() -> Vec<ViewRegistration> {
     vec![
         ViewRegistration::keyed::<Alliances>(),
@@ -478,11 +482,21 @@ pub fn builtin() -> Vec<ViewRegistration> {
         ViewRegistration::keyed::<Leaders>(),
         ViewRegistration::keyed::<Arms>(),
         ViewRegistration::keyed::<Tests>(),
+        ViewRegistration::keyed::<Conflicts>(),
+        ViewRegistration::keyed::<States>(),
     ]
 }
 
 /// Names of the built-in views.
-pub const BUILTIN_NAMES: [&str; 5] = ["alliances", "deployments", "leaders", "arms", "tests"];
+pub const BUILTIN_NAMES: [&str; 7] = [
+    "alliances",
+    "deployments",
+    "leaders",
+    "arms",
+    "tests",
+    "conflicts",
+    "states",
+];
 
 /// Downcast an erased state to `V`'s state.
 pub(crate) fn state_of<V: View>(state: &dyn ErasedState) -> Option<&V::State> {
