@@ -63,8 +63,8 @@
 //! (`CSK`), ISO `CZE` Czechia.
 //!
 //! Names that change meaning over time are given to every row they may mean, and the year
-//! decides: "Yemen" is North Yemen before 1990 and Yemen after; "Korea" is `XKR` before
-//! 1911 and South Korea later; UCDP's "Russia (Soviet Union)" and "Serbia (Yugoslavia)" go
+//! decides: "Yemen" is North Yemen before 1990 and Yemen after; "Korea" is `XKR` to 1905
+//! and South Korea from 1949 (between, the nearer in time; 1927 is a tie); UCDP's "Russia (Soviet Union)" and "Serbia (Yugoslavia)" go
 //! by year too. Without a year such a name is ambiguous (an error, never a guess).
 
 use super::Entry;
@@ -269,7 +269,7 @@ pub(super) const ENTRIES: &[Entry] = &[
     row("JOR", "Jordan", Some(663), Some("JOR"), Some(663), Some("JOR"), (1946, None), &["Transjordan"]),
     row("ISR", "Israel", Some(666), Some("ISR"), Some(666), Some("ISR"), (1948, None), &[]),
     row("SAU", "Saudi Arabia", Some(670), Some("SAU"), Some(670), Some("SAU"), (1927, None), &[]),
-    row("YMD", "South Yemen", Some(680), Some("YPR"), Some(680), Some("YMD"), (1967, Some(1990)), &["Yemen People's Republic", "People's Democratic Republic of Yemen", "Yemen, South", "Yemen (South Yemen)"]),
+    row("YMD", "South Yemen", Some(680), Some("YPR"), Some(680), Some("YMD"), (1967, Some(1990)), &["Yemen People's Republic", "People's Democratic Republic of Yemen", "Yemen, South", "Yemen (South Yemen)", "Yemen, People's Republic of"]),
     row("KWT", "Kuwait", Some(690), Some("KUW"), Some(690), Some("KWT"), (1961, None), &[]),
     row("BHR", "Bahrain", Some(692), Some("BAH"), Some(692), Some("BHR"), (1971, None), &[]),
     row("QAT", "Qatar", Some(694), Some("QAT"), Some(694), Some("QAT"), (1971, None), &[]),
