@@ -80,7 +80,10 @@ impl System {
 
     /// The system with this mapping-file name.
     pub fn from_name(name: &str) -> Option<System> {
-        System::ALL.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+        System::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| *s)
     }
 }
 
@@ -333,7 +336,10 @@ pub fn suggest(query: &str) -> Vec<&'static Entry> {
         .collect();
     if !containing.is_empty() {
         containing.sort();
-        let rows = containing.iter().filter_map(|(_, i)| entries().get(*i)).collect();
+        let rows = containing
+            .iter()
+            .filter_map(|(_, i)| entries().get(*i))
+            .collect();
         return first_per_code(rows, 5);
     }
     let mut scored: Vec<(usize, usize)> = entries()
@@ -364,11 +370,17 @@ fn containment(e: &Entry, q: &str) -> Option<(usize, usize)> {
         .min()
 }
 
-/// The smallest edit distance from `q` to the entry's code or any of its names.
+/// The smallest edit distance from `q` to the entry's code, any of its names, or the start
+/// of a name as long as `q` ("sovjet" is 1 from "soviet union"'s start).
 fn closeness(e: &Entry, q: &str) -> usize {
     let code = text::edit_distance(q, &e.code.to_ascii_lowercase());
+    let len = q.chars().count();
     e.names()
-        .map(|n| text::edit_distance(q, &text::normalise(n)))
+        .map(text::normalise)
+        .map(|n| {
+            let start: String = n.chars().take(len).collect();
+            text::edit_distance(q, &n).min(text::edit_distance(q, &start))
+        })
         .fold(code, usize::min)
 }
 
@@ -389,7 +401,10 @@ pub fn hint(query: &str) -> String {
     if near.is_empty() {
         return String::new();
     }
-    let names: Vec<String> = near.iter().map(|e| format!("{} ({})", e.code, e.name)).collect();
+    let names: Vec<String> = near
+        .iter()
+        .map(|e| format!("{} ({})", e.code, e.name))
+        .collect();
     format!(" (did you mean {}?)", names.join(", "))
 }
 

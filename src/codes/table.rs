@@ -110,6 +110,8 @@ pub(super) const FORMER_ISO3: &[(&str, &str)] = &[
     ("RHO", "ZWE"), // Southern Rhodesia
 ];
 
+/// Every row (one line each, so the table reads as a table).
+#[rustfmt::skip]
 pub(super) const ENTRIES: &[Entry] = &[
     row("USA", "United States", Some(2), Some("USA"), Some(2), Some("USA"), (1816, None), &["United States of America", "US", "U.S.", "U.S.A.", "America"]),
     row("CAN", "Canada", Some(20), Some("CAN"), Some(20), Some("CAN"), (1920, None), &[]),
