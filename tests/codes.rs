@@ -248,6 +248,14 @@ fn every_ucdp_country_translates_and_agrees_with_its_gw_number() {
             }
         }
         names.insert(by_name);
+        // Armed groups get non-state codes: valid, stable, never a state's.
+        for side in ["side_a", "side_b"] {
+            if !r[side].starts_with("Government of ") {
+                let code = codes::nonstate(&r[side]);
+                assert!(code.as_str().starts_with("X_") && !codes::is_state(code.as_str()));
+                assert_eq!(code, codes::nonstate(&r[side]));
+            }
+        }
     }
     assert!(names.len() > 40);
 }

@@ -253,7 +253,9 @@ fn by_name(name: &str) -> Vec<&'static Entry> {
 
 /// The row `year` picks, or every candidate when the answer would be a guess.
 fn pick(rows: &[&'static Entry], year: Option<i32>) -> Result<&'static Entry, Vec<&'static Entry>> {
-    let first = rows[0];
+    let Some(first) = rows.first() else {
+        return Err(Vec::new());
+    };
     if rows.iter().all(|e| e.code == first.code) {
         return Ok(first);
     }
@@ -266,10 +268,9 @@ fn pick(rows: &[&'static Entry], year: Option<i32>) -> Result<&'static Entry, Ve
         .filter(|e| e.distance(year) == best)
         .copied()
         .collect();
-    if nearest.iter().all(|e| e.code == nearest[0].code) {
-        Ok(nearest[0])
-    } else {
-        Err(nearest)
+    match nearest.first() {
+        Some(one) if nearest.iter().all(|e| e.code == one.code) => Ok(one),
+        _ => Err(nearest),
     }
 }
 
