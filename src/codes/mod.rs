@@ -291,7 +291,8 @@ fn describe(rows: &[&'static Entry]) -> String {
 /// (see the module doc): `UNITA (Angola)*` → `X_UNITA_ANGOLA`.
 pub fn nonstate(name: &str) -> Code {
     // `nonstate_text` only makes `X_` and uppercase letters, digits and `_`, at most 16
-    // characters (tested on every party name of the real datasets), so this cannot fail.
+    // characters (a property test in `text.rs`, and every party of the real datasets), so
+    // this cannot fail.
     Code::parse(&text::nonstate_text(name)).unwrap_or_else(|_| unreachable!())
 }
 

@@ -158,4 +158,15 @@ mod tests {
         );
         assert!(nonstate_text("***").starts_with("X_"));
     }
+
+    proptest::proptest! {
+        /// Any text at all gives a valid code (what `nonstate` in `mod.rs` relies on).
+        #[test]
+        fn any_name_gives_a_valid_code(name in "\\PC{0,60}") {
+            let text = nonstate_text(&name);
+            let code = crate::model::event::Code::parse(&text);
+            proptest::prop_assert!(code.is_ok_and(|c| c.as_str() == text), "{}", text);
+            proptest::prop_assert!(text.starts_with("X_"));
+        }
+    }
 }
