@@ -216,6 +216,16 @@ pub enum Command {
         after_help = "Examples:\n  annals chart deployments --actor PRK\n  annals chart deployments --actor PRK --host RUS --known-at 2024-11-01T00:00:00Z --svg prk.svg\n  annals chart alliances --alliance NATO --svg nato.svg\n  annals chart alliances --from 1990"
     )]
     Chart(ChartCommand),
+    /// The code crosswalk: annals codes with their COW, Gleditsch–Ward and ISO codes, names
+    /// and years. QUERY matches a code of any system, a number or part of a name; no match
+    /// suggests the nearest names. Needs no database.
+    #[command(
+        after_help = "Example:\n  annals codes\n  annals codes soviet\n  annals codes 365 --json"
+    )]
+    Codes {
+        /// A code (SUN, GMY, 255) or part of a name (soviet); all rows when absent.
+        query: Option<String>,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Example:\n  annals completions bash > /etc/bash_completion.d/annals\n  annals completions zsh > ~/.zfunc/_annals"

@@ -102,7 +102,8 @@ pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
 }
 
 /// Parse an `--actor` (or positional) code and make sure the log knows it; an unknown
-/// code is an error that suggests the nearest known ones.
+/// code is an error that suggests the nearest known ones, and the crosswalk's nearest by
+/// name.
 pub fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
     let code = Code::parse(text).map_err(|e| anyhow!("{flag}: {e}"))?;
     if store.knows_code(&code)? || store.head().seq == 0 {
@@ -115,12 +116,18 @@ pub fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
         .map(|k| (annals::interchange::edit_distance(code.as_str(), k), k))
         .collect();
     near.sort();
-    let suggestions: Vec<&str> = near
+    let mut suggestions: Vec<String> = near
         .iter()
         .take(3)
         .filter(|(d, _)| *d <= 2)
-        .map(|(_, k)| k.as_str())
+        .map(|(_, k)| k.to_string())
         .collect();
+    // The crosswalk suggests by name too ("SOVIET" → SUN (Soviet Union)).
+    for e in annals::codes::suggest(code.as_str()).iter().take(3) {
+        if !suggestions.iter().any(|s| s == e.code) {
+            suggestions.push(format!("{} ({})", e.code, e.name));
+        }
+    }
     let hint = if suggestions.is_empty() {
         String::new()
     } else {

@@ -32,7 +32,7 @@ use annals::Error;
 use anyhow::Result;
 use args::{Cli, Command};
 use clap::Parser;
-use commands::{admin, read, views, write};
+use commands::{admin, codes, read, views, write};
 use common::Ctx;
 use output::{Format, Look};
 use std::io::Write;
@@ -142,6 +142,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         C::Stats => admin::stats(ctx),
         C::Rebuild => admin::rebuild(ctx),
         C::Schema => admin::schema(),
+        C::Codes { query } => codes::list(ctx, query.as_deref()),
         C::Generate { events, seed } => admin::generate(events, seed),
         C::Completions { shell } => admin::completions(shell),
         C::Man => admin::man(),
