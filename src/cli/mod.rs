@@ -111,7 +111,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         } => write::import(ctx, &file, keep_recorded),
         C::Append { event } => write::append(ctx, event),
         C::Log { range, kind, order } => read::log(ctx, range, kind, order),
-        C::Export => read::export(ctx),
+        C::Export { format } => read::export(ctx, format),
         C::Tail {
             from_seq,
             max,
