@@ -70,11 +70,17 @@ fn report(e: &anyhow::Error) {
     let mut stderr = std::io::stderr().lock();
     // Input errors list every bad line, one per line.
     if let Some(Error::InvalidInput(lines)) = e.downcast_ref::<Error>() {
+        let follow_ons = lines.iter().filter(|l| l.is_follow_on()).count();
+        let primary = lines.len() - follow_ons;
         let _ = writeln!(
             stderr,
-            "error: {} invalid line{}; nothing was written",
-            lines.len(),
-            if lines.len() == 1 { "" } else { "s" }
+            "error: {primary} invalid line{}{}; nothing was written",
+            if primary == 1 { "" } else { "s" },
+            match follow_ons {
+                0 => String::new(),
+                1 => ", and 1 follow-on error (marked)".into(),
+                n => format!(", and {n} follow-on errors (marked)"),
+            }
         );
         for l in lines.iter().take(50) {
             let _ = writeln!(stderr, "  {l}");

@@ -45,6 +45,7 @@
 
 pub(crate) mod append;
 pub mod clock;
+mod follow_on;
 mod group;
 mod index;
 pub(crate) mod read;
