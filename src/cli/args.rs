@@ -52,7 +52,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Import JSON Lines from FILE (or - for stdin). All lines are validated first; any
-    /// invalid line fails the whole import and nothing is written.
+    /// invalid line fails the whole import and nothing is written. Errors are those `check`
+    /// reports; a follow-on error (one caused by an earlier invalid line) is marked.
     #[command(
         after_help = "Example:\n  annals import events.jsonl\n  cat events.jsonl | annals import -"
     )]
@@ -67,7 +68,8 @@ pub enum Command {
         dry_run: bool,
     },
     /// Validate JSON Lines exactly as `import` would (the same parser; with --db, the same
-    /// checks against that database), write nothing, and report every invalid line.
+    /// checks against that database), write nothing, and report every invalid line, the
+    /// follow-on errors of an earlier invalid line marked `(follow-on of line N)`.
     #[command(
         after_help = "Example:\n  annals check events.jsonl\n  annals --db my.db check events.jsonl --json"
     )]

@@ -111,7 +111,7 @@ impl Staging {
 
     /// Turn oddities (seq, reason) found by the views into input errors at their lines.
     pub(super) fn add_oddities(&mut self, oddities: Vec<(u64, String)>) {
-        let none = vec![Vec::new(); oddities.len()];
+        let none = vec![Subjects::default(); oddities.len()];
         self.add_oddities_naming(oddities, none);
     }
 
@@ -226,7 +226,7 @@ impl From<InputError> for Failed {
     fn from(error: InputError) -> Failed {
         Failed {
             error,
-            subjects: Vec::new(),
+            subjects: Subjects::default(),
         }
     }
 }
