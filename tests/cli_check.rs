@@ -92,7 +92,11 @@ fn check_without_a_database_checks_against_an_empty_one() {
 
 /// What `check` and `import` say about `file` (with `--json`, or as text on stderr):
 /// (exit code, stdout, stderr).
-fn both(db: &std::path::Path, file: &std::path::Path, json: bool) -> Vec<(Option<i32>, String, String)> {
+fn both(
+    db: &std::path::Path,
+    file: &std::path::Path,
+    json: bool,
+) -> Vec<(Option<i32>, String, String)> {
     [vec!["check"], vec!["import"]]
         .iter()
         .map(|args| {
@@ -145,10 +149,19 @@ fn check_and_import_report_the_same_primary_errors_and_mark_follow_ons() {
         assert_eq!(*code, Some(1));
         assert_eq!(
             errors_of(stdout),
-            [(1, None), (2, Some(1)), (3, Some(1)), (4, Some(1)), (5, Some(1))]
+            [
+                (1, None),
+                (2, Some(1)),
+                (3, Some(1)),
+                (4, Some(1)),
+                (5, Some(1))
+            ]
         );
     }
-    assert_eq!(json[0].1, json[1].1, "check and import print the same answer");
+    assert_eq!(
+        json[0].1, json[1].1,
+        "check and import print the same answer"
+    );
     let text = both(&db, &file, false);
     for (code, _, stderr) in &text {
         assert_eq!(*code, Some(1));
@@ -157,11 +170,16 @@ fn check_and_import_report_the_same_primary_errors_and_mark_follow_ons() {
             "{stderr}"
         );
         assert!(
-            stderr.contains("line 2: (follow-on of line 1) alliances view: alliance EAST does not exist"),
+            stderr.contains(
+                "line 2: (follow-on of line 1) alliances view: alliance EAST does not exist"
+            ),
             "{stderr}"
         );
     }
-    assert_eq!(text[0].2, text[1].2, "check and import print the same errors");
+    assert_eq!(
+        text[0].2, text[1].2,
+        "check and import print the same errors"
+    );
     assert_eq!(event_count(&db), before, "nothing was written");
 }
 
@@ -190,7 +208,10 @@ fn check_and_import_report_independent_errors_alike() {
     let text = both(&db, &file, false);
     for (code, _, stderr) in &text {
         assert_eq!(*code, Some(1));
-        assert!(stderr.starts_with("error: 3 invalid lines; nothing"), "{stderr}");
+        assert!(
+            stderr.starts_with("error: 3 invalid lines; nothing"),
+            "{stderr}"
+        );
     }
     assert_eq!(text[0].2, text[1].2);
 }

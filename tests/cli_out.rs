@@ -34,12 +34,7 @@ fn csv_answer(db: &Path, args: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
     let header = if out.stdout.is_empty() {
         Vec::new()
     } else {
-        reader
-            .headers()
-            .unwrap()
-            .iter()
-            .map(String::from)
-            .collect()
+        reader.headers().unwrap().iter().map(String::from).collect()
     };
     let records = reader
         .records()
@@ -53,7 +48,11 @@ fn expected_cell(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(expected_cell).collect::<Vec<_>>().join(";"),
+        Value::Array(items) => items
+            .iter()
+            .map(expected_cell)
+            .collect::<Vec<_>>()
+            .join(";"),
         Value::Object(m) => m
             .iter()
             .map(|(k, v)| format!("{k}={}", expected_cell(v)))
@@ -192,7 +191,9 @@ fn geojson_export_has_a_feature_per_located_event_matching_the_jsonl_export() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     let without = events.len() - located.len();
     assert!(
-        stderr.contains(&format!("{without} events without coordinates not exported")),
+        stderr.contains(&format!(
+            "{without} events without coordinates not exported"
+        )),
         "{stderr}"
     );
 }

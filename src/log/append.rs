@@ -16,11 +16,11 @@
 //! success is reported only after the durable commit; seqs are gap-free; recorded time
 //! never decreases; an id maps to exactly one content.
 
+use super::follow_on::{self, Rejected, Subjects};
 use super::{
     amend_value, chain_hash, decode_posting, index_entries, posting_value, seq_value, Derive, Head,
     Log, LogRecord, Staged, AMEND_RETRACTION, INDEX_VERSION, LOG_RECORD_VERSION,
 };
-use super::follow_on::{self, Rejected, Subjects};
 use crate::error::{Error, InputError, Result, Structure};
 use crate::format::{envelope, keys};
 use crate::locks::WriterGuard;
@@ -548,7 +548,9 @@ impl Log {
                 };
                 consumed += 1;
                 match item {
-                    Err(problem) => st.reject(problem.error.line, problem.error.reason, problem.subjects),
+                    Err(problem) => {
+                        st.reject(problem.error.line, problem.error.reason, problem.subjects)
+                    }
                     Ok(p) => self.plan(st, p, &mut planned, &mut chunk_ids)?,
                 }
             }

@@ -75,8 +75,7 @@ pub(crate) fn of_content(content: &Content) -> Subjects {
 /// The single-code fields of a line that did not parse, read loosely: every top-level
 /// string under a name some kind declares as a single code.
 pub(crate) fn of_text(text: &str) -> Subjects {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text)
-    else {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
         return Subjects::default();
     };
     let codes = map
