@@ -215,3 +215,29 @@ fn check_and_import_report_independent_errors_alike() {
     }
     assert_eq!(text[0].2, text[1].2);
 }
+
+#[test]
+fn many_follow_on_errors_never_hide_a_later_primary_error() {
+    let dir = tempdir();
+    let db = db_path(&dir);
+    import_sample(&db);
+    let mut lines = vec![
+        r#"{"date":"1955-05-14","kind":"alliance_formed","alliance":"EAST","type":"defence_pact","members":["SUN","POL"]}"#.to_string(),
+    ];
+    for year in 1956..2016 {
+        lines.push(format!(
+            r#"{{"date":"{year}-01-01","kind":"alliance_joined","alliance":"EAST","members":["HUN"]}}"#
+        ));
+    }
+    lines.push(r#"{"date":"2024","kind":"meting","actors":["USA","KOR"]}"#.to_string());
+    let file = dir.path().join("many.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    for (code, _, stderr) in both(&db, &file, false) {
+        assert_eq!(code, Some(1));
+        assert!(
+            stderr.starts_with("error: 2 invalid lines, and 60 follow-on errors"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("line 62: "), "{stderr}");
+    }
+}

@@ -82,11 +82,17 @@ fn report(e: &anyhow::Error) {
                 n => format!(", and {n} follow-on errors (marked)"),
             }
         );
-        for l in lines.iter().take(50) {
-            let _ = writeln!(stderr, "  {l}");
+        // In line order, up to 50; follow-ons only up to 20, so that many of them never
+        // hide a primary error further on.
+        let mut shown = 0usize;
+        for l in lines {
+            if shown < if l.is_follow_on() { 20 } else { 50 } {
+                let _ = writeln!(stderr, "  {l}");
+                shown += 1;
+            }
         }
-        if lines.len() > 50 {
-            let _ = writeln!(stderr, "  ... and {} more", lines.len() - 50);
+        if lines.len() > shown {
+            let _ = writeln!(stderr, "  ... and {} more", lines.len() - shown);
         }
         return;
     }
