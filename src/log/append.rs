@@ -353,7 +353,7 @@ impl Log {
         }
         self.commit_stream(
             derive,
-            pending.into_iter().map(Ok),
+            pending.into_iter().map(Ok::<Pending, InputError>),
             expect,
             dry_run,
             &mut |_| {},
@@ -406,11 +406,12 @@ impl Log {
     /// parse) fail the append like invalid events do; every problem is reported, in line
     /// order. Memory stays bounded by the chunk size whatever the input's length: staged
     /// events are looked up in the engine (ids, targets), not kept. `progress` is called
-    /// with the number of input items consumed so far after each chunk.
-    pub(crate) fn commit_stream(
+    /// with the number of input items consumed so far after each chunk. A problem is an
+    /// [`InputError`], or a [`Failed`] that also says what the line named (follow-ons).
+    pub(crate) fn commit_stream<E: Into<Failed>>(
         &self,
         derive: &dyn Derive,
-        input: impl Iterator<Item = std::result::Result<Pending, Failed>>,
+        input: impl Iterator<Item = std::result::Result<Pending, E>>,
         expect: Option<u64>,
         dry_run: bool,
         progress: &mut dyn FnMut(u64),
@@ -428,7 +429,7 @@ impl Log {
         }
         let mut st = Staging::new(head, self.clock.now().timestamp_micros());
         self.mark_unfinished();
-        if let Err(e) = self.stage(&mut st, input, progress) {
+        if let Err(e) = self.stage(&mut st, input.map(|i| i.map_err(Into::into)), progress) {
             // The engine failed; a failed rollback is kept and refuses the next write.
             let _ = self.roll_back();
             return Err(e);
