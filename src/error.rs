@@ -8,17 +8,61 @@
 use std::fmt;
 
 /// One problem with one input line (or one event of a batch, numbered from 1).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+///
+/// A *follow-on* problem is one that a line rejected before it most likely caused: an event
+/// a view rejects (e.g. "alliance NATO does not exist at this date") that names, in the same
+/// single-code field, what a rejected line named (its `alliance_formed` line was invalid,
+/// so the alliance was never formed). `import` and `check` report the same problems, the
+/// follow-on ones marked.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputError {
     /// 1-based line number in the input, or the 1-based position in a batch.
     pub line: usize,
     /// What is wrong, phrased for a person.
     pub reason: String,
+    /// The line of the rejected line this problem most likely follows from, if any.
+    pub follow_on_of: Option<usize>,
+}
+
+impl InputError {
+    /// A primary problem at `line`.
+    pub fn new(line: usize, reason: impl Into<String>) -> InputError {
+        InputError {
+            line,
+            reason: reason.into(),
+            follow_on_of: None,
+        }
+    }
+
+    /// Whether this problem follows from another line's.
+    pub fn is_follow_on(&self) -> bool {
+        self.follow_on_of.is_some()
+    }
 }
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
+        match self.follow_on_of {
+            Some(of) => write!(
+                f,
+                "line {}: (follow-on of line {of}) {}",
+                self.line, self.reason
+            ),
+            None => write!(f, "line {}: {}", self.line, self.reason),
+        }
+    }
+}
+
+/// `{"line", "reason", "follow_on", "follow_on_of"}` (the last `null` for a primary one).
+impl serde::Serialize for InputError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("InputError", 4)?;
+        m.serialize_field("line", &self.line)?;
+        m.serialize_field("reason", &self.reason)?;
+        m.serialize_field("follow_on", &self.is_follow_on())?;
+        m.serialize_field("follow_on_of", &self.follow_on_of)?;
+        m.end()
     }
 }
 
@@ -91,17 +135,21 @@ fn describe_input_errors(errors: &[InputError]) -> String {
     match errors {
         [] => "invalid input".to_string(),
         [one] => one.to_string(),
-        [first, rest @ ..] => format!("{first} (and {} more invalid lines)", rest.len()),
+        [first, rest @ ..] => {
+            let follow_ons = rest.iter().filter(|e| e.is_follow_on()).count();
+            let more = rest.len() - follow_ons;
+            match follow_ons {
+                0 => format!("{first} (and {more} more invalid lines)"),
+                n => format!("{first} (and {more} more invalid lines, {n} follow-on errors)"),
+            }
+        }
     }
 }
 
 impl Error {
     /// A single input problem at `line`.
     pub fn input(line: usize, reason: impl Into<String>) -> Self {
-        Error::InvalidInput(vec![InputError {
-            line,
-            reason: reason.into(),
-        }])
+        Error::InvalidInput(vec![InputError::new(line, reason)])
     }
 
     pub(crate) fn corrupt_seq(seq: u64, reason: impl Into<String>) -> Self {

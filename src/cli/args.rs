@@ -52,7 +52,8 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Import JSON Lines from FILE (or - for stdin). All lines are validated first; any
-    /// invalid line fails the whole import and nothing is written.
+    /// invalid line fails the whole import and nothing is written. Errors are those `check`
+    /// reports; a follow-on error (one caused by an earlier invalid line) is marked.
     #[command(
         after_help = "Example:\n  annals import events.jsonl\n  cat events.jsonl | annals import -"
     )]
@@ -67,7 +68,8 @@ pub enum Command {
         dry_run: bool,
     },
     /// Validate JSON Lines exactly as `import` would (the same parser; with --db, the same
-    /// checks against that database), write nothing, and report every invalid line.
+    /// checks against that database), write nothing, and report every invalid line, the
+    /// follow-on errors of an earlier invalid line marked `(follow-on of line N)`.
     #[command(
         after_help = "Example:\n  annals check events.jsonl\n  annals --db my.db check events.jsonl --json"
     )]
@@ -101,11 +103,17 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Order::Valid)]
         order: Order,
     },
-    /// Write every event in seq order as JSON Lines.
+    /// Write every event in seq order as JSON Lines; or, with `--format geojson`, the events
+    /// with coordinates as a GeoJSON FeatureCollection.
     #[command(
-        after_help = "Example:\n  annals export > backup.jsonl\n  annals --db copy.db import backup.jsonl --keep-recorded"
+        after_help = "Example:\n  annals export > backup.jsonl\n  annals --db copy.db import backup.jsonl --keep-recorded\n  annals export --format geojson > events.geojson"
     )]
-    Export,
+    Export {
+        /// jsonl (every event, the default) or geojson (a FeatureCollection of the events
+        /// that have `location.lat`/`lon`; how many had none is reported on stderr).
+        #[arg(long, value_enum, value_name = "FORMAT", default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
+    },
     /// Check every checksum, the hash chain, every derived index and view checkpoint.
     /// `--json` prints the head hash: keep it to prove later that the log was only appended to.
     #[command(
@@ -281,6 +289,34 @@ pub struct ViewArgs {
     /// Only rows involving this actor code.
     #[arg(long)]
     pub actor: Option<String>,
+    /// Output format: table (for people, the default), json, jsonl or csv (a header row,
+    /// then one row per view row; lists joined by `;`, null as an empty cell). `--json`
+    /// and `--jsonl` are aliases of `--format json` and `--format jsonl`.
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "jsonl"])]
+    pub format: Option<AnswerFormat>,
+}
+
+/// `--format` of a view answer.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerFormat {
+    /// An aligned table with a header line naming the basis.
+    Table,
+    /// One JSON object (as `--json`).
+    Json,
+    /// JSON Lines, one row per line (as `--jsonl`).
+    Jsonl,
+    /// CSV (RFC 4180): a header row of the row's fields, one record per row.
+    Csv,
+}
+
+/// `--format` of `export`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    /// JSON Lines, every event in seq order (the interchange format; the default).
+    #[default]
+    Jsonl,
+    /// A GeoJSON FeatureCollection of the events with coordinates.
+    Geojson,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

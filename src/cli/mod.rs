@@ -70,17 +70,29 @@ fn report(e: &anyhow::Error) {
     let mut stderr = std::io::stderr().lock();
     // Input errors list every bad line, one per line.
     if let Some(Error::InvalidInput(lines)) = e.downcast_ref::<Error>() {
+        let follow_ons = lines.iter().filter(|l| l.is_follow_on()).count();
+        let primary = lines.len() - follow_ons;
         let _ = writeln!(
             stderr,
-            "error: {} invalid line{}; nothing was written",
-            lines.len(),
-            if lines.len() == 1 { "" } else { "s" }
+            "error: {primary} invalid line{}{}; nothing was written",
+            if primary == 1 { "" } else { "s" },
+            match follow_ons {
+                0 => String::new(),
+                1 => ", and 1 follow-on error (marked)".into(),
+                n => format!(", and {n} follow-on errors (marked)"),
+            }
         );
-        for l in lines.iter().take(50) {
-            let _ = writeln!(stderr, "  {l}");
+        // In line order, up to 50; follow-ons only up to 20, so that many of them never
+        // hide a primary error further on.
+        let mut shown = 0usize;
+        for l in lines {
+            if shown < if l.is_follow_on() { 20 } else { 50 } {
+                let _ = writeln!(stderr, "  {l}");
+                shown += 1;
+            }
         }
-        if lines.len() > 50 {
-            let _ = writeln!(stderr, "  ... and {} more", lines.len() - 50);
+        if lines.len() > shown {
+            let _ = writeln!(stderr, "  ... and {} more", lines.len() - shown);
         }
         return;
     }
@@ -111,7 +123,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         } => write::import(ctx, &file, keep_recorded),
         C::Append { event } => write::append(ctx, event),
         C::Log { range, kind, order } => read::log(ctx, range, kind, order),
-        C::Export => read::export(ctx),
+        C::Export { format } => read::export(ctx, format),
         C::Tail {
             from_seq,
             max,

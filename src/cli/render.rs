@@ -278,6 +278,57 @@ pub fn json_rows(
     )
 }
 
+/// One JSON value as one CSV cell: null is empty, a string is itself, a list joins its
+/// elements' cells with `;`, an object its `key=value` pairs with `;`; numbers and booleans
+/// as JSON writes them.
+pub fn csv_cell(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(csv_cell).collect::<Vec<_>>().join(";"),
+        Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| format!("{k}={}", csv_cell(v)))
+            .collect::<Vec<_>>()
+            .join(";"),
+        other => other.to_string(),
+    }
+}
+
+/// The CSV columns of view rows: the fields of the first row, in the row type's order
+/// (one `value` column when rows are not objects).
+fn csv_columns(first: &serde_json::Value) -> Vec<String> {
+    match first.as_object() {
+        Some(m) => m.keys().cloned().collect(),
+        None => vec!["value".into()],
+    }
+}
+
+/// View rows (JSON objects, made from the typed rows) as CSV: a header row of the fields,
+/// then one record per row, quoted by the `csv` writer. No rows, no output: the columns
+/// come from the rows.
+pub fn csv_rows(out: &mut impl Write, rows: &[serde_json::Value]) -> csv::Result<()> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let columns = csv_columns(first);
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(&columns)?;
+    for row in rows {
+        let record: Vec<String> = match row.as_object() {
+            Some(m) => columns
+                .iter()
+                .map(|c| m.get(c).map(csv_cell).unwrap_or_default())
+                .collect(),
+            None => vec![csv_cell(row)],
+        };
+        w.write_record(&record)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 fn status_text(e: &HistoryEntry) -> String {
     match (e.status, e.by) {
         (Status::Current, Some(root)) if e.event.content.kind.is_amendment() => {
@@ -331,6 +382,23 @@ pub fn history_table(
         .collect();
     look.table(out, &["SEQ", "DATE", "KIND", "STATUS", "WHAT"], rows)?;
     writeln!(out, "{}", count(entries.len(), "event"))
+}
+
+/// An event with coordinates as a GeoJSON Feature: a Point `[lon, lat]` in decimal degrees,
+/// with the event's interchange line (location included) as its properties. `None` when
+/// the event has no coordinates.
+pub fn geojson_feature(e: &Event) -> Option<serde_json::Value> {
+    let l = e.content.location.as_ref()?;
+    let (lat, lon) = (l.lat_micro?, l.lon_micro?);
+    Some(serde_json::json!({
+        "type": "Feature",
+        "id": e.id.to_string(),
+        "geometry": {
+            "type": "Point",
+            "coordinates": [f64::from(lon) / 1e6, f64::from(lat) / 1e6],
+        },
+        "properties": annals::interchange::event_json(e),
+    }))
 }
 
 /// One history entry as JSON.

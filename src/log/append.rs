@@ -16,6 +16,7 @@
 //! success is reported only after the durable commit; seqs are gap-free; recorded time
 //! never decreases; an id maps to exactly one content.
 
+use super::follow_on::{self, Rejected, Subjects};
 use super::{
     amend_value, chain_hash, decode_posting, index_entries, posting_value, seq_value, Derive, Head,
     Log, LogRecord, Staged, AMEND_RETRACTION, INDEX_VERSION, LOG_RECORD_VERSION,
@@ -49,6 +50,8 @@ pub(super) struct Staging {
     /// Recorded time for events without a kept one.
     now: i64,
     errors: Vec<InputError>,
+    /// The lines rejected before the views, and what they named (for follow-ons).
+    rejected: Rejected,
     outcomes: Vec<(Uuid, Outcome)>,
     /// The input line of each staged event, by seq - head - 1.
     lines: Vec<usize>,
@@ -68,6 +71,7 @@ impl Staging {
             last_recorded: head.recorded_micros,
             now: now.max(head.recorded_micros),
             errors: Vec::new(),
+            rejected: Rejected::default(),
             outcomes: Vec::new(),
             lines: Vec::new(),
             retracted: HashMap::new(),
@@ -99,19 +103,30 @@ impl Staging {
         Ok(recorded)
     }
 
-    fn fail(&mut self, line: usize, reason: String) {
-        self.errors.push(InputError { line, reason });
+    /// Reject `line`, which named `subjects`, before the views.
+    fn reject(&mut self, line: usize, reason: String, subjects: Subjects) {
+        self.rejected.add(line, subjects);
+        self.errors.push(InputError::new(line, reason));
     }
 
     /// Turn oddities (seq, reason) found by the views into input errors at their lines.
     pub(super) fn add_oddities(&mut self, oddities: Vec<(u64, String)>) {
-        for (seq, reason) in oddities {
+        let none = vec![Subjects::default(); oddities.len()];
+        self.add_oddities_naming(oddities, none);
+    }
+
+    /// [`Staging::add_oddities`], each oddity's event naming `subjects` (in the same
+    /// order): one that names what a rejected line named is marked as its follow-on.
+    fn add_oddities_naming(&mut self, oddities: Vec<(u64, String)>, subjects: Vec<Subjects>) {
+        for ((seq, reason), named) in oddities.into_iter().zip(subjects) {
             let line = seq
                 .checked_sub(self.head.seq + 1)
                 .and_then(|i| self.lines.get(i as usize))
                 .copied()
                 .unwrap_or(0);
-            self.fail(line, reason);
+            let mut error = InputError::new(line, reason);
+            error.follow_on_of = self.rejected.cause_of(&named).filter(|&of| of != line);
+            self.errors.push(error);
         }
     }
 
@@ -201,6 +216,21 @@ impl AppendReport {
     }
 }
 
+/// An input item that was rejected before it became an event, with what it named.
+pub(crate) struct Failed {
+    pub error: InputError,
+    pub subjects: Subjects,
+}
+
+impl From<InputError> for Failed {
+    fn from(error: InputError) -> Failed {
+        Failed {
+            error,
+            subjects: Subjects::default(),
+        }
+    }
+}
+
 /// One event waiting to be appended, with where it came from.
 #[derive(Clone, Debug)]
 pub(crate) struct Pending {
@@ -232,11 +262,14 @@ fn pending_line(
     line: usize,
     parsed: ParsedLine,
     keep_recorded: bool,
-) -> std::result::Result<Pending, InputError> {
+) -> std::result::Result<Pending, Failed> {
     if keep_recorded && parsed.recorded.is_none() {
-        return Err(InputError {
-            line,
-            reason: "--keep-recorded needs a `recorded` timestamp on every line".into(),
+        return Err(Failed {
+            error: InputError::new(
+                line,
+                "--keep-recorded needs a `recorded` timestamp on every line",
+            ),
+            subjects: follow_on::of_content(&parsed.event.content),
         });
     }
     Ok(Pending {
@@ -320,7 +353,7 @@ impl Log {
         }
         self.commit_stream(
             derive,
-            pending.into_iter().map(Ok),
+            pending.into_iter().map(Ok::<Pending, InputError>),
             expect,
             dry_run,
             &mut |_| {},
@@ -336,8 +369,20 @@ impl Log {
         dry_run: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
-        let input = crate::model::interchange::read_lines(reader)
-            .map(|item| item.and_then(|(line, parsed)| pending_line(line, parsed, keep_recorded)));
+        let mut lines = crate::model::interchange::read_lines(reader);
+        let input = std::iter::from_fn(move || {
+            let item = lines.next()?;
+            Some(match item {
+                Ok((line, parsed)) => pending_line(line, parsed, keep_recorded),
+                Err(error) => Err(Failed {
+                    error,
+                    subjects: lines
+                        .take_failed_text()
+                        .map(|text| follow_on::of_text(&text))
+                        .unwrap_or_default(),
+                }),
+            })
+        });
         self.commit_stream(derive, input, None, dry_run, progress)
     }
 
@@ -361,11 +406,12 @@ impl Log {
     /// parse) fail the append like invalid events do; every problem is reported, in line
     /// order. Memory stays bounded by the chunk size whatever the input's length: staged
     /// events are looked up in the engine (ids, targets), not kept. `progress` is called
-    /// with the number of input items consumed so far after each chunk.
-    pub(crate) fn commit_stream(
+    /// with the number of input items consumed so far after each chunk. A problem is an
+    /// [`InputError`], or a [`Failed`] that also says what the line named (follow-ons).
+    pub(crate) fn commit_stream<E: Into<Failed>>(
         &self,
         derive: &dyn Derive,
-        input: impl Iterator<Item = std::result::Result<Pending, InputError>>,
+        input: impl Iterator<Item = std::result::Result<Pending, E>>,
         expect: Option<u64>,
         dry_run: bool,
         progress: &mut dyn FnMut(u64),
@@ -383,7 +429,7 @@ impl Log {
         }
         let mut st = Staging::new(head, self.clock.now().timestamp_micros());
         self.mark_unfinished();
-        if let Err(e) = self.stage(&mut st, input, progress) {
+        if let Err(e) = self.stage(&mut st, input.map(|i| i.map_err(Into::into)), progress) {
             // The engine failed; a failed rollback is kept and refuses the next write.
             let _ = self.roll_back();
             return Err(e);
@@ -392,14 +438,11 @@ impl Log {
             self.mark_finished(); // nothing was staged
             return st.into_report_or_errors();
         }
-        // Without a dry run, a problem anywhere fails the whole append before the views
-        // are touched. (A dry run goes on to check the valid events against the views too,
-        // so that it reports every problem at once.)
-        if !st.errors.is_empty() && !dry_run {
-            self.roll_back()?;
-            return st.into_report_or_errors();
-        }
-        self.finish(&writer, derive, st, dry_run)
+        // A problem anywhere fails the whole append; the valid events are still checked
+        // against the views (and rolled back), so that an import reports every problem at
+        // once, exactly as a dry run does, follow-on problems marked.
+        let check_only = dry_run || !st.errors.is_empty();
+        self.finish(&writer, derive, st, check_only)
     }
 
     /// Hand the staged events to `derive` and commit the head with its writes — or, on a
@@ -426,9 +469,10 @@ impl Log {
                 Ok(st.into_report(head))
             }
             Ok(oddities) => {
+                let named = self.subjects_of(&staged, &oddities);
                 self.roll_back()?;
                 self.load_amended()?;
-                st.add_oddities(oddities);
+                st.add_oddities_naming(oddities, named?);
                 st.into_report_or_errors()
             }
             Err(e) => {
@@ -440,6 +484,23 @@ impl Log {
                 Err(e)
             }
         }
+    }
+
+    /// What the staged event of each oddity names (read before the rollback drops it).
+    fn subjects_of(&self, staged: &Staged, oddities: &[(u64, String)]) -> Result<Vec<Subjects>> {
+        oddities
+            .iter()
+            .map(|(seq, _)| {
+                let kept = staged.events.as_ref().and_then(|events| {
+                    let i = seq.checked_sub(staged.first)?;
+                    events.get(usize::try_from(i).ok()?)
+                });
+                Ok(match kept {
+                    Some(e) => follow_on::of_content(&e.content),
+                    None => follow_on::of_content(&self.event_at(*seq, STAGED)?.content),
+                })
+            })
+            .collect()
     }
 
     /// Let `derive` add its writes, then write the head in the same durable commit.
@@ -469,7 +530,7 @@ impl Log {
     fn stage(
         &self,
         st: &mut Staging,
-        input: impl Iterator<Item = std::result::Result<Pending, InputError>>,
+        input: impl Iterator<Item = std::result::Result<Pending, Failed>>,
         progress: &mut dyn FnMut(u64),
     ) -> Result<()> {
         let mut input = input.fuse();
@@ -488,7 +549,9 @@ impl Log {
                 };
                 consumed += 1;
                 match item {
-                    Err(problem) => st.errors.push(problem),
+                    Err(problem) => {
+                        st.reject(problem.error.line, problem.error.reason, problem.subjects)
+                    }
                     Ok(p) => self.plan(st, p, &mut planned, &mut chunk_ids)?,
                 }
             }
@@ -516,29 +579,32 @@ impl Log {
         chunk_ids: &mut HashMap<Uuid, usize>,
     ) -> Result<()> {
         let line = p.line;
+        let fail = |st: &mut Staging, reason: String| {
+            st.reject(line, reason, follow_on::of_content(&p.event.content))
+        };
         if let Err(reason) = crate::model::validate::check_content(&p.event.content) {
-            st.fail(line, reason);
+            fail(st, reason);
             return Ok(());
         }
         let id = p.event.id.unwrap_or_else(|| content_id(&p.event.content));
         if let Some(verdict) = self.already_present(st, id, &p.event.content, planned, chunk_ids)? {
             match verdict {
                 Ok(outcome) => st.outcomes.push((id, outcome)),
-                Err(reason) => st.fail(line, reason),
+                Err(reason) => fail(st, reason),
             }
             return Ok(());
         }
         let target = match self.check_target(st, &p.event.content, planned, chunk_ids)? {
             Ok(target) => target,
             Err(reason) => {
-                st.fail(line, reason);
+                fail(st, reason);
                 return Ok(());
             }
         };
         let recorded = match st.recorded_time(p.recorded) {
             Ok(recorded) => recorded,
             Err(reason) => {
-                st.fail(line, reason);
+                fail(st, reason);
                 return Ok(());
             }
         };

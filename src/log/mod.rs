@@ -5,7 +5,8 @@
 //! time, the set of amended seqs, the commit counter that wakes subscriptions, the
 //! rollback state after a failed write, and the queue of appends waiting for a group
 //! commit); the log record format (`record`); the derived
-//! indexes an append writes in the same batch (`index`); appending (`append`); rollback of
+//! indexes an append writes in the same batch (`index`); appending (`append`), and which of
+//! its problems are follow-ons of another (`follow_on`); rollback of
 //! unfinished writes (`recovery`); reading by seq, id, actor and timeline order (`read`);
 //! the effective timeline at a knowledge (`timeline`); subscriptions (`subscribe`); and
 //! where recorded time comes from (`clock`).
@@ -45,6 +46,7 @@
 
 pub(crate) mod append;
 pub mod clock;
+mod follow_on;
 mod group;
 mod index;
 pub(crate) mod read;

@@ -845,6 +845,7 @@ pub fn read_lines<R: std::io::BufRead>(reader: R) -> LineReader<R> {
         buf: Vec::new(),
         saw_any: false,
         done: false,
+        failed_text: None,
     }
 }
 
@@ -855,6 +856,15 @@ pub struct LineReader<R> {
     buf: Vec<u8>,
     saw_any: bool,
     done: bool,
+    /// The text of the last line that did not parse, until taken.
+    failed_text: Option<String>,
+}
+
+impl<R> LineReader<R> {
+    /// The text of the line of the last parse problem returned (once).
+    pub(crate) fn take_failed_text(&mut self) -> Option<String> {
+        self.failed_text.take()
+    }
 }
 
 impl<R: std::io::BufRead> LineReader<R> {
@@ -912,7 +922,7 @@ impl<R: std::io::BufRead> Iterator for LineReader<R> {
 
     fn next(&mut self) -> Option<Self::Item> {
         use crate::error::InputError;
-        let problem = |line: usize, reason: String| Some(Err(InputError { line, reason }));
+        let problem = |line: usize, reason: String| Some(Err(InputError::new(line, reason)));
         while !self.done {
             self.line_no += 1;
             let line_no = self.line_no;
@@ -964,10 +974,10 @@ impl<R: std::io::BufRead> Iterator for LineReader<R> {
             self.saw_any = true;
             return Some(match parse_line(text) {
                 Ok(p) => Ok((line_no, p)),
-                Err(reason) => Err(InputError {
-                    line: line_no,
-                    reason,
-                }),
+                Err(reason) => {
+                    self.failed_text = Some(text.to_string());
+                    Err(InputError::new(line_no, reason))
+                }
             });
         }
         None

@@ -1,6 +1,6 @@
 //! The commands that list events: `log`, `export`, `tail`, `history` and `timeline`.
 
-use crate::cli::args::{EventRange, Order};
+use crate::cli::args::{EventRange, ExportFormat, Order};
 use crate::cli::common::{known_actor, stdout, Ctx, Range};
 use crate::cli::output::Format;
 use crate::cli::progress::{self, Progress};
@@ -71,8 +71,12 @@ pub fn log(ctx: &Ctx, range: EventRange, kind: Option<String>, order: Order) -> 
     Ok(out.flush()?)
 }
 
-/// `annals export`: every event in seq order as JSON Lines.
-pub fn export(ctx: &Ctx) -> Result<()> {
+/// `annals export`: every event in seq order as JSON Lines (or, with `--format geojson`,
+/// the events with coordinates as a GeoJSON FeatureCollection).
+pub fn export(ctx: &Ctx, format: ExportFormat) -> Result<()> {
+    if format == ExportFormat::Geojson {
+        return export_geojson(ctx);
+    }
     let store = ctx.open_existing()?;
     let mut progress = Progress::start(
         "exporting",
@@ -88,6 +92,43 @@ pub fn export(ctx: &Ctx) -> Result<()> {
     out.flush()?;
     let n = progress.done();
     progress.finish("exported", n);
+    Ok(())
+}
+
+/// `annals export --format geojson`: streamed, one feature per event with coordinates, in
+/// seq order; the events without are counted and reported on stderr.
+fn export_geojson(ctx: &Ctx) -> Result<()> {
+    let store = ctx.open_existing()?;
+    let mut progress = Progress::start(
+        "exporting",
+        "events",
+        Some(store.head().seq),
+        progress::bar_allowed(true),
+    );
+    let mut out = stdout();
+    write!(out, r#"{{"type":"FeatureCollection","features":["#)?;
+    let (mut features, mut without) = (0u64, 0u64);
+    for e in store.events() {
+        let e = e?;
+        progress.inc(1);
+        let Some(feature) = render::geojson_feature(&e) else {
+            without += 1;
+            continue;
+        };
+        let sep = if features == 0 { "\n" } else { ",\n" };
+        write!(out, "{sep}{feature}")?;
+        features += 1;
+    }
+    writeln!(out, "\n]}}")?;
+    out.flush()?;
+    progress.done();
+    progress.finish("exported", features);
+    if without > 0 {
+        eprintln!(
+            "{without} event{} without coordinates not exported",
+            if without == 1 { "" } else { "s" }
+        );
+    }
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 //! CLI cannot know: `--json` and `--jsonl` rows are streamed by the library from the typed
 //! rows, and the human table gets them as JSON objects (the output edge).
 
-use crate::cli::args::ViewArgs;
+use crate::cli::args::{AnswerFormat, ViewArgs};
 use crate::cli::common::{known_actor, open_existing, parse_day, stdout, Ctx};
 use crate::cli::output::Format;
 use crate::cli::render;
@@ -30,21 +30,46 @@ pub fn show(ctx: &Ctx, name: &str, args: &ViewArgs) -> Result<()> {
         .transpose()?;
     let at = store.at(as_of).known_at(known);
     let mut out = stdout();
-    let machine = match ctx.format {
-        Format::Json => Some(RowsFormat::Json),
-        Format::Jsonl => Some(RowsFormat::Jsonl),
-        Format::Human => None,
+    let rows_format = match answer_format(ctx, args) {
+        AnswerFormat::Json => RowsFormat::Json,
+        AnswerFormat::Jsonl => RowsFormat::Jsonl,
+        AnswerFormat::Csv => {
+            let (_, rows) = at.view_rows_json(name, actor.as_ref())?;
+            let rows: Vec<Value> = rows.into_iter().map(|(_, r)| r).collect();
+            render::csv_rows(&mut out, &rows).map_err(csv_error)?;
+            return Ok(out.flush()?);
+        }
+        AnswerFormat::Table => {
+            let (basis, rows) = at.view_rows_json(name, actor.as_ref())?;
+            let rows: Vec<Value> = rows.into_iter().map(|(_, r)| r).collect();
+            writeln!(out, "{name} {}", basis.describe())?;
+            render::json_rows(&mut out, &ctx.look, &rows)?;
+            return Ok(out.flush()?);
+        }
     };
-    if let Some(format) = machine {
-        at.write_rows(name, actor.as_ref(), format, &mut out)
-            .map_err(output_error)?;
-    } else {
-        let (basis, rows) = at.view_rows_json(name, actor.as_ref())?;
-        let rows: Vec<Value> = rows.into_iter().map(|(_, r)| r).collect();
-        writeln!(out, "{name} {}", basis.describe())?;
-        render::json_rows(&mut out, &ctx.look, &rows)?;
-    }
+    at.write_rows(name, actor.as_ref(), rows_format, &mut out)
+        .map_err(output_error)?;
     Ok(out.flush()?)
+}
+
+/// `--format`, else the global `--json`/`--jsonl` (clap keeps them exclusive), else a table.
+fn answer_format(ctx: &Ctx, args: &ViewArgs) -> AnswerFormat {
+    args.format.unwrap_or(match ctx.format {
+        Format::Json => AnswerFormat::Json,
+        Format::Jsonl => AnswerFormat::Jsonl,
+        Format::Human => AnswerFormat::Table,
+    })
+}
+
+/// A failed CSV write: a closed pipe reads as the I/O error it is.
+fn csv_error(e: csv::Error) -> anyhow::Error {
+    if e.is_io_error() {
+        if let csv::ErrorKind::Io(io) = e.into_kind() {
+            return io.into();
+        }
+        return anyhow::anyhow!("writing CSV failed");
+    }
+    e.into()
 }
 
 /// A failed write to stdout (a closed pipe) reads as the other commands' do: the I/O error.

@@ -38,7 +38,7 @@ pub fn import(ctx: &Ctx, file: &str, keep_recorded: bool) -> Result<()> {
         drop(store);
         let _ = std::fs::remove_dir_all(&ctx.db);
     }
-    let report = result?;
+    let report = result.map_err(|e| rejected(ctx, e))?;
     progress.finish("read", report.events.len() as u64);
     print_import(&report, ctx.json())
 }
@@ -84,18 +84,9 @@ pub fn check(ctx: &Ctx, file: &str, keep_recorded: bool) -> Result<()> {
     } else {
         open_existing(&ctx.db, None)?
     };
-    let report = match store.check_reader(input, keep_recorded, &mut |_| {}) {
-        Ok(report) => report,
-        Err(Error::InvalidInput(errors)) => {
-            if ctx.json() {
-                let mut out = stdout();
-                writeln!(out, "{}", json!({"valid": false, "errors": errors}))?;
-                out.flush()?;
-            }
-            return Err(Error::InvalidInput(errors).into());
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let report = store
+        .check_reader(input, keep_recorded, &mut |_| {})
+        .map_err(|e| rejected(ctx, e))?;
     let n = report.events.len();
     let mut out = stdout();
     if ctx.json() {
@@ -113,6 +104,21 @@ pub fn check(ctx: &Ctx, file: &str, keep_recorded: bool) -> Result<()> {
         )?;
     }
     Ok(out.flush()?)
+}
+
+/// The one way `import` and `check` answer invalid input: with `--json`, the object
+/// `{"valid": false, "errors": [{"line", "reason", "follow_on", "follow_on_of"}],
+/// "follow_on_count"}` on stdout; then the error, which `run` prints on stderr (every
+/// primary problem, follow-on ones marked) with exit code 1.
+fn rejected(ctx: &Ctx, e: Error) -> anyhow::Error {
+    if let (Error::InvalidInput(errors), true) = (&e, ctx.json()) {
+        let follow_on_count = errors.iter().filter(|e| e.is_follow_on()).count();
+        let answer = json!({"valid": false, "errors": errors, "follow_on_count": follow_on_count});
+        let mut out = stdout();
+        // The error itself is what matters: a closed stdout must not hide it.
+        let _ = writeln!(out, "{answer}").and_then(|()| out.flush());
+    }
+    e.into()
 }
 
 /// The event `append` was given, or else what stdin holds (up to one line's limit).
