@@ -2,6 +2,7 @@
 //! [`Ctx`](super::common::Ctx) and its own arguments, calls the library, and prints.
 
 pub mod admin;
+pub mod datasets;
 pub mod read;
 pub mod views;
 pub mod write;
