@@ -38,7 +38,12 @@ fn records(path: &PathBuf) -> Vec<BTreeMap<String, String>> {
 
 /// Every failure at once, so a run shows the whole list.
 fn all_ok(failures: Vec<String>) {
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn try_tr(system: System, value: &str, year: Option<i32>) -> Result<String, String> {
@@ -75,7 +80,11 @@ fn every_cow_pair_maps_as_cow_says() {
                 .filter(|e| Some(e.cow_num.unwrap_or(0).to_string()) == Some(r["ccode"].clone()))
                 .map(|e| e.code)
                 .collect();
-            assert!(number_codes.contains(&by_name.as_str()), "{} in {year}", r["statenme"]);
+            assert!(
+                number_codes.contains(&by_name.as_str()),
+                "{} in {year}",
+                r["statenme"]
+            );
         }
     }
 }
@@ -125,7 +134,11 @@ fn iso_codes_agree_with_countrycode() {
         }
         let gw = &r["gwn"];
         if !gw.is_empty() && gw != "NA" && !DELIBERATE.iter().any(|d| d.0 == cown) {
-            assert_eq!(tr(System::Gw, gw, Some(2016)), tr(System::Iso3, iso, None), "gw {gw}");
+            assert_eq!(
+                tr(System::Gw, gw, Some(2016)),
+                tr(System::Iso3, iso, None),
+                "gw {gw}"
+            );
         }
     }
     assert!(compared > 180, "{compared}");
@@ -153,8 +166,14 @@ fn extract_agrees_and_catches_the_clashes() {
         }
         // A COW letter code that is another country's ISO code: translating by string
         // equality would be wrong, and annals is not.
-        if rows.iter().any(|o| &o.get("iso3c").cloned().unwrap_or_default() == cowc && o["cowc"] != *cowc) {
-            assert_ne!(tr(System::CowAbb, cowc, Some(2016)), tr(System::Iso3, cowc, None));
+        if rows
+            .iter()
+            .any(|o| &o.get("iso3c").cloned().unwrap_or_default() == cowc && o["cowc"] != *cowc)
+        {
+            assert_ne!(
+                tr(System::CowAbb, cowc, Some(2016)),
+                tr(System::Iso3, cowc, None)
+            );
             clashes.insert(cowc.clone());
         }
     }
@@ -215,7 +234,12 @@ fn every_ucdp_country_translates_and_agrees_with_its_gw_number() {
     for r in records(&path) {
         let year: i32 = r["year"].parse().unwrap();
         let by_name = tr(System::Name, &r["country"], Some(year));
-        assert_eq!(by_name, tr(System::Gw, &r["country_id"], Some(year)), "{}", r["country"]);
+        assert_eq!(
+            by_name,
+            tr(System::Gw, &r["country_id"], Some(year)),
+            "{}",
+            r["country"]
+        );
         for side in ["gwnoa", "gwnob"] {
             if !r[side].is_empty() {
                 for gw in r[side].split(',') {

@@ -336,7 +336,10 @@ pub fn suggest(query: &str) -> Vec<&'static Entry> {
         .collect();
     if !containing.is_empty() {
         containing.sort();
-        let rows = containing.iter().filter_map(|(_, i)| entries().get(*i)).collect();
+        let rows = containing
+            .iter()
+            .filter_map(|(_, i)| entries().get(*i))
+            .collect();
         return first_per_code(rows, 5);
     }
     let mut scored: Vec<(usize, usize)> = entries()
@@ -392,7 +395,10 @@ pub fn hint(query: &str) -> String {
     if near.is_empty() {
         return String::new();
     }
-    let names: Vec<String> = near.iter().map(|e| format!("{} ({})", e.code, e.name)).collect();
+    let names: Vec<String> = near
+        .iter()
+        .map(|e| format!("{} ({})", e.code, e.name))
+        .collect();
     format!(" (did you mean {}?)", names.join(", "))
 }
 

@@ -13,7 +13,11 @@ fn t(system: System, value: &str, year: Option<i32>) -> String {
 #[test]
 fn every_table_code_is_a_valid_code_without_underscore() {
     for e in entries() {
-        assert!(Code::parse(e.code).is_ok_and(|c| c.as_str() == e.code), "{}", e.code);
+        assert!(
+            Code::parse(e.code).is_ok_and(|c| c.as_str() == e.code),
+            "{}",
+            e.code
+        );
         assert!(!e.code.contains('_'), "{}", e.code);
         assert!(e.to_year.is_none_or(|to| to >= e.from_year), "{}", e.code);
     }
@@ -36,7 +40,8 @@ fn rows_of_different_codes_under_one_key_never_overlap() {
             }
             let shared = (a.cow_num.is_some() && a.cow_num == b.cow_num)
                 || (a.gw.is_some() && a.gw == b.gw)
-                || a.names().any(|n| b.names().any(|m| text::normalise(n) == text::normalise(m)));
+                || a.names()
+                    .any(|n| b.names().any(|m| text::normalise(n) == text::normalise(m)));
             let overlap = a.from_year <= b.to_year.unwrap_or(i32::MAX)
                 && b.from_year <= a.to_year.unwrap_or(i32::MAX);
             assert!(!(shared && overlap), "{} and {} overlap", a.code, b.code);
@@ -92,7 +97,10 @@ fn numbers_letters_and_names() {
         "Türkiye",
         "  turkey ",
     ] {
-        assert!(!t(System::Name, name, Some(1980)).starts_with("error"), "{name}");
+        assert!(
+            !t(System::Name, name, Some(1980)).starts_with("error"),
+            "{name}"
+        );
     }
     assert_eq!(t(System::Name, "Soviet Union", None), "SUN");
     assert_eq!(t(System::Name, "Russia", None), "RUS");
@@ -154,7 +162,14 @@ fn annals_accepts_any_valid_code() {
 
 #[test]
 fn nonstate_codes_never_meet_state_codes() {
-    for name in ["UNITA (Angola)*", "NATO**", "Syrian insurgents", "IS", "USA", "Germany"] {
+    for name in [
+        "UNITA (Angola)*",
+        "NATO**",
+        "Syrian insurgents",
+        "IS",
+        "USA",
+        "Germany",
+    ] {
         let code = nonstate(name);
         assert!(code.as_str().starts_with("X_"), "{code}");
         assert!(!is_state(code.as_str()), "{code}");

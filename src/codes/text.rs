@@ -117,11 +117,7 @@ pub(super) fn nonstate_text(name: &str) -> String {
 
 /// The first two bytes of a digest as four uppercase hex digits.
 fn hex4(digest: &[u8]) -> String {
-    digest
-        .iter()
-        .take(2)
-        .map(|b| format!("{b:02X}"))
-        .collect()
+    digest.iter().take(2).map(|b| format!("{b:02X}")).collect()
 }
 
 #[cfg(test)]
@@ -152,8 +148,14 @@ mod tests {
         let long = nonstate_text("Syrian insurgents");
         assert!(long.starts_with("X_SYRIAN_IN_"), "{long}");
         assert_eq!(long.len(), 16);
-        assert_eq!(nonstate_text("Syrian insurgents"), nonstate_text("syrian  insurgents"));
-        assert_ne!(nonstate_text("Syrian insurgents"), nonstate_text("Syrian insurgency"));
+        assert_eq!(
+            nonstate_text("Syrian insurgents"),
+            nonstate_text("syrian  insurgents")
+        );
+        assert_ne!(
+            nonstate_text("Syrian insurgents"),
+            nonstate_text("Syrian insurgency")
+        );
         assert!(nonstate_text("***").starts_with("X_"));
     }
 }

@@ -5,7 +5,8 @@
 //! Windows-1252 (every byte is a character). Both are ASCII-compatible, so delimiters,
 //! quotes and line ends are found before decoding. Header cells are trimmed; a blank one
 //! (SIPRI has three single-space headers; spreadsheet junk columns have none) gets the
-//! positional name `colN`, a repeated one `NAME_N` (N is the 1-based column).
+//! positional name `colN`, a repeated one `NAME_N` (N is the 1-based column). Records end
+//! at `\n` (CRLF too; old-Mac files with bare CR line ends are not read).
 
 use super::mapping::ReadSpec;
 use super::DatasetError;
@@ -112,6 +113,9 @@ impl<R: BufRead> TableReader<R> {
         builder
             .has_headers(false)
             .flexible(true)
+            // Records end at `\n` (a CRLF's `\r` is trimmed with the cell): a bare `\r`
+            // inside a field must not split the record off the line it is on.
+            .terminator(csv::Terminator::Any(b'\n'))
             .delimiter(one_byte(&spec.delimiter).unwrap_or(b','));
         match one_byte(&spec.quote) {
             Some(q) => builder.quote(q),
