@@ -33,6 +33,8 @@
 //! | [`log`] | the log: appending, the record and index formats, reading, rollback, the effective timeline, subscriptions, recorded time ([`clock`]) |
 //! | [`views`] | the [`View`] trait and the seven built-in views |
 //! | [`history`] | the materializer (view checkpoints), time-travel queries ([`query`]) and the storage-free oracle ([`replay`]) |
+//! | [`codes`] | the code crosswalk: COW, Gleditsch–Ward, ISO and names to annals codes |
+//! | [`datasets`] | published datasets in: mapping files, the tabular importer, bundled formats |
 //! | [`store`] | the [`Store`] handle that composes the log and the materializer; verify and rebuild |
 //! | `tools` | the test-replay kit ([`testing`]) and the synthetic workload ([`workload`]) |
 //!
@@ -48,6 +50,7 @@
 //! embedding build.
 
 pub mod codes;
+pub mod datasets;
 pub mod error;
 pub mod history;
 mod locks;

@@ -51,22 +51,14 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Import JSON Lines from FILE (or - for stdin). All lines are validated first; any
-    /// invalid line fails the whole import and nothing is written. Errors are those `check`
-    /// reports; a follow-on error (one caused by an earlier invalid line) is marked.
+    /// Import JSON Lines from FILE (or - for stdin), or a published dataset's table with
+    /// --from. All rows are validated first; any invalid one fails the whole import and
+    /// nothing is written (unless --skip-invalid). Errors are those `check` reports; a
+    /// follow-on error (one caused by an earlier invalid line) is marked.
     #[command(
-        after_help = "Example:\n  annals import events.jsonl\n  cat events.jsonl | annals import -"
+        after_help = "Example:\n  annals import events.jsonl\n  cat events.jsonl | annals import -\n  annals import --list-formats\n  annals import --from archigos archigos_4.1.csv\n  annals import --from csv --map my-mapping.toml data.csv --dry-run\n  annals import --show-map sipri > my-mapping.toml"
     )]
-    Import {
-        /// A JSON Lines file, or - for standard input.
-        file: String,
-        /// Keep each line's `recorded` time (restoring an export) instead of assigning now.
-        #[arg(long)]
-        keep_recorded: bool,
-        /// Validate only, exactly as `annals check` does; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Import(ImportArgs),
     /// Validate JSON Lines exactly as `import` would (the same parser; with --db, the same
     /// checks against that database), write nothing, and report every invalid line, the
     /// follow-on errors of an earlier invalid line marked `(follow-on of line N)`.
@@ -327,4 +319,37 @@ pub enum Order {
 
 pub fn parse_engine(text: &str) -> std::result::Result<EngineKind, String> {
     EngineKind::from_name(text).ok_or_else(|| format!("no engine named {text:?}; use redb or sled"))
+}
+
+/// The arguments of `import`.
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// A JSON Lines file (or, with --from, a table), or - for standard input.
+    #[arg(required_unless_present_any = ["list_formats", "show_map"])]
+    pub file: Option<String>,
+    /// Keep each line's `recorded` time (restoring an export) instead of assigning now.
+    #[arg(long, conflicts_with = "from")]
+    pub keep_recorded: bool,
+    /// Validate only, write nothing. With --from: print the first events it would make
+    /// (see --limit) and every row it cannot map.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Read FILE as a table: `csv` (with --map), or a bundled format (see --list-formats).
+    #[arg(long, value_name = "FORMAT")]
+    pub from: Option<String>,
+    /// The mapping file for `--from csv` (see `--show-map` for examples).
+    #[arg(long, value_name = "MAPPING", requires = "from")]
+    pub map: Option<std::path::PathBuf>,
+    /// Import the rows that map and report the others, instead of failing.
+    #[arg(long, requires = "from")]
+    pub skip_invalid: bool,
+    /// How many events a --dry-run with --from prints.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// List the bundled formats: name, dataset and citation.
+    #[arg(long, conflicts_with_all = ["file", "show_map"])]
+    pub list_formats: bool,
+    /// Print a bundled format's mapping file (a starting point for your own).
+    #[arg(long, value_name = "NAME", conflicts_with = "file")]
+    pub show_map: Option<String>,
 }

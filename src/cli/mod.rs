@@ -32,7 +32,7 @@ use annals::Error;
 use anyhow::Result;
 use args::{Cli, Command};
 use clap::Parser;
-use commands::{admin, codes, read, views, write};
+use commands::{admin, codes, datasets, read, views, write};
 use common::Ctx;
 use output::{Format, Look};
 use std::io::Write;
@@ -107,20 +107,11 @@ fn report(e: &anyhow::Error) {
 fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
     use Command as C;
     match command {
-        C::Import {
-            file,
-            keep_recorded,
-            dry_run: true,
-        }
-        | C::Check {
+        C::Import(args) => datasets::import(ctx, args),
+        C::Check {
             file,
             keep_recorded,
         } => write::check(ctx, &file, keep_recorded),
-        C::Import {
-            file,
-            keep_recorded,
-            dry_run: false,
-        } => write::import(ctx, &file, keep_recorded),
         C::Append { event } => write::append(ctx, event),
         C::Log { range, kind, order } => read::log(ctx, range, kind, order),
         C::Export { format } => read::export(ctx, format),

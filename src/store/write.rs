@@ -3,10 +3,11 @@
 //! durable commit.
 
 use super::Store;
-use crate::error::Result;
+use crate::error::{InputError, Result};
 use crate::log::append::Pending;
 use crate::log::{AppendReport, Outcome};
 use crate::model::event::NewEvent;
+
 use crate::model::interchange::ParsedLine;
 
 impl Store {
@@ -136,5 +137,27 @@ impl Store {
     ) -> Result<AppendReport> {
         self.log
             .commit_reader(&self.history, reader, keep_recorded, true, progress)
+    }
+
+    /// Import events made elsewhere (a dataset importer), streaming exactly as
+    /// [`Store::import_reader`] does: chunk by chunk in bounded memory, all or nothing.
+    /// Each item is an event with the 1-based input line it came from, or a problem of
+    /// the input, which fails the import (and is reported with the others). With
+    /// `dry_run`, everything is checked and nothing is committed.
+    pub fn import_events(
+        &self,
+        events: impl Iterator<Item = std::result::Result<(usize, NewEvent), InputError>>,
+        dry_run: bool,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<AppendReport> {
+        let input = events.map(|item| {
+            item.map(|(line, event)| Pending {
+                line,
+                event,
+                recorded: None,
+            })
+        });
+        self.log
+            .commit_stream(&self.history, input, None, dry_run, progress)
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod codes;
+pub mod datasets;
 pub mod read;
 pub mod views;
 pub mod write;

@@ -11,7 +11,7 @@ use serde_json::json;
 use std::io::{BufReader, Read, Write};
 
 /// The input of `import` and `check`: a file, or stdin for `-`.
-fn open_input(file: &str) -> Result<Box<dyn std::io::BufRead>> {
+pub fn open_input(file: &str) -> Result<Box<dyn std::io::BufRead>> {
     if file == "-" {
         return Ok(Box::new(BufReader::new(std::io::stdin().lock())));
     }

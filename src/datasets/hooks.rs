@@ -1,0 +1,73 @@
+//! Named hooks: logic a mapping cannot say, run between the `[[event]]` blocks and the
+//! interchange check (for example, forming an alliance from its members' first spells).
+//! A mapping names one with `hook = "NAME"`; the registry below lists them.
+//!
+//! A hook sees each row with the drafts its blocks made and returns the drafts to emit
+//! now; it may hold some back (to group rows) and emit them at [`Hook::finish`]. Drafts
+//! keep the row they came from, so problems and ids still name the dataset's rows.
+
+use super::read::Row;
+use super::RowProblem;
+use serde_json::{Map, Value};
+
+/// One event being made: its interchange object, before ids and sources are added.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    /// The line and data row it comes from.
+    pub line: u64,
+    pub row: u64,
+    /// The role of the `[[event]]` block (or the hook) that made it: part of its id.
+    pub role: String,
+    /// The dataset identity it derives its id from (the row's `id` columns, or what the
+    /// hook says, e.g. an alliance's own id for its formation).
+    pub identity: String,
+    pub object: Map<String, Value>,
+}
+
+/// What a hook gives back: drafts, or problems with rows.
+pub type Output = Vec<Result<Draft, RowProblem>>;
+
+/// A hook: see the module documentation.
+pub trait Hook {
+    /// One row, with the drafts the mapping's blocks made from it.
+    fn row(&mut self, row: &Row, drafts: Vec<Draft>) -> Output;
+    /// The end of the input: whatever was held back.
+    fn finish(&mut self) -> Output;
+}
+
+/// Makes a hook for a file with this header, or says why it cannot.
+type Maker = fn(header: &[String]) -> Result<Box<dyn Hook>, String>;
+
+/// Every hook: name, what it does, and its maker.
+const HOOKS: &[(&str, &str, Maker)] = &[];
+
+/// The names of every hook.
+pub fn names() -> impl Iterator<Item = (&'static str, &'static str)> {
+    HOOKS.iter().map(|(n, d, _)| (*n, *d))
+}
+
+/// Check a hook name when a mapping is loaded.
+pub(super) fn check_name(name: &str) -> Result<(), String> {
+    if HOOKS.iter().any(|(n, _, _)| *n == name) {
+        return Ok(());
+    }
+    let known: Vec<&str> = HOOKS.iter().map(|(n, _, _)| *n).collect();
+    Err(format!(
+        "unknown hook `{name}`{}; the hooks are: {}",
+        super::mapping::hint(name, known.iter().copied()),
+        if known.is_empty() {
+            "(none)".to_string()
+        } else {
+            known.join(", ")
+        }
+    ))
+}
+
+/// The hook named `name`, for a file with this header.
+pub(super) fn make(name: &str, header: &[String]) -> Result<Box<dyn Hook>, String> {
+    check_name(name)?;
+    match HOOKS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, _, maker)) => maker(header),
+        None => Err(format!("unknown hook `{name}`")),
+    }
+}
