@@ -20,7 +20,7 @@
 //! encoding). Views know nothing of the log, the engines or checkpoints.
 
 mod alliances;
-mod arms;
+pub mod arms;
 pub mod conflicts;
 mod deployments;
 mod leaders;
