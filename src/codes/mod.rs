@@ -45,7 +45,10 @@ impl System {
 
     /// The system with this mapping-file name.
     pub fn from_name(name: &str) -> Option<System> {
-        System::ALL.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+        System::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| *s)
     }
 }
 

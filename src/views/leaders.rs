@@ -151,6 +151,7 @@ impl View for Leaders {
 /// Whether a departure dated `left` (of `person`, if named) is the predecessor's in a
 /// same-day handover to `holder`, and so leaves `holder` in office.
 fn handover(holder: &Holder, left: &Date, person: Option<&str>) -> bool {
-    let same_day = (holder.since.earliest(), holder.since.latest()) == (left.earliest(), left.latest());
+    let same_day =
+        (holder.since.earliest(), holder.since.latest()) == (left.earliest(), left.latest());
     same_day && person != Some(holder.person.as_str())
 }
