@@ -26,7 +26,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 /// A calendar day as a count of days from 0001-01-01 (which is day 1). Keys and
 /// comparisons use this; it is order-preserving and fits in a `u32`.
@@ -249,7 +249,10 @@ impl DatePoint {
     /// The point of a date parsed by `edtf-core`, and the qualifiers on any of its parts.
     fn from_edtf(text: &str, d: &edtf_core::Date) -> Result<(DatePoint, Qualifier), DateError> {
         if d.precision() == edtf_core::Precision::Season {
-            return Err(date_error(text, "seasons (months 21 to 41) are not supported"));
+            return Err(date_error(
+                text,
+                "seasons (months 21 to 41) are not supported",
+            ));
         }
         let point = DatePoint {
             year: edtf_year(text, &d.year)?,
@@ -257,10 +260,16 @@ impl DatePoint {
             day: edtf_field(text, d.day, "day")?,
         };
         if point.year_x() > 0 && point.month != 0 {
-            return Err(date_error(text, "a year with X digits takes no month or day"));
+            return Err(date_error(
+                text,
+                "a year with X digits takes no month or day",
+            ));
         }
         if !point.is_valid() {
-            return Err(date_error(text, "a day needs its month: write `YYYY-XX-XX` or `YYYY-MM-DD`"));
+            return Err(date_error(
+                text,
+                "a day needs its month: write `YYYY-XX-XX` or `YYYY-MM-DD`",
+            ));
         }
         let qualifier = Qualifier::of(d.is_uncertain(), d.is_approximate());
         Ok((point, qualifier))
@@ -271,15 +280,27 @@ impl DatePoint {
 fn edtf_year(text: &str, y: &edtf_core::Year) -> Result<u16, DateError> {
     let range = || date_error(text, "year must be between 0001 and 9999");
     let digits = match (y.kind, y.significant_digits) {
-        (edtf_core::YearKind::Standard { negative: false, digits }, None) => digits,
+        (
+            edtf_core::YearKind::Standard {
+                negative: false,
+                digits,
+            },
+            None,
+        ) => digits,
         _ => return Err(range()),
     };
     let specified = digits.iter().take_while(|d| d.is_some()).count();
     if digits[specified..].iter().any(Option::is_some) {
-        return Err(date_error(text, "unspecified digits (X) go at the end of the year"));
+        return Err(date_error(
+            text,
+            "unspecified digits (X) go at the end of the year",
+        ));
     }
     if specified == 0 {
-        return Err(date_error(text, "a year needs its first digit (`XXXX` is not supported)"));
+        return Err(date_error(
+            text,
+            "a year needs its first digit (`XXXX` is not supported)",
+        ));
     }
     let value = (digits.iter()).fold(0u16, |n, d| n * 10 + u16::from(d.unwrap_or(0)));
     if value == 0 || value > 9999 {
@@ -297,17 +318,23 @@ fn edtf_field(text: &str, f: Option<edtf_core::DateField>, what: &str) -> Result
         Some([Some(a), Some(b)]) => Ok(a * 10 + b),
         Some(_) => Err(date_error(
             text,
-            format!("a {what} is two digits or `XX` (partly unspecified {what}s are not supported)"),
+            format!(
+                "a {what} is two digits or `XX` (partly unspecified {what}s are not supported)"
+            ),
         )),
     }
 }
 
 impl fmt::Display for DatePoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let year = format!("{:04}", self.year_low());
-        let x = self.year_x() as usize;
-        let shown = year.len().saturating_sub(x);
-        write!(f, "{}{}", year.get(..shown).unwrap_or(&year), "X".repeat(x))?;
+        let (year, x) = (self.year_low(), self.year_x());
+        for place in (0..4u32).rev() {
+            let digit = (year / 10u16.pow(place)) % 10;
+            match place < x {
+                true => f.write_char('X')?,
+                false => f.write_char(char::from(b'0' + digit as u8))?,
+            }
+        }
         for field in [self.month, self.day] {
             match field {
                 0 => return Ok(()),
@@ -359,13 +386,26 @@ impl Date {
         }
         let edtf = edtf_core::Edtf::parse(text).map_err(|e| Self::rejected(text, &e))?;
         let date = Self::from_edtf(text, &edtf)?;
-        if date.to_string() != text {
+        if !date.prints_as(text) {
             return Err(date_error(
                 text,
                 "write the qualifier (?, ~ or %) once, at the very end of the date",
             ));
         }
         Ok(date)
+    }
+
+    /// Whether the date prints exactly as `text` (without allocating).
+    fn prints_as(&self, text: &str) -> bool {
+        struct Same<'a>(&'a str);
+        impl fmt::Write for Same<'_> {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0 = self.0.strip_prefix(s).ok_or(fmt::Error)?;
+                Ok(())
+            }
+        }
+        let mut rest = Same(text);
+        fmt::write(&mut rest, format_args!("{self}")).is_ok() && rest.0.is_empty()
     }
 
     /// The reason for a text `edtf-core` rejects: the hand-written parser's, which names
@@ -383,7 +423,11 @@ impl Date {
         match edtf {
             Edtf::Date(d) => {
                 let (start, qualifier) = DatePoint::from_edtf(text, d)?;
-                Ok(Date { start, end: None, qualifier })
+                Ok(Date {
+                    start,
+                    end: None,
+                    qualifier,
+                })
             }
             Edtf::Interval(iv) => {
                 let (IntervalEndpoint::Date(a), IntervalEndpoint::Date(b)) = (&iv.start, &iv.end)
@@ -396,15 +440,28 @@ impl Date {
                 let (start, first) = DatePoint::from_edtf(text, a)?;
                 let (end, qualifier) = DatePoint::from_edtf(text, b)?;
                 if first != Qualifier::Exact {
-                    return Err(date_error(text, "an interval's qualifier goes once, at its end"));
+                    return Err(date_error(
+                        text,
+                        "an interval's qualifier goes once, at its end",
+                    ));
                 }
                 if start.earliest() > end.earliest() || start.latest() > end.latest() {
-                    return Err(date_error(text, "the interval is reversed: its start is after its end"));
+                    return Err(date_error(
+                        text,
+                        "the interval is reversed: its start is after its end",
+                    ));
                 }
-                Ok(Date { start, end: Some(end), qualifier })
+                Ok(Date {
+                    start,
+                    end: Some(end),
+                    qualifier,
+                })
             }
             Edtf::DateTime(_) => Err(date_error(text, "times of day are not supported")),
-            Edtf::Set(_) => Err(date_error(text, "sets (`[...]`, `{...}`) are not supported")),
+            Edtf::Set(_) => Err(date_error(
+                text,
+                "sets (`[...]`, `{...}`) are not supported",
+            )),
         }
     }
 
@@ -625,7 +682,11 @@ mod tests {
             assert_eq!(d.earliest().to_string(), earliest, "{text}");
             assert_eq!(d.latest().to_string(), latest, "{text}");
             let (e, l) = edtf_bounds(text);
-            assert_eq!((e.as_str(), l.as_str()), (earliest, latest), "edtf-core on {text}");
+            assert_eq!(
+                (e.as_str(), l.as_str()),
+                (earliest, latest),
+                "edtf-core on {text}"
+            );
         }
     }
 
@@ -663,8 +724,17 @@ mod tests {
     #[test]
     fn edtf_core_and_the_hand_written_parser_agree_on_the_old_subset() {
         for text in [
-            "2024", "2023-08", "2024-11-15", "2023-08/2024-02", "1949-04-04?", "2011-12~",
-            "2024%", "2024-02-29", "0001-01-01", "9999-12-31", "2024/2025-03-01",
+            "2024",
+            "2023-08",
+            "2024-11-15",
+            "2023-08/2024-02",
+            "1949-04-04?",
+            "2011-12~",
+            "2024%",
+            "2024-02-29",
+            "0001-01-01",
+            "9999-12-31",
+            "2024/2025-03-01",
         ] {
             assert_eq!(Date::parse(text), Date::parse_hand_written(text), "{text}");
         }
