@@ -234,6 +234,7 @@ fn resolved(log: &[Event], k: u64) -> Vec<(annals::Date, annals::Content)> {
 /// until then what it ends is shown with the pending date and `certain: false`. A
 /// same-day `leader_left_office` (same bounds as the holder's start) that does not name
 /// the holder leaves the successor in office.
+#[allow(clippy::type_complexity)]
 fn ending_oracle(name: &str, log: &[Event], as_of: Day, k: u64) -> Option<Vec<serde_json::Value>> {
     use annals::views::{AllianceRow, DeploymentRow, LeaderRow};
     use std::collections::BTreeMap;
@@ -247,7 +248,6 @@ fn ending_oracle(name: &str, log: &[Event], as_of: Day, k: u64) -> Option<Vec<se
     match name {
         "alliances" => {
             // alliance -> (type, since, joined, leaving, dissolved)
-            #[allow(clippy::type_complexity)]
             let mut st: BTreeMap<
                 String,
                 (
@@ -466,7 +466,7 @@ fn ending_oracle(name: &str, log: &[Event], as_of: Day, k: u64) -> Option<Vec<se
                         let names_holder = person.as_ref() == Some(&h.0);
                         let same_day =
                             h.1.earliest() == date.earliest() && h.1.latest() == date.latest();
-                        if (person.is_some() && !names_holder) || (same_day && !names_holder) {
+                        if (person.is_some() || same_day) && !names_holder {
                             continue;
                         }
                         if over(date, date.earliest()) {
