@@ -40,18 +40,29 @@ fn view_json_has_basis_and_rows_with_the_documented_keys() {
                 "members",
                 "joined",
                 "obligations",
+                "leaving",
+                "dissolving",
                 "certain",
             ],
         ),
         (
             "deployments",
             &[
-                "actor", "host", "region", "strength", "since", "reported", "certain",
+                "actor",
+                "host",
+                "region",
+                "strength",
+                "since",
+                "reported",
+                "withdrawing",
+                "certain",
             ],
         ),
         (
             "leaders",
-            &["actor", "office", "person", "since", "entry", "certain"],
+            &[
+                "actor", "office", "person", "since", "entry", "until", "certain",
+            ],
         ),
         (
             "arms",

@@ -50,8 +50,19 @@ fn edtf_core_agrees_with_the_hand_written_parser_on_every_date_in_the_repository
     let dates = corpus();
     assert!(dates.len() > 50, "only {} dates found", dates.len());
     let mut accepted = 0;
+    let mut unspecified = 0;
     for text in &dates {
         let (new, old) = (Date::parse(text), Date::parse_hand_written(text));
+        if text.contains('X') {
+            // Unspecified digits are the one extension: only the new parser reads them (and
+            // rejects the forms annals does not store, as the old one does).
+            assert!(old.is_err(), "{text}: {old:?}");
+            let Ok(d) = new else { continue };
+            let ours = (d.earliest().to_string(), d.latest().to_string());
+            assert_eq!(edtf_bounds(text), Some(ours), "edtf-core bounds of {text}");
+            unspecified += 1;
+            continue;
+        }
         assert_eq!(new.is_ok(), old.is_ok(), "{text}: {new:?} vs {old:?}");
         let Ok(d) = new else { continue };
         accepted += 1;
@@ -61,7 +72,7 @@ fn edtf_core_agrees_with_the_hand_written_parser_on_every_date_in_the_repository
         assert_eq!(edtf_bounds(text), Some(ours), "edtf-core bounds of {text}");
     }
     eprintln!(
-        "{} distinct dates compared, {accepted} accepted",
+        "{} distinct dates compared, {accepted} accepted by both, {unspecified} with unspecified digits",
         dates.len()
     );
 }

@@ -135,7 +135,7 @@ pub enum Command {
     Leaders(ViewArgs),
     /// Cumulative arms transfers up to a date; with --by, totals by number and by TIV.
     #[command(
-        after_help = "Examples:\n  annals arms --actor PRK --as-of 2024\n  annals arms --by supplier --as-of 1990"
+        after_help = "Example:\n  annals arms --actor PRK --as-of 2024\n  annals arms --by supplier --as-of 1990"
     )]
     Arms {
         #[command(flatten)]
@@ -150,7 +150,7 @@ pub enum Command {
     /// Organised violence up to a date (UCDP GED events): deaths and activity per
     /// (conflict, sides, country); with --by, totals per conflict, country or pair of sides.
     #[command(
-        after_help = "Examples:\n  annals conflicts --as-of 2013-12-31 --actor SYR\n  annals conflicts --by country --as-of 2022"
+        after_help = "Example:\n  annals conflicts --as-of 2013-12-31 --actor SYR\n  annals conflicts --by country --as-of 2022"
     )]
     Conflicts {
         #[command(flatten)]
