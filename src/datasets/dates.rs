@@ -16,6 +16,7 @@ pub(super) struct DatePlan {
     source: Source,
     uncertain: Option<usize>,
     approximate: Option<usize>,
+    plus_days: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -64,11 +65,20 @@ impl DatePlan {
                 .as_deref()
                 .map(|c| cols.index(c))
                 .transpose()?,
+            plus_days: spec.plus_days.unwrap_or(0),
         })
     }
 
     /// The point this row gives, or `None` when its year (or whole value) is missing.
     pub(super) fn point(&self, row: &Row, missing: &Missing) -> Result<Option<Point>, String> {
+        let point = self.unshifted(row, missing)?;
+        match point {
+            Some(p) if self.plus_days != 0 => shift(p, self.plus_days).map(Some),
+            other => Ok(other),
+        }
+    }
+
+    fn unshifted(&self, row: &Row, missing: &Missing) -> Result<Option<Point>, String> {
         match &self.source {
             Source::Column { column, format } => {
                 let Some(value) = missing.get(row, *column) else {
@@ -122,6 +132,27 @@ pub(super) fn date_text(
     }
     point.text.push_str(start.qualifier(row, missing));
     Ok(Some(point))
+}
+
+/// `point` moved by `days` when it is a day (`YYYY-MM-DD`); coarser points are kept as
+/// they are (their bounds already span the day a shift would give, or nearly so).
+pub(super) fn shift(point: Point, days: i64) -> Result<Point, String> {
+    let Ok(date) = NaiveDate::parse_from_str(&point.text, "%Y-%m-%d") else {
+        return Ok(point);
+    };
+    let moved = date
+        .checked_add_signed(chrono::Duration::days(days))
+        .filter(|d| (1..=9999).contains(&chrono::Datelike::year(d)))
+        .ok_or_else(|| format!("{} plus {days} days is out of range", point.text))?;
+    Ok(Point {
+        text: moved.format("%Y-%m-%d").to_string(),
+        year: chrono::Datelike::year(&moved),
+    })
+}
+
+/// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` from parts (see [`from_parts`]), for hooks.
+pub(super) fn point_from_parts(y: &str, m: Option<&str>, d: Option<&str>) -> Result<Point, String> {
+    from_parts(y, m, d)
 }
 
 fn number(text: &str, what: &str) -> Result<u32, String> {
@@ -202,6 +233,19 @@ mod tests {
         assert_eq!(from_parts("1816", None, Some("4")).unwrap().text, "1816");
         assert!(from_parts("1990", Some("2"), Some("30")).is_err());
         assert!(from_parts("1990", Some("13"), None).is_err());
+    }
+
+    #[test]
+    fn plus_days_shifts_days_only() {
+        let p = |t: &str| Point {
+            text: t.into(),
+            year: 1990,
+        };
+        assert_eq!(shift(p("1990-10-02"), 1).unwrap().text, "1990-10-03");
+        let y = shift(p("1990-12-31"), 1).unwrap();
+        assert_eq!((y.text.as_str(), y.year), ("1991-01-01", 1991));
+        assert_eq!(shift(p("1990-10"), 1).unwrap().text, "1990-10");
+        assert_eq!(shift(p("1990"), 1).unwrap().text, "1990");
     }
 
     #[test]

@@ -39,7 +39,15 @@ pub trait Hook {
 type Maker = fn(header: &[String]) -> Result<Box<dyn Hook>, String>;
 
 /// Every hook: name, what it does, and its maker.
-const HOOKS: &[(&str, &str, Maker)] = &[];
+const HOOKS: &[(&str, &str, Maker)] = &[(
+    "cow_alliances",
+    "COW Formal Alliances member spells (grouped by version4id) into alliance_formed, alliance_joined, alliance_left and alliance_dissolved",
+    super::cow_alliances::make,
+), (
+    "cow_states",
+    "COW state system spells: splits a spell where the crosswalk's annals code for its COW number changes (COW 345: SRB, then YUG from 1919)",
+    super::cow_states::make,
+)];
 
 /// The names of every hook.
 pub fn names() -> impl Iterator<Item = (&'static str, &'static str)> {

@@ -8,6 +8,9 @@ use crate::model::interchange::{nearest, COMMON_FIELDS};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// The largest shift `plus_days` accepts (about 100 years).
+pub const MAX_PLUS_DAYS: i64 = 36_600;
+
 /// The missing-value markers used when a mapping's `[read]` does not list its own.
 pub const DEFAULT_MISSING: [&str; 5] = ["", "NA", "-9", "xx", "XX"];
 
@@ -164,6 +167,10 @@ pub struct DateSpec {
     /// A column whose value (any, not missing) makes the date approximate (`~`).
     #[serde(default)]
     pub approximate: Option<String>,
+    /// Days added to a day-precise date (e.g. `1` turns a dataset's last day of membership
+    /// into the first day out); a date known only to the month or year is left as it is.
+    #[serde(default)]
+    pub plus_days: Option<i64>,
 }
 
 /// Location columns: a place name and/or decimal degrees.
@@ -335,6 +342,9 @@ impl DateSpec {
             (None, Some(_)) if self.day.is_some() && self.month.is_none() => {
                 Err("`day` needs `month`".into())
             }
+            _ if self.plus_days.is_some_and(|n| n.abs() > MAX_PLUS_DAYS) => Err(format!(
+                "`plus_days` must be within ±{MAX_PLUS_DAYS}"
+            )),
             _ => Ok(()),
         }
     }

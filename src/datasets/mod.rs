@@ -27,6 +27,8 @@ pub mod hooks;
 pub mod mapping;
 pub mod read;
 
+mod cow_alliances;
+mod cow_states;
 mod dates;
 mod rows;
 
@@ -89,7 +91,11 @@ pub enum Item {
 }
 
 /// The bundled formats: name and mapping text.
-pub const BUNDLED: &[(&str, &str)] = &[("archigos", include_str!("bundled/archigos.toml"))];
+pub const BUNDLED: &[(&str, &str)] = &[
+    ("archigos", include_str!("bundled/archigos.toml")),
+    ("cow-alliances", include_str!("bundled/cow-alliances.toml")),
+    ("cow-states", include_str!("bundled/cow-states.toml")),
+];
 
 /// The text of a bundled mapping.
 pub fn bundled_text(name: &str) -> Result<&'static str, DatasetError> {

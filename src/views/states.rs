@@ -3,8 +3,18 @@
 //!
 //! Fold: `state_entered` makes the actor a member from its date; `state_exited`, dated the
 //! first day out, ends it. A state may leave and come back (Germany 1816–1945 and 1990–
-//! under COW's GMY). Lenient rules: entering as a member, or exiting as a non-member, is
-//! ignored (and rejected when appended). Rows are sorted by actor.
+//! under COW's GMY).
+//!
+//! Same-day exit and entry: on one date, exits apply before entries, whatever order they
+//! were appended in. When two states become one actor (COW's GFR ends and GMY restarts,
+//! both `DEU`: an exit and an entry dated 1990-10-03), the actor is a member on both days,
+//! since the re-entry. The fold sees same-day facts in append order, so an entry while a
+//! member is held as a pending re-entry: an exit on that same date then ends the old spell
+//! and starts the new one; any later fact drops a pending re-entry that no exit met (it was
+//! an oddity and is ignored).
+//!
+//! Lenient rules: entering as a member (other than such a re-entry), or exiting as a
+//! non-member, is ignored (and rejected when appended). Rows are sorted by actor.
 
 use super::{certain_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
@@ -15,6 +25,15 @@ use std::collections::BTreeMap;
 /// One member as folded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
+    pub since: Date,
+    pub name: Option<String>,
+    /// An entry dated while already a member: it takes over if an exit on its date follows.
+    pub reentry: Option<Reentry>,
+}
+
+/// A pending re-entry (see the module documentation).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reentry {
     pub since: Date,
     pub name: Option<String>,
 }
@@ -47,7 +66,7 @@ impl KeyedView for States {
 
 impl View for States {
     const NAME: &'static str = "states";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     type State = BTreeMap<Code, Membership>;
     type Row = StateRow;
 
@@ -61,24 +80,8 @@ impl View for States {
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
         match &fact.content.kind {
-            Kind::StateEntered { actor, name } => match state.get(actor) {
-                Some(m) => Err(format!(
-                    "{actor} is a member of the state system at this date (since {})",
-                    m.since
-                )),
-                None => {
-                    let since = *fact.date;
-                    let name = name.clone();
-                    state.insert(actor.clone(), Membership { since, name });
-                    Ok(())
-                }
-            },
-            Kind::StateExited { actor, .. } => match state.remove(actor) {
-                Some(_) => Ok(()),
-                None => Err(format!(
-                    "{actor} is not a member of the state system at this date"
-                )),
-            },
+            Kind::StateEntered { actor, name } => enter(state, actor, name, fact.date),
+            Kind::StateExited { actor, .. } => exit(state, actor, fact.date),
             _ => Ok(()),
         }
     }
@@ -106,4 +109,59 @@ impl View for States {
     fn same_row(a: &StateRow, b: &StateRow) -> bool {
         super::equal_after(a, b, |r| r.certain = true)
     }
+}
+
+/// Drop a pending re-entry dated before `date` (no exit met it on its day).
+fn expire(m: &mut Membership, date: &Date) {
+    if m.reentry.as_ref().is_some_and(|r| r.since != *date) {
+        m.reentry = None;
+    }
+}
+
+fn enter(
+    state: &mut BTreeMap<Code, Membership>,
+    actor: &Code,
+    name: &Option<String>,
+    date: &Date,
+) -> Result<(), String> {
+    let Some(m) = state.get_mut(actor) else {
+        let m = Membership {
+            since: *date,
+            name: name.clone(),
+            reentry: None,
+        };
+        state.insert(actor.clone(), m);
+        return Ok(());
+    };
+    expire(m, date);
+    if m.since == *date || m.reentry.is_some() {
+        return Err(format!(
+            "{actor} is a member of the state system at this date (since {})",
+            m.since
+        ));
+    }
+    m.reentry = Some(Reentry {
+        since: *date,
+        name: name.clone(),
+    });
+    Ok(())
+}
+
+fn exit(state: &mut BTreeMap<Code, Membership>, actor: &Code, date: &Date) -> Result<(), String> {
+    let Some(m) = state.get_mut(actor) else {
+        return Err(format!(
+            "{actor} is not a member of the state system at this date"
+        ));
+    };
+    expire(m, date);
+    match m.reentry.take() {
+        Some(r) => {
+            m.since = r.since;
+            m.name = r.name;
+        }
+        None => {
+            state.remove(actor);
+        }
+    }
+    Ok(())
 }
