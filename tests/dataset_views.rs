@@ -203,6 +203,26 @@ fn the_states_view_follows_entries_and_exits() {
     assert!(members("1945-05-09").is_empty());
     assert_eq!(members("1990-10-02"), ["DDR", "DEU"]);
     assert_eq!(members("1990-10-03"), ["DEU"]);
+    // An exit known to the month keeps the state, uncertain, until the month's last day.
+    store
+        .append(common::ev(
+            r#"{"date":"1991-12","kind":"state_exited","actor":"DEU"}"#,
+        ))
+        .unwrap();
+    let deu = |d: &str| {
+        let rows = store.at(day(d)).view::<States>().unwrap().rows;
+        rows.into_iter().find(|r| r.actor == "DEU")
+    };
+    assert!(deu("1991-11-30").is_some_and(|r| r.certain && r.until.is_none()));
+    for d in ["1991-12-01", "1991-12-15", "1991-12-30"] {
+        let r = deu(d).unwrap();
+        assert_eq!(
+            (r.certain, r.until.as_deref()),
+            (false, Some("1991-12")),
+            "{d}"
+        );
+    }
+    assert!(deu("1991-12-31").is_none());
     // Exiting as a non-member is refused when appended.
     let err = store
         .append(common::ev(

@@ -13,10 +13,14 @@
 //! and starts the new one; any later fact drops a pending re-entry that no exit met (it was
 //! an oddity and is ignored).
 //!
+//! Imprecise exits follow every view's ending rule ([`super::ended_as_of`]): an exit dated
+//! `1991-12` keeps the state, uncertain, with the date in `until`, and takes effect on the
+//! date's latest day; an entry before then is a re-entry.
+//!
 //! Lenient rules: entering as a member (other than such a re-entry), or exiting as a
 //! non-member, is ignored (and rejected when appended). Rows are sorted by actor.
 
-use super::{certain_as_of, Fact, KeyedView, View};
+use super::{certain_as_of, ended_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
 use crate::model::event::{Code, Content, Kind, KindTag};
 use serde::{Deserialize, Serialize};
@@ -29,6 +33,8 @@ pub struct Membership {
     pub name: Option<String>,
     /// An entry dated while already a member: it takes over if an exit on its date follows.
     pub reentry: Option<Reentry>,
+    /// An imprecise exit that has not certainly taken effect yet.
+    pub until: Option<Date>,
 }
 
 /// A pending re-entry (see the module documentation).
@@ -44,6 +50,8 @@ pub struct StateRow {
     pub actor: String,
     pub name: Option<String>,
     pub since: String,
+    /// The date of an exit that has not certainly taken effect.
+    pub until: Option<String>,
     pub certain: bool,
 }
 
@@ -66,7 +74,7 @@ impl KeyedView for States {
 
 impl View for States {
     const NAME: &'static str = "states";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
     type State = BTreeMap<Code, Membership>;
     type Row = StateRow;
 
@@ -79,6 +87,9 @@ impl View for States {
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
+        if let Some(actor) = Self::key_of(fact.content) {
+            settle(state, &actor, fact.date.earliest());
+        }
         match &fact.content.kind {
             Kind::StateEntered { actor, name } => enter(state, actor, name, fact.date),
             Kind::StateExited { actor, .. } => exit(state, actor, fact.date),
@@ -89,11 +100,16 @@ impl View for States {
     fn rows(state: &Self::State, as_of: Day) -> Vec<StateRow> {
         state
             .iter()
+            .filter(|(_, m)| !ended_as_of(m.until.as_ref(), as_of))
             .map(|(actor, m)| StateRow {
                 actor: actor.to_string(),
                 name: m.name.clone(),
                 since: m.since.to_string(),
-                certain: certain_as_of(m.since.latest(), as_of),
+                until: m.until.map(|d| d.to_string()),
+                certain: certain_as_of(
+                    m.since.latest().max(m.until.map_or(Day(0), |d| d.latest())),
+                    as_of,
+                ),
             })
             .collect()
     }
@@ -108,6 +124,16 @@ impl View for States {
 
     fn same_row(a: &StateRow, b: &StateRow) -> bool {
         super::equal_after(a, b, |r| r.certain = true)
+    }
+}
+
+/// Apply `actor`'s pending imprecise exit if it has certainly taken effect by `day`.
+fn settle(state: &mut BTreeMap<Code, Membership>, actor: &Code, day: Day) {
+    if state
+        .get(actor)
+        .is_some_and(|m| ended_as_of(m.until.as_ref(), day))
+    {
+        state.remove(actor);
     }
 }
 
@@ -129,11 +155,22 @@ fn enter(
             since: *date,
             name: name.clone(),
             reentry: None,
+            until: None,
         };
         state.insert(actor.clone(), m);
         return Ok(());
     };
     expire(m, date);
+    if m.until.is_some() {
+        // Its exit may not have happened yet: this entry starts a new spell.
+        *m = Membership {
+            since: *date,
+            name: name.clone(),
+            reentry: None,
+            until: None,
+        };
+        return Ok(());
+    }
     if m.since == *date || m.reentry.is_some() {
         return Err(format!(
             "{actor} is a member of the state system at this date (since {})",
@@ -154,6 +191,15 @@ fn exit(state: &mut BTreeMap<Code, Membership>, actor: &Code, date: &Date) -> Re
         ));
     };
     expire(m, date);
+    if m.until.is_some() {
+        return Err(format!(
+            "{actor} is already leaving the state system at this date"
+        ));
+    }
+    if date.earliest() != date.latest() && m.reentry.is_none() {
+        m.until = Some(*date);
+        return Ok(());
+    }
     match m.reentry.take() {
         Some(r) => {
             m.since = r.since;
