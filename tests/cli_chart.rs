@@ -434,3 +434,54 @@ fn chart_jsonl_has_one_step_per_line_naming_its_series() {
         assert!(l["series"].is_string() && l["from"].is_string() && l["known_at"]["seq"] == 54);
     }
 }
+
+#[test]
+fn a_departure_dated_to_the_month_is_shaded_until_its_last_day() {
+    let dir = tempdir();
+    let db = db_path(&dir);
+    let file = dir.path().join("events.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"date": "2001-01-01", "kind": "alliance_formed", "alliance": "AAA", "type": "entente", "members": ["FRA", "ITA"]}"#,
+            "\n",
+            r#"{"date": "2004-03", "kind": "alliance_left", "alliance": "AAA", "members": ["ITA"]}"#,
+            "\n",
+            r#"{"date": "2006", "kind": "alliance_dissolved", "alliance": "AAA"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    run(&db, &["import", file.to_str().unwrap()]);
+    let chart = json(
+        &db,
+        &[
+            "chart",
+            "alliances",
+            "--alliance",
+            "AAA",
+            "--to",
+            "2007-12-31",
+        ],
+    );
+    let span = |label: &str| {
+        let bars = chart["bars"].as_array().unwrap();
+        let bar = bars.iter().find(|b| b["label"] == label).unwrap();
+        bar["spans"][0].clone()
+    };
+    // ITA: certain until the month starts, uncertain through 2004-03-30, gone 2004-03-31.
+    let ita = span("ITA");
+    assert_eq!(ita["from"], "2001-01-01");
+    assert_eq!(ita["uncertain_from"], "2004-03-01");
+    assert_eq!(ita["until"], "2004-03-31");
+    // FRA: the year-precise dissolution is shaded through 2006-12-30.
+    let fra = span("FRA");
+    assert_eq!(fra["uncertain_from"], "2006-01-01");
+    assert_eq!(fra["until"], "2006-12-31");
+    // The member count is uncertain, never silently lower, during the month.
+    let count = json(&db, &["chart", "alliances", "--to", "2007-12-31"]);
+    let steps = count["series"][0]["steps"].as_array().unwrap();
+    let march = steps.iter().find(|s| s["from"] == "2004-03-01").unwrap();
+    assert_eq!(march["value"], 2);
+    assert_eq!(march["certain"], false);
+}

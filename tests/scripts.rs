@@ -483,14 +483,22 @@ impl Render for AllianceRow {
         let members: Vec<String> = self
             .members
             .iter()
-            .map(|m| match self.joined.get(m) {
-                Some(day) if *day == self.since => m.clone(),
-                Some(day) => format!("{m}({day})"),
-                None => format!("{m}(joined ?)"),
+            .map(|m| {
+                let leaving = self.leaving.get(m).map(|d| format!("(leaving {d})"));
+                match self.joined.get(m) {
+                    Some(day) if *day == self.since => m.clone() + &leaving.unwrap_or_default(),
+                    Some(day) => format!("{m}({day}){}", leaving.unwrap_or_default()),
+                    None => format!("{m}(joined ?)"),
+                }
             })
             .collect();
+        let dissolving = self
+            .dissolving
+            .as_ref()
+            .map(|d| format!(", dissolving {d}"))
+            .unwrap_or_default();
         format!(
-            "{} {} since {}, {} members: {}{}",
+            "{} {} since {}, {} members: {}{dissolving}{}",
             self.alliance,
             self.alliance_type,
             self.since,
@@ -508,8 +516,13 @@ impl Render for DeploymentRow {
             .as_deref()
             .map(|r| format!("/{r}"))
             .unwrap_or_default();
+        let withdrawing = self
+            .withdrawing
+            .as_ref()
+            .map(|d| format!(", withdrawing {d}"))
+            .unwrap_or_default();
         format!(
-            "{} in {}{region}: {} since {}, reported {}{}",
+            "{} in {}{region}: {} since {}, reported {}{withdrawing}{}",
             self.actor,
             self.host,
             self.strength,
@@ -522,8 +535,13 @@ impl Render for DeploymentRow {
 
 impl Render for LeaderRow {
     fn render(&self) -> String {
+        let until = self
+            .until
+            .as_ref()
+            .map(|d| format!(", until {d}"))
+            .unwrap_or_default();
         format!(
-            "{} {}: {} since {}{}",
+            "{} {}: {} since {}{until}{}",
             self.actor,
             self.office,
             self.person,

@@ -28,6 +28,7 @@ fn given_when_then_with_a_deterministic_clock() {
                 strength: 12000,
                 since: "2024-10-31".into(),
                 reported: "2024-11-15".into(),
+                withdrawing: None,
                 certain: true,
             }],
         )
@@ -75,6 +76,7 @@ fn a_row_mismatch_says_what_differed() {
             strength: 9999,
             since: "2024-10-31".into(),
             reported: "2024-10-31".into(),
+            withdrawing: None,
             certain: true,
         }],
     );

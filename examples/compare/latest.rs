@@ -241,6 +241,8 @@ fn deployments(conn: &Connection, k: i64, d: i64) -> Result<Answer> {
                 strength: r.get::<_, i64>(3)? as u64,
                 since: r.get(4)?,
                 reported: r.get(5)?,
+                // Pending imprecise withdrawals are not modelled in SQL (see README).
+                withdrawing: None,
                 certain: r.get::<_, i64>(6)? <= d,
             })
         })?
@@ -269,6 +271,8 @@ fn leaders(conn: &Connection, k: i64, d: i64) -> Result<Answer> {
                 office: r.get(1)?,
                 person: r.get(2)?,
                 since: r.get(3)?,
+                // Pending imprecise departures are not modelled in SQL (see README).
+                until: None,
                 certain: r.get::<_, i64>(4)? <= d,
                 entry: None,
             })
@@ -388,6 +392,9 @@ fn alliances(conn: &Connection, k: i64, d: i64) -> Result<Answer> {
                 since,
                 members: Vec::new(),
                 joined: BTreeMap::new(),
+                // Pending imprecise endings are not modelled in SQL (see README).
+                leaving: BTreeMap::new(),
+                dissolving: None,
                 certain: false,
                 name: None,
                 signed: None,

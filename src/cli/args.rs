@@ -133,12 +133,35 @@ pub enum Command {
     /// Office holders as of a date.
     #[command(after_help = "Example:\n  annals leaders --as-of 2024-10-01 --actor JPN")]
     Leaders(ViewArgs),
-    /// Cumulative arms transfers up to a date.
-    #[command(after_help = "Example:\n  annals arms --actor PRK --as-of 2024")]
-    Arms(ViewArgs),
+    /// Cumulative arms transfers up to a date; with --by, totals by number and by TIV.
+    #[command(
+        after_help = "Examples:\n  annals arms --actor PRK --as-of 2024\n  annals arms --by supplier --as-of 1990"
+    )]
+    Arms {
+        #[command(flatten)]
+        args: ViewArgs,
+        /// Total the rows per supplier, recipient or pair.
+        #[arg(long, value_enum)]
+        by: Option<ArmsBy>,
+    },
     /// Missile and nuclear tests summed up to a date.
     #[command(after_help = "Example:\n  annals tests --actor PRK --as-of 2017")]
     Tests(ViewArgs),
+    /// Organised violence up to a date (UCDP GED events): deaths and activity per
+    /// (conflict, sides, country); with --by, totals per conflict, country or pair of sides.
+    #[command(
+        after_help = "Examples:\n  annals conflicts --as-of 2013-12-31 --actor SYR\n  annals conflicts --by country --as-of 2022"
+    )]
+    Conflicts {
+        #[command(flatten)]
+        args: ViewArgs,
+        /// Total the rows per conflict, country or pair of sides.
+        #[arg(long, value_enum)]
+        by: Option<ConflictsBy>,
+    },
+    /// Members of the state system (COW) as of a date.
+    #[command(after_help = "Example:\n  annals states --as-of 1990-10-02")]
+    States(ViewArgs),
     /// Any registered view by name (the built-ins or a custom one).
     #[command(after_help = "Example:\n  annals view deployments --as-of 2024-11")]
     View {
@@ -299,6 +322,22 @@ pub enum AnswerFormat {
     Jsonl,
     /// CSV (RFC 4180): a header row of the row's fields, one record per row.
     Csv,
+}
+
+/// `--by` of `arms`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArmsBy {
+    Supplier,
+    Recipient,
+    Pair,
+}
+
+/// `--by` of `conflicts`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConflictsBy {
+    Conflict,
+    Country,
+    Pair,
 }
 
 /// `--format` of `export`.

@@ -125,8 +125,12 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         C::Alliances(args) => views::show(ctx, "alliances", &args),
         C::Deployments(args) => views::show(ctx, "deployments", &args),
         C::Leaders(args) => views::show(ctx, "leaders", &args),
-        C::Arms(args) => views::show(ctx, "arms", &args),
         C::Tests(args) => views::show(ctx, "tests", &args),
+        C::Arms { args, by: None } => views::show(ctx, "arms", &args),
+        C::Arms { args, by: Some(by) } => views::arms_totals(ctx, &args, by),
+        C::Conflicts { args, by: None } => views::show(ctx, "conflicts", &args),
+        C::Conflicts { args, by: Some(by) } => views::conflict_totals(ctx, &args, by),
+        C::States(args) => views::show(ctx, "states", &args),
         C::View { name, args } => views::show(ctx, &name, &args),
         C::Diff {
             from,

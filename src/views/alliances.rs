@@ -8,8 +8,14 @@
 //! date and members); joining, leaving or dissolving an alliance that does not exist is
 //! ignored; joining as an existing member keeps the first join date; leaving as a
 //! non-member is ignored. Rows are sorted by alliance code.
+//!
+//! Imprecise endings ([`super::ended_as_of`]): a departure or a dissolution takes effect
+//! on its date's latest day. Until then the member (or the alliance) is still shown, the
+//! row `certain: false`, with the pending ending in `leaving` (member → date) or
+//! `dissolving`. While a dissolution is pending, only re-forming the alliance is accepted
+//! (it replaces it); joining as a member whose departure is pending is a new join.
 
-use super::{certain_as_of, Fact, View};
+use super::{certain_as_of, ended_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
 use crate::model::event::{AllianceType, Code, Content, Kind, KindTag};
 use serde::{Deserialize, Serialize};
@@ -22,6 +28,10 @@ pub struct AllianceState {
     pub since: Date,
     /// Member → the date it joined.
     pub members: BTreeMap<Code, Date>,
+    /// Member → the date of a departure that has not certainly taken effect yet.
+    pub leaving: BTreeMap<Code, Date>,
+    /// The date of a dissolution that has not certainly taken effect yet.
+    pub dissolved: Option<Date>,
     pub name: Option<String>,
     pub signed: Option<Date>,
     /// Member → its obligations (the event's, or else the alliance type's).
@@ -48,6 +58,30 @@ fn obligations_of(given: &[String], t: AllianceType) -> Vec<String> {
     }
 }
 
+impl AllianceState {
+    /// Drop the members whose departure has certainly taken effect by `day`; `false` when
+    /// the alliance's dissolution has.
+    fn settle(&mut self, day: Day) -> bool {
+        let (members, obligations) = (&mut self.members, &mut self.obligations);
+        self.leaving.retain(|m, d| {
+            let gone = ended_as_of(Some(d), day);
+            if gone {
+                members.remove(m);
+                obligations.remove(m);
+            }
+            !gone
+        });
+        !ended_as_of(self.dissolved.as_ref(), day)
+    }
+}
+
+/// Apply the endings of `alliance` that have certainly taken effect by `day`.
+fn settle(state: &mut BTreeMap<Code, AllianceState>, alliance: &Code, day: Day) {
+    if state.get_mut(alliance).is_some_and(|a| !a.settle(day)) {
+        state.remove(alliance);
+    }
+}
+
 /// A row of the `alliances` view.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllianceRow {
@@ -61,13 +95,18 @@ pub struct AllianceRow {
     pub joined: BTreeMap<String, String>,
     /// Member → its obligations (`defense`, `neutrality`, `non_aggression`, `entente`).
     pub obligations: BTreeMap<String, Vec<String>>,
+    /// Members whose departure is dated but has not certainly taken effect, with its date
+    /// (empty when none).
+    pub leaving: BTreeMap<String, String>,
+    /// The date of a dissolution that has not certainly taken effect.
+    pub dissolving: Option<String>,
     pub certain: bool,
 }
 
 /// The `alliances` view.
 pub struct Alliances;
 
-impl super::KeyedView for Alliances {
+impl KeyedView for Alliances {
     type Key = Code;
     type Entry = AllianceState;
 
@@ -103,6 +142,49 @@ impl View for Alliances {
     }
 
     fn apply(state: &mut Self::State, fact: &Fact<'_>) -> Result<(), String> {
+        let Some(key) = Self::key_of(fact.content) else {
+            return Ok(());
+        };
+        let day = fact.date.earliest();
+        settle(state, &key, day);
+        let verdict = Self::fold(state, fact);
+        settle(state, &key, day);
+        verdict
+    }
+
+    fn rows(state: &Self::State, as_of: Day) -> Vec<AllianceRow> {
+        state
+            .iter()
+            .filter(|(_, a)| !ended_as_of(a.dissolved.as_ref(), as_of))
+            .map(|(code, a)| row(code, a, as_of))
+            .collect()
+    }
+
+    fn row_mentions(row: &AllianceRow, code: &Code) -> bool {
+        row.alliance == code.as_str() || row.members.iter().any(|m| m == code.as_str())
+    }
+
+    fn row_key(row: &AllianceRow) -> String {
+        row.alliance.clone()
+    }
+
+    fn same_row(a: &AllianceRow, b: &AllianceRow) -> bool {
+        super::equal_after(a, b, |r| r.certain = true)
+    }
+}
+
+impl Alliances {
+    /// Fold one fact once the endings before it have been applied.
+    fn fold(state: &mut BTreeMap<Code, AllianceState>, fact: &Fact<'_>) -> Result<(), String> {
+        if let Some(alliance) = Self::key_of(fact.content) {
+            let dissolved = state.get(&alliance).and_then(|a| a.dissolved);
+            let forming = matches!(fact.content.kind, Kind::AllianceFormed { .. });
+            if let (Some(d), false) = (dissolved, forming) {
+                return Err(format!(
+                    "alliance {alliance} does not exist at this date (dissolved {d})"
+                ));
+            }
+        }
         match &fact.content.kind {
             Kind::AllianceFormed {
                 alliance,
@@ -112,7 +194,9 @@ impl View for Alliances {
                 signed,
                 obligations,
             } => {
-                let existed = state.get(alliance).map(|a| a.since);
+                let existed = (state.get(alliance))
+                    .filter(|a| a.dissolved.is_none())
+                    .map(|a| a.since);
                 let duties = obligations_of(obligations, *alliance_type);
                 state.insert(
                     alliance.clone(),
@@ -120,6 +204,8 @@ impl View for Alliances {
                         alliance_type: *alliance_type,
                         since: *fact.date,
                         members: members.iter().map(|m| (m.clone(), *fact.date)).collect(),
+                        leaving: BTreeMap::new(),
+                        dissolved: None,
                         name: name.clone(),
                         signed: *signed,
                         obligations: members
@@ -146,7 +232,9 @@ impl View for Alliances {
                 let duties = obligations_of(obligations, a.alliance_type);
                 let mut already = Vec::new();
                 for m in members {
-                    match a.members.get(m) {
+                    // A member whose departure is pending joins anew.
+                    let rejoining = a.leaving.remove(m).is_some();
+                    match a.members.get(m).filter(|_| !rejoining) {
                         Some(d) => already.push(format!("{m} (since {d})")),
                         None => {
                             a.members.insert(m.clone(), *fact.date);
@@ -167,14 +255,14 @@ impl View for Alliances {
                 let Some(a) = state.get_mut(alliance) else {
                     return Err(format!("alliance {alliance} does not exist at this date"));
                 };
-                let missing: Vec<String> = members
-                    .iter()
-                    .filter(|m| {
-                        a.obligations.remove(*m);
-                        a.members.remove(*m).is_none()
-                    })
-                    .map(|m| m.to_string())
-                    .collect();
+                let mut missing = Vec::new();
+                for m in members {
+                    if a.members.contains_key(m) && !a.leaving.contains_key(m) {
+                        a.leaving.insert(m.clone(), *fact.date);
+                    } else {
+                        missing.push(m.to_string());
+                    }
+                }
                 if missing.is_empty() {
                     Ok(())
                 } else {
@@ -184,57 +272,49 @@ impl View for Alliances {
                     ))
                 }
             }
-            Kind::AllianceDissolved { alliance } => match state.remove(alliance) {
-                Some(_) => Ok(()),
+            Kind::AllianceDissolved { alliance } => match state.get_mut(alliance) {
+                Some(a) => {
+                    a.dissolved = Some(*fact.date);
+                    Ok(())
+                }
                 None => Err(format!("alliance {alliance} does not exist at this date")),
             },
             _ => Ok(()),
         }
     }
+}
 
-    fn rows(state: &Self::State, as_of: Day) -> Vec<AllianceRow> {
-        state
-            .iter()
-            .map(|(code, a)| {
-                let latest = a
-                    .members
-                    .values()
-                    .map(|d| d.latest())
-                    .chain([a.since.latest()])
-                    .max()
-                    .unwrap_or(Day(0));
-                AllianceRow {
-                    alliance: code.to_string(),
-                    alliance_type: a.alliance_type.as_str().to_string(),
-                    since: a.since.to_string(),
-                    members: a.members.keys().map(|m| m.to_string()).collect(),
-                    joined: a
-                        .members
-                        .iter()
-                        .map(|(m, d)| (m.to_string(), d.to_string()))
-                        .collect(),
-                    certain: certain_as_of(latest, as_of),
-                    name: a.name.clone(),
-                    signed: a.signed.map(|d| d.to_string()),
-                    obligations: a
-                        .obligations
-                        .iter()
-                        .map(|(m, o)| (m.to_string(), o.clone()))
-                        .collect(),
-                }
-            })
+/// The row of one alliance as of `as_of` (its dissolution not yet certain, if any).
+fn row(code: &Code, a: &AllianceState, as_of: Day) -> AllianceRow {
+    let gone = |m: &Code| ended_as_of(a.leaving.get(m), as_of);
+    let members: BTreeMap<&Code, &Date> = a.members.iter().filter(|(m, _)| !gone(m)).collect();
+    let leaving: BTreeMap<&Code, &Date> = a.leaving.iter().filter(|(m, _)| !gone(m)).collect();
+    let latest = (members.values().chain(leaving.values()))
+        .map(|d| d.latest())
+        .chain(a.dissolved.map(|d| d.latest()))
+        .chain([a.since.latest()])
+        .max()
+        .unwrap_or(Day(0));
+    let text = |m: BTreeMap<&Code, &Date>| -> BTreeMap<String, String> {
+        m.into_iter()
+            .map(|(m, d)| (m.to_string(), d.to_string()))
             .collect()
-    }
-
-    fn row_mentions(row: &AllianceRow, code: &Code) -> bool {
-        row.alliance == code.as_str() || row.members.iter().any(|m| m == code.as_str())
-    }
-
-    fn row_key(row: &AllianceRow) -> String {
-        row.alliance.clone()
-    }
-
-    fn same_row(a: &AllianceRow, b: &AllianceRow) -> bool {
-        super::equal_after(a, b, |r| r.certain = true)
+    };
+    let obligations = (a.obligations.iter())
+        .filter(|(m, _)| members.contains_key(m))
+        .map(|(m, o)| (m.to_string(), o.clone()))
+        .collect();
+    AllianceRow {
+        alliance: code.to_string(),
+        name: a.name.clone(),
+        alliance_type: a.alliance_type.as_str().to_string(),
+        since: a.since.to_string(),
+        signed: a.signed.map(|d| d.to_string()),
+        members: members.keys().map(|m| m.to_string()).collect(),
+        joined: text(members),
+        obligations,
+        leaving: text(leaving),
+        dissolving: a.dissolved.map(|d| d.to_string()),
+        certain: certain_as_of(latest, as_of),
     }
 }

@@ -244,3 +244,53 @@ impl View for Arms {
         super::equal_after(a, b, |r| r.certain = true)
     }
 }
+
+/// How to total `arms` rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum By {
+    Supplier,
+    Recipient,
+    /// The pair (supplier, recipient).
+    Pair,
+}
+
+/// One total over `arms` rows: by number (ordered, delivered) and by TIV.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ArmsTotal {
+    /// The supplier, the recipient, or `SUPPLIER/RECIPIENT`.
+    pub group: String,
+    pub transfers: u64,
+    pub quantity: u64,
+    pub unknown_quantity: u64,
+    pub delivered: u64,
+    pub tiv_order: Thousandths,
+    pub tiv_delivered: Thousandths,
+}
+
+/// Rows totalled per supplier, recipient or pair, sorted by group. Absent amounts count 0.
+pub fn totals(rows: &[ArmsRow], by: By) -> Vec<ArmsTotal> {
+    let mut out: BTreeMap<String, ArmsTotal> = BTreeMap::new();
+    for r in rows {
+        let group = match by {
+            By::Supplier => r.supplier.clone(),
+            By::Recipient => r.recipient.clone(),
+            By::Pair => format!("{}/{}", r.supplier, r.recipient),
+        };
+        let t = out.entry(group.clone()).or_insert(ArmsTotal {
+            group,
+            ..ArmsTotal::default()
+        });
+        t.transfers = t.transfers.saturating_add(r.transfers);
+        t.quantity = t.quantity.saturating_add(r.quantity);
+        t.unknown_quantity = t
+            .unknown_quantity
+            .saturating_add(r.unknown_quantity.unwrap_or(0));
+        t.delivered = t.delivered.saturating_add(r.delivered.unwrap_or(0));
+        let add = |a: Thousandths, b: Option<Thousandths>| {
+            Thousandths(a.0.saturating_add(b.map_or(0, |b| b.0)))
+        };
+        t.tiv_order = add(t.tiv_order, r.tiv_order);
+        t.tiv_delivered = add(t.tiv_delivered, r.tiv_delivered);
+    }
+    out.into_values().collect()
+}

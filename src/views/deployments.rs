@@ -6,8 +6,12 @@
 //! report. `withdrawal` removes the row. Lenient rule: a withdrawal of a deployment that
 //! does not exist at that date is ignored (and rejected when appended). Rows are sorted by
 //! (actor, host, region), with no region first.
+//!
+//! An imprecise withdrawal ([`super::ended_as_of`]) takes effect on its date's latest day:
+//! until then the row is still shown, `certain: false`, with the date in `withdrawing`. A
+//! new report while a withdrawal is pending starts a new deployment.
 
-use super::{certain_as_of, Fact, KeyedView, View};
+use super::{certain_as_of, ended_as_of, Fact, KeyedView, View};
 use crate::model::date::{Date, Day};
 use crate::model::event::{Code, Content, Kind, KindTag};
 use serde::{Deserialize, Serialize};
@@ -19,6 +23,8 @@ pub struct DeploymentState {
     pub strength: u64,
     pub since: Date,
     pub reported: Date,
+    /// The date of a withdrawal that has not certainly taken effect yet.
+    pub withdrawn: Option<Date>,
 }
 
 /// A row of the `deployments` view.
@@ -30,6 +36,8 @@ pub struct DeploymentRow {
     pub strength: u64,
     pub since: String,
     pub reported: String,
+    /// The date of a withdrawal that has not certainly taken effect.
+    pub withdrawing: Option<String>,
     pub certain: bool,
 }
 
@@ -60,7 +68,7 @@ impl KeyedView for Deployments {
 
 impl View for Deployments {
     const NAME: &'static str = "deployments";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     type State = BTreeMap<(Code, Code, Option<String>), DeploymentState>;
     type Row = DeploymentRow;
 
@@ -76,6 +84,11 @@ impl View for Deployments {
         let Some(key) = Self::key_of(fact.content) else {
             return Ok(());
         };
+        let day = fact.date.earliest();
+        if state.get(&key).is_some_and(|d| d.withdrawn.is_some()) {
+            // A withdrawal before this fact: from here on the deployment is gone.
+            state.remove(&key);
+        }
         match &fact.content.kind {
             Kind::Deployment { strength, .. } => {
                 let since = state.get(&key).map(|d| d.since).unwrap_or(*fact.date);
@@ -85,6 +98,7 @@ impl View for Deployments {
                         strength: *strength,
                         since,
                         reported: *fact.date,
+                        withdrawn: None,
                     },
                 );
                 Ok(())
@@ -93,8 +107,14 @@ impl View for Deployments {
                 actor,
                 host,
                 region,
-            } => match state.remove(&key) {
-                Some(_) => Ok(()),
+            } => match state.get_mut(&key) {
+                Some(d) => {
+                    d.withdrawn = Some(*fact.date);
+                    if ended_as_of(d.withdrawn.as_ref(), day) {
+                        state.remove(&key);
+                    }
+                    Ok(())
+                }
                 None => Err(format!(
                     "no deployment of {actor} in {host}{} at this date to withdraw",
                     region
@@ -110,6 +130,7 @@ impl View for Deployments {
     fn rows(state: &Self::State, as_of: Day) -> Vec<DeploymentRow> {
         state
             .iter()
+            .filter(|(_, d)| !ended_as_of(d.withdrawn.as_ref(), as_of))
             .map(|((actor, host, region), d)| DeploymentRow {
                 actor: actor.to_string(),
                 host: host.to_string(),
@@ -117,7 +138,12 @@ impl View for Deployments {
                 strength: d.strength,
                 since: d.since.to_string(),
                 reported: d.reported.to_string(),
-                certain: certain_as_of(d.since.latest().max(d.reported.latest()), as_of),
+                withdrawing: d.withdrawn.map(|w| w.to_string()),
+                certain: certain_as_of(
+                    (d.since.latest().max(d.reported.latest()))
+                        .max(d.withdrawn.map_or(Day(0), |w| w.latest())),
+                    as_of,
+                ),
             })
             .collect()
     }

@@ -20,7 +20,7 @@
 //! encoding). Views know nothing of the log, the engines or checkpoints.
 
 mod alliances;
-mod arms;
+pub mod arms;
 pub mod conflicts;
 mod deployments;
 mod leaders;
@@ -206,6 +206,20 @@ pub fn diff_rows<V: View>(before: Vec<V::Row>, after: Vec<V::Row>) -> RowDiff<V:
 /// `certain` for a row: every supporting date has ended by `as_of`.
 pub fn certain_as_of(latest_supporting_day: Day, as_of: Day) -> bool {
     latest_supporting_day <= as_of
+}
+
+/// Whether an ending (a departure, a dissolution, a withdrawal, leaving office) dated
+/// `ending` has certainly taken effect as of `as_of`, so that what it ends is gone.
+///
+/// The rule every built-in view follows: an ending takes effect on its date's **latest**
+/// day. From its earliest day until then, what it ends is still shown, with `certain:
+/// false` (the ending's latest day is after the as-of day, as for any supporting date). A
+/// departure dated `2004-03` keeps the member, uncertain, from 2004-03-01 to 2004-03-30,
+/// and the member is gone from 2004-03-31, when the departure has certainly happened. A
+/// day-precise ending takes effect on its day, as it always did. So a row that may still
+/// be valid never vanishes silently.
+pub fn ended_as_of(ending: Option<&Date>, as_of: Day) -> bool {
+    ending.is_some_and(|d| d.latest() <= as_of)
 }
 
 /// A view's state behind a type-erased handle.

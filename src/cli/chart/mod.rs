@@ -168,12 +168,29 @@ impl LineChart {
 }
 
 /// One presence of a member: from `start` until `end` (exclusive), with its date not yet
-/// certain before `certain_from`.
+/// certain before `certain_from`, and its ending (a departure or dissolution dated
+/// imprecisely, shown while pending) not yet certain from `uncertain_from`:
+/// `start <= certain_from <= uncertain_from <= end`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
     pub start: Day,
     pub certain_from: Day,
+    pub uncertain_from: Day,
     pub end: Day,
+}
+
+impl Span {
+    /// A span whose start is uncertain before `certain_from` and whose end is uncertain
+    /// from `leaving` (if pending), with the days put in order.
+    fn new(start: Day, certain_from: Day, leaving: Option<Day>, end: Day) -> Span {
+        let uncertain_from = leaving.unwrap_or(end).clamp(start, end);
+        Span {
+            start,
+            certain_from: certain_from.clamp(start, uncertain_from),
+            uncertain_from,
+            end,
+        }
+    }
 }
 
 /// One row of a Gantt chart.
@@ -741,8 +758,13 @@ fn alliance_changes(
 }
 
 /// The members of `alliance` as of `day` at knowledge `k`, each with the latest day of the
-/// date it joined on.
-fn joined_on(store: &Store, alliance: &Code, day: Day, k: u64) -> Result<BTreeMap<String, Day>> {
+/// date it joined on and whether its departure (or the dissolution) is pending.
+fn joined_on(
+    store: &Store,
+    alliance: &Code,
+    day: Day,
+    k: u64,
+) -> Result<BTreeMap<String, (Day, bool)>> {
     let rows = store
         .at(day)
         .known_at(KnownAt::Seq(k))
@@ -751,12 +773,14 @@ fn joined_on(store: &Store, alliance: &Code, day: Day, k: u64) -> Result<BTreeMa
     let Some(row) = rows.into_iter().find(|r| r.alliance == alliance.as_str()) else {
         return Ok(BTreeMap::new());
     };
+    let ending = row.dissolving.is_some();
     Ok(row
         .joined
         .into_iter()
         .map(|(member, date)| {
             let latest = annals::Date::parse(&date).map_or(day, |d| d.latest());
-            (member, latest)
+            let leaving = ending || row.leaving.contains_key(&member);
+            (member, (latest, leaving))
         })
         .collect())
 }
@@ -764,34 +788,31 @@ fn joined_on(store: &Store, alliance: &Code, day: Day, k: u64) -> Result<BTreeMa
 /// One bar per member of `alliance` with its spans over `days` (up to `end`), in the order
 /// they joined, as a Gantt chart reads.
 fn member_bars(store: &Store, alliance: &Code, k: u64, days: &[Day], end: Day) -> Result<Vec<Bar>> {
-    // Member → (open span start, its date's latest day), and the spans closed so far.
-    let mut open: BTreeMap<String, (Day, Day)> = BTreeMap::new();
+    // Member → (open span start, its date's latest day, the first day its ending was
+    // pending), and the spans closed so far.
+    let mut open: BTreeMap<String, (Day, Day, Option<Day>)> = BTreeMap::new();
     let mut bars: BTreeMap<String, Vec<Span>> = BTreeMap::new();
     for &day in days {
         let joined = joined_on(store, alliance, day, k)?;
-        for (member, (since, latest)) in std::mem::take(&mut open) {
+        for (member, (since, latest, leaving)) in std::mem::take(&mut open) {
             match joined.get(&member) {
-                Some(_) => {
-                    open.insert(member, (since, latest));
+                Some(&(_, pending)) => {
+                    let leaving = pending.then(|| leaving.unwrap_or(day));
+                    open.insert(member, (since, latest, leaving));
                 }
-                None => bars.entry(member).or_default().push(Span {
-                    start: since,
-                    certain_from: latest.clamp(since, day),
-                    end: day,
-                }),
+                None => {
+                    (bars.entry(member).or_default()).push(Span::new(since, latest, leaving, day))
+                }
             }
         }
-        for (member, latest) in joined {
-            open.entry(member).or_insert((day, latest));
+        for (member, (latest, pending)) in joined {
+            open.entry(member)
+                .or_insert((day, latest, pending.then_some(day)));
         }
     }
     let after_end = Day(end.0.saturating_add(1));
-    for (member, (since, latest)) in open {
-        bars.entry(member).or_default().push(Span {
-            start: since,
-            certain_from: latest.clamp(since, after_end),
-            end: after_end,
-        });
+    for (member, (since, latest, leaving)) in open {
+        (bars.entry(member).or_default()).push(Span::new(since, latest, leaving, after_end));
     }
     let mut bars: Vec<Bar> = bars
         .into_iter()
@@ -871,7 +892,12 @@ fn to_json(chart: &Chart) -> Value {
 }
 
 fn span_json(s: &Span) -> Value {
-    json!({"from": s.start.to_string(), "certain_from": s.certain_from.to_string(), "until": s.end.to_string()})
+    json!({
+        "from": s.start.to_string(),
+        "certain_from": s.certain_from.to_string(),
+        "uncertain_from": s.uncertain_from.to_string(),
+        "until": s.end.to_string(),
+    })
 }
 
 /// The chart's data as JSON Lines (`--jsonl`): one line per step (or span), each naming

@@ -305,7 +305,7 @@ pub fn gantt(path: &Path, g: &Gantt) -> Result<()> {
     if shaded {
         chart
             .draw_series(std::iter::empty::<Rectangle<(NaiveDate, SegmentValue<i32>)>>())?
-            .label("joined on a date not yet certain")
+            .label("joined or leaving on a date not yet certain")
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 6), (x + 24, y + 6)], UNCERTAIN.mix(0.8).filled())
             });
@@ -324,7 +324,7 @@ pub fn gantt(path: &Path, g: &Gantt) -> Result<()> {
     Ok(())
 }
 
-/// One bar per member, lighter where the date it joined is not yet certain; whether any
+/// One bar per member, lighter where the date it joined, or a pending ending, is not yet certain; whether any
 /// part was drawn lighter.
 fn draw_bars(chart: &mut GanttArea, g: &Gantt, color: RGBColor) -> Result<bool> {
     let n = g.bars.len();
@@ -360,12 +360,21 @@ fn draw_bars(chart: &mut GanttArea, g: &Gantt, color: RGBColor) -> Result<bool> 
                     UNCERTAIN.mix(0.8).filled(),
                 )))?;
             }
-            if s.certain_from < s.end {
+            if s.certain_from < s.uncertain_from {
                 chart.draw_series(std::iter::once(bar(
                     s.certain_from,
-                    s.end,
+                    s.uncertain_from,
                     row(i),
                     color.filled(),
+                )))?;
+            }
+            if s.uncertain_from < s.end {
+                shaded = true;
+                chart.draw_series(std::iter::once(bar(
+                    s.uncertain_from,
+                    s.end,
+                    row(i),
+                    UNCERTAIN.mix(0.8).filled(),
                 )))?;
             }
         }

@@ -235,7 +235,7 @@ pub fn line_chart(out: &mut impl Write, look: &Look, c: &LineChart) -> Result<()
 }
 
 /// A Gantt chart: one row of blocks per member, █ where it is a member and ▒ where the date
-/// it joined is not yet certain.
+/// it joined, or the date of a pending departure or dissolution, is not yet certain.
 pub fn gantt(out: &mut impl Write, look: &Look, g: &Gantt) -> Result<()> {
     writeln!(out, "{}", look.paint(Tone::Heading, &g.title))?;
     writeln!(out, "{} to {}, {}", g.start, g.end, known_at(&g.basis))?;
@@ -254,14 +254,10 @@ pub fn gantt(out: &mut impl Write, look: &Look, g: &Gantt) -> Result<()> {
                 scale.day(col, 1),
                 scale.day(col + 1, 1).max(Day(scale.day(col, 1).0 + 1)),
             );
-            let certain = bar
-                .spans
-                .iter()
-                .any(|s| s.certain_from < until && s.end > from && s.certain_from < s.end);
-            let uncertain = bar
-                .spans
-                .iter()
-                .any(|s| s.start < until && s.certain_from > from && s.start < s.certain_from);
+            let overlaps = |a: Day, b: Day| a < until && b > from && a < b;
+            let certain = (bar.spans.iter()).any(|s| overlaps(s.certain_from, s.uncertain_from));
+            let uncertain = (bar.spans.iter())
+                .any(|s| overlaps(s.start, s.certain_from) || overlaps(s.uncertain_from, s.end));
             line.push_str(&match (certain, uncertain) {
                 (true, _) => look.series(0, "█"),
                 (false, true) => {
@@ -282,7 +278,7 @@ pub fn gantt(out: &mut impl Write, look: &Look, g: &Gantt) -> Result<()> {
     let mut drawn = vec![format!("{} member", look.series(0, "█"))];
     if any_uncertain {
         drawn.push(format!(
-            "{} joined on a date not yet certain",
+            "{} joined or leaving on a date not yet certain",
             look.paint(Tone::Uncertain, "▒")
         ));
     }

@@ -1,11 +1,11 @@
-//! The commands that answer from views: the five view commands and `view NAME`, `diff`
-//! and `relations`.
+//! The commands that answer from views: one command per built-in view (`arms --by` and
+//! `conflicts --by` for totals) and `view NAME`, `diff` and `relations`.
 //!
 //! `view NAME` answers for any registered view, custom ones included, whose row type the
 //! CLI cannot know: `--json` and `--jsonl` rows are streamed by the library from the typed
 //! rows, and the human table gets them as JSON objects (the output edge).
 
-use crate::cli::args::{AnswerFormat, ViewArgs};
+use crate::cli::args::{AnswerFormat, ArmsBy, ConflictsBy, ViewArgs};
 use crate::cli::common::{known_actor, open_existing, parse_day, stdout, Ctx};
 use crate::cli::output::Format;
 use crate::cli::render;
@@ -49,6 +49,74 @@ pub fn show(ctx: &Ctx, name: &str, args: &ViewArgs) -> Result<()> {
     };
     at.write_rows(name, actor.as_ref(), rows_format, &mut out)
         .map_err(output_error)?;
+    Ok(out.flush()?)
+}
+
+/// `annals arms --by`: totals by number and by TIV per supplier, recipient or pair.
+pub fn arms_totals(ctx: &Ctx, args: &ViewArgs, by: ArmsBy) -> Result<()> {
+    use annals::views::arms::{totals, By};
+    let by = match by {
+        ArmsBy::Supplier => By::Supplier,
+        ArmsBy::Recipient => By::Recipient,
+        ArmsBy::Pair => By::Pair,
+    };
+    show_totals::<annals::views::Arms, _>(ctx, args, |rows| totals(rows, by))
+}
+
+/// `annals conflicts --by`: deaths and events per conflict, country or pair of sides.
+pub fn conflict_totals(ctx: &Ctx, args: &ViewArgs, by: ConflictsBy) -> Result<()> {
+    use annals::views::conflicts::{totals, By};
+    let by = match by {
+        ConflictsBy::Conflict => By::Conflict,
+        ConflictsBy::Country => By::Country,
+        ConflictsBy::Pair => By::Pair,
+    };
+    show_totals::<annals::views::Conflicts, _>(ctx, args, |rows| totals(rows, by))
+}
+
+/// A view's typed rows (those naming `--actor`, when given) totalled by `total`, in the
+/// answer format asked for.
+fn show_totals<V: annals::views::View, T: serde::Serialize>(
+    ctx: &Ctx,
+    args: &ViewArgs,
+    total: impl Fn(&[V::Row]) -> Vec<T>,
+) -> Result<()> {
+    let store = open_existing(&ctx.db, None)?;
+    let as_of = parse_day("--as-of", &args.as_of)?;
+    let known = KnownAt::parse(&args.known_at)?;
+    let actor = args
+        .actor
+        .as_deref()
+        .map(|a| known_actor(&store, "--actor", a))
+        .transpose()?;
+    let mut answer = store.at(as_of).known_at(known).view::<V>()?;
+    if let Some(code) = &actor {
+        answer.rows.retain(|r| V::row_mentions(r, code));
+    }
+    let rows: Vec<Value> = total(&answer.rows)
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()?;
+    let mut out = stdout();
+    match answer_format(ctx, args) {
+        AnswerFormat::Csv => render::csv_rows(&mut out, &rows).map_err(csv_error)?,
+        AnswerFormat::Table => {
+            writeln!(out, "{} totals {}", V::NAME, answer.basis.describe())?;
+            render::json_rows(&mut out, &ctx.look, &rows)?;
+        }
+        AnswerFormat::Json => {
+            let mut m = answer.basis.json();
+            m.insert("rows".into(), Value::Array(rows));
+            writeln!(out, "{}", Value::Object(m))?;
+        }
+        AnswerFormat::Jsonl => {
+            for row in rows {
+                let mut m = answer.basis.json();
+                m.insert("row".into(), row);
+                writeln!(out, "{}", Value::Object(m))?;
+            }
+        }
+    }
     Ok(out.flush()?)
 }
 
