@@ -287,6 +287,40 @@ fn describe(rows: &[&'static Entry]) -> String {
     parts.join(" or ")
 }
 
+/// The days one state's number passed to another (the crosswalk's rows are whole years;
+/// these are the days inside the year of change): `(from, to, year, month, day)`, the
+/// first day `to` holds the number.
+const SUCCESSIONS: &[(&str, &str, i32, u32, u32)] = &[
+    // The USSR was founded on 30 December 1922 and dissolved on 26 December 1991.
+    ("RUS", "SUN", 1922, 12, 30),
+    ("SUN", "RUS", 1991, 12, 26),
+    // Yemen was unified on 22 May 1990 (GW 678 continues North Yemen's number).
+    ("XYN", "YEM", 1990, 5, 22),
+    // The Kingdom of Serbs, Croats and Slovenes from 1 December 1918; Serbia on its own
+    // again from 5 June 2006.
+    ("SRB", "YUG", 1918, 12, 1),
+    ("YUG", "SRB", 2006, 6, 5),
+];
+
+/// The first day `to` holds a number that `from` held, for a change between the years
+/// `after` and `by` (inclusive): the documented day of the change when the crosswalk knows
+/// it, else the 1st of January of the first year of a row of `to` in that span (the
+/// crosswalk's most-of-the-year rule). `None` when `to` has no row starting in the span.
+pub fn succession_day(from: &str, to: &str, after: i32, by: i32) -> Option<chrono::NaiveDate> {
+    let known = SUCCESSIONS
+        .iter()
+        .find(|(f, t, y, _, _)| *f == from && *t == to && (after..=by).contains(y))
+        .and_then(|(_, _, y, m, d)| chrono::NaiveDate::from_ymd_opt(*y, *m, *d));
+    known.or_else(|| {
+        let year = rows_of(to)
+            .iter()
+            .map(|e| e.from_year)
+            .filter(|y| *y > after && *y <= by)
+            .min()?;
+        chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+    })
+}
+
 /// The code of a non-state party (an armed group, an organisation) by the documented rule
 /// (see the module doc): `UNITA (Angola)*` → `X_UNITA_ANGOLA`.
 pub fn nonstate(name: &str) -> Code {

@@ -5,7 +5,7 @@
 //! date makes the interval `A/B`. The text built here is checked by `Date::parse` when the
 //! event goes through the interchange parser, so no date rule is restated.
 
-use super::mapping::DateSpec;
+use super::mapping::{DateSpec, Flag};
 use super::read::Row;
 use super::rows::{Columns, Missing};
 use chrono::NaiveDate;
@@ -14,9 +14,40 @@ use chrono::NaiveDate;
 #[derive(Clone, Debug)]
 pub(super) struct DatePlan {
     source: Source,
-    uncertain: Option<usize>,
+    uncertain: Option<FlagPlan>,
     approximate: Option<usize>,
     plus_days: i64,
+}
+
+/// A [`Flag`] with its column resolved: set when the cell has a value (`None`) or one of
+/// these values.
+#[derive(Clone, Debug)]
+struct FlagPlan {
+    column: usize,
+    one_of: Option<Vec<String>>,
+}
+
+impl FlagPlan {
+    fn compile(flag: &Flag, cols: &mut Columns) -> Result<FlagPlan, String> {
+        Ok(match flag {
+            Flag::Present(c) => FlagPlan {
+                column: cols.index(c)?,
+                one_of: None,
+            },
+            Flag::OneOf(t) => FlagPlan {
+                column: cols.index(&t.column)?,
+                one_of: Some(t.one_of.clone()),
+            },
+        })
+    }
+
+    fn holds(&self, row: &Row, missing: &Missing) -> bool {
+        match (missing.get(row, self.column), &self.one_of) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(v), Some(values)) => values.iter().any(|x| x == v),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -57,8 +88,8 @@ impl DatePlan {
             source,
             uncertain: spec
                 .uncertain
-                .as_deref()
-                .map(|c| cols.index(c))
+                .as_ref()
+                .map(|f| FlagPlan::compile(f, cols))
                 .transpose()?,
             approximate: spec
                 .approximate
@@ -103,7 +134,11 @@ impl DatePlan {
     /// `?`, `~`, `%` or nothing, from the flag columns.
     fn qualifier(&self, row: &Row, missing: &Missing) -> &'static str {
         let flag = |c: Option<usize>| c.is_some_and(|c| missing.get(row, c).is_some());
-        match (flag(self.uncertain), flag(self.approximate)) {
+        let uncertain = self
+            .uncertain
+            .as_ref()
+            .is_some_and(|f| f.holds(row, missing));
+        match (uncertain, flag(self.approximate)) {
             (true, true) => "%",
             (true, false) => "?",
             (false, true) => "~",

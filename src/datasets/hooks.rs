@@ -8,6 +8,8 @@
 
 use super::read::Row;
 use super::RowProblem;
+use crate::codes;
+use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value};
 
 /// One event being made: its interchange object, before ids and sources are added.
@@ -47,6 +49,10 @@ const HOOKS: &[(&str, &str, Maker)] = &[(
     "cow_states",
     "COW state system spells: splits a spell where the crosswalk's annals code for its COW number changes (COW 345: SRB, then YUG from 1919)",
     super::cow_states::make,
+), (
+    "state-succession",
+    "a tenure whose state code changes under the dataset's number (GW 365: SUN, then RUS) is split at the day of the change: the holder leaves the old state's office and takes the new one's that day",
+    |_| Ok(Box::new(StateSuccession)),
 )];
 
 /// The names of every hook.
@@ -78,4 +84,78 @@ pub(super) fn make(name: &str, header: &[String]) -> Result<Box<dyn Hook>, Strin
         Some((_, _, maker)) => maker(header),
         None => Err(format!("unknown hook `{name}`")),
     }
+}
+
+/// `state-succession`: see [`HOOKS`]. Works on a row's `leader_took_office` and
+/// `leader_left_office` drafts; rows without both, or whose actors agree, pass unchanged.
+struct StateSuccession;
+
+impl Hook for StateSuccession {
+    fn row(&mut self, _row: &Row, drafts: Vec<Draft>) -> Output {
+        split_at_succession(drafts).into_iter().map(Ok).collect()
+    }
+
+    fn finish(&mut self) -> Output {
+        Vec::new()
+    }
+}
+
+fn text<'a>(d: &'a Draft, key: &str) -> Option<&'a str> {
+    d.object.get(key).and_then(Value::as_str)
+}
+
+fn day_of(d: &Draft) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text(d, "date")?.get(..10)?, "%Y-%m-%d").ok()
+}
+
+fn kind_index(drafts: &[Draft], kind: &str) -> Option<usize> {
+    drafts.iter().position(|d| text(d, "kind") == Some(kind))
+}
+
+/// The drafts with a took/left pair split at the state succession between them.
+fn split_at_succession(mut drafts: Vec<Draft>) -> Vec<Draft> {
+    let (Some(t), Some(l)) = (
+        kind_index(&drafts, "leader_took_office"),
+        kind_index(&drafts, "leader_left_office"),
+    ) else {
+        return drafts;
+    };
+    let (took, left) = (&drafts[t], &drafts[l]);
+    let (Some(old), Some(new)) = (text(took, "actor"), text(left, "actor")) else {
+        return drafts;
+    };
+    if old == new {
+        return drafts;
+    }
+    let (Some(start), Some(end)) = (day_of(took), day_of(left)) else {
+        return drafts;
+    };
+    let Some(day) = codes::succession_day(old, new, start.year(), end.year()) else {
+        return drafts;
+    };
+    let (old, new) = (old.to_owned(), new.to_owned());
+    if day <= start {
+        drafts[t].object.insert("actor".into(), Value::String(new));
+    } else if day >= end {
+        drafts[l].object.insert("actor".into(), Value::String(old));
+    } else {
+        let note = format!("the tenure continues: the state's code changes from {old} to {new} on {day} (state succession)");
+        let at = |d: &Draft, role: &str, actor: &str, drop: &str| {
+            let mut d = d.clone();
+            d.role = format!("{role}_at_succession");
+            d.object.remove(drop);
+            d.object
+                .insert("actor".into(), Value::String(actor.to_owned()));
+            d.object
+                .insert("date".into(), Value::String(day.to_string()));
+            d.object
+                .insert("summary".into(), Value::String(note.clone()));
+            d
+        };
+        let leave = at(&drafts[l], "left_office", &old, "exit");
+        let take = at(&drafts[t], "took_office", &new, "entry");
+        drafts.insert(l, take);
+        drafts.insert(l, leave);
+    }
+    drafts
 }

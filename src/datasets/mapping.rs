@@ -30,6 +30,10 @@ pub struct Mapping {
     pub source: Option<SourceSpec>,
     /// The columns that identify a row in the dataset (its own key, never a line number).
     pub id: Vec<String>,
+    /// What rows with the same identity are: an error (the default), or distinct records
+    /// numbered by occurrence (for datasets without a row key, such as SIPRI's register).
+    #[serde(default)]
+    pub duplicates: Duplicates,
     /// Columns the mapping knowingly does not carry.
     #[serde(default)]
     pub ignore: Vec<String>,
@@ -41,6 +45,18 @@ pub struct Mapping {
     /// The event blocks, in the order their events are made for each row.
     #[serde(rename = "event", default)]
     pub events: Vec<EventSpec>,
+}
+
+/// What rows with the same identity (`id` cells) are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Duplicates {
+    /// An error naming both rows (nothing is merged silently).
+    #[default]
+    Error,
+    /// Distinct records: the n-th row (n ≥ 2, in file order) with an identity gets `#n`
+    /// added to it, so its events get their own ids and a re-import finds them again.
+    Number,
 }
 
 /// Where events come from.
@@ -161,9 +177,10 @@ pub struct DateSpec {
     pub month: Option<String>,
     #[serde(default)]
     pub day: Option<String>,
-    /// A column whose value (any, not missing) makes the date uncertain (`?`).
+    /// When the date is uncertain (`?`): a column whose value (any, not missing) says so,
+    /// or `{ column, one_of = [...] }`, when its value is one of these.
     #[serde(default)]
-    pub uncertain: Option<String>,
+    pub uncertain: Option<Flag>,
     /// A column whose value (any, not missing) makes the date approximate (`~`).
     #[serde(default)]
     pub approximate: Option<String>,
@@ -171,6 +188,23 @@ pub struct DateSpec {
     /// into the first day out); a date known only to the month or year is left as it is.
     #[serde(default)]
     pub plus_days: Option<i64>,
+}
+
+/// A date flag: a column that marks the date by having a value, or by having one of
+/// some values.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Flag {
+    Present(String),
+    OneOf(FlagTest),
+}
+
+/// `{ column, one_of = [...] }`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlagTest {
+    pub column: String,
+    pub one_of: Vec<String>,
 }
 
 /// Location columns: a place name and/or decimal degrees.
@@ -202,6 +236,10 @@ pub struct ColumnTemplate {
     /// With `code`: a value the crosswalk does not know is a non-state party.
     #[serde(default)]
     pub nonstate: bool,
+    /// With `code`: when the cell is missing, the party is non-state, named by this column
+    /// (UCDP: `gwnoa` is blank for an armed group, named in `side_a`).
+    #[serde(default)]
+    pub nonstate_name: Option<String>,
     /// The value is a list separated by this text.
     #[serde(default)]
     pub split: Option<String>,

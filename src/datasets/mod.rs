@@ -32,7 +32,7 @@ mod cow_states;
 mod dates;
 mod rows;
 
-pub use mapping::Mapping;
+pub use mapping::{Duplicates, Mapping};
 pub use read::Row;
 
 use crate::model::event::NewEvent;
@@ -95,6 +95,8 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ("archigos", include_str!("bundled/archigos.toml")),
     ("cow-alliances", include_str!("bundled/cow-alliances.toml")),
     ("cow-states", include_str!("bundled/cow-states.toml")),
+    ("ucdp-ged", include_str!("bundled/ucdp-ged.toml")),
+    ("sipri", include_str!("bundled/sipri.toml")),
 ];
 
 /// The text of a bundled mapping.
@@ -127,6 +129,7 @@ struct Plan {
     name: String,
     blocks: Vec<Block>,
     id_columns: Vec<usize>,
+    duplicates: Duplicates,
     missing: Missing,
     sources: Value,
 }
@@ -164,6 +167,7 @@ impl Plan {
             name: m.name.clone(),
             blocks,
             id_columns,
+            duplicates: m.duplicates,
             missing: Missing::new(m.missing()),
             sources: source,
         };
@@ -180,9 +184,8 @@ impl Plan {
         parts.join("\u{1f}")
     }
 
-    /// The drafts the blocks make from a row.
-    fn drafts(&self, row: &Row) -> Result<Vec<Draft>, String> {
-        let identity = self.identity(row);
+    /// The drafts the blocks make from a row with this identity.
+    fn drafts(&self, row: &Row, identity: &str) -> Result<Vec<Draft>, String> {
         let mut out = Vec::new();
         for block in &self.blocks {
             if let Some(object) = block.build(row, &self.missing)? {
@@ -190,7 +193,7 @@ impl Plan {
                     line: row.line,
                     row: row.number,
                     role: block.role.clone(),
-                    identity: identity.clone(),
+                    identity: identity.to_owned(),
                     object,
                 });
             }
@@ -214,6 +217,8 @@ pub struct Importer<R: BufRead> {
     columns: ColumnReport,
     queue: VecDeque<Item>,
     seen: HashMap<Uuid, (u64, u64)>,
+    /// With `duplicates = "number"`: how many rows had each identity so far.
+    occurrences: HashMap<String, u32>,
     done: bool,
 }
 
@@ -238,6 +243,7 @@ impl<R: BufRead> Importer<R> {
             columns,
             queue: VecDeque::new(),
             seen: HashMap::new(),
+            occurrences: HashMap::new(),
             done: false,
         })
     }
@@ -250,6 +256,21 @@ impl<R: BufRead> Importer<R> {
     /// The file's header, normalised.
     pub fn header(&self) -> &[String] {
         self.table.header()
+    }
+
+    /// The row's identity; with `duplicates = "number"` the n-th row (n ≥ 2) with the
+    /// same `id` cells gets `#n` added.
+    fn identity(&mut self, row: &Row) -> String {
+        let identity = self.plan.identity(row);
+        if self.plan.duplicates == Duplicates::Error {
+            return identity;
+        }
+        let n = self.occurrences.entry(identity.clone()).or_insert(0);
+        *n += 1;
+        match *n {
+            1 => identity,
+            n => format!("{identity}\u{1f}#{n}"),
+        }
     }
 
     /// Map one record into the queue.
@@ -274,7 +295,8 @@ impl<R: BufRead> Importer<R> {
             }
             Record::Row(row) => row,
         };
-        let drafts = match self.plan.drafts(&row) {
+        let identity = self.identity(&row);
+        let drafts = match self.plan.drafts(&row, &identity) {
             Ok(d) => d,
             Err(reason) => {
                 let p = RowProblem {

@@ -97,8 +97,8 @@ fn check_column_template(t: &ColumnTemplate) -> Result<(), String> {
             return Err("`code` and `number` cannot be combined".into());
         }
     }
-    if t.nonstate && t.code.is_none() {
-        return Err("`nonstate` goes with `code`".into());
+    if (t.nonstate || t.nonstate_name.is_some()) && t.code.is_none() {
+        return Err("`nonstate` and `nonstate_name` go with `code`".into());
     }
     if t.split.as_deref() == Some("") {
         return Err("`split` must not be empty".into());
@@ -117,6 +117,7 @@ enum Template {
 struct CellPlan {
     source: CellSource,
     code: Option<(System, bool)>,
+    nonstate_name: Option<usize>,
     split: Option<String>,
     number: Option<NumberKind>,
     map: Option<BTreeMap<String, Value>>,
@@ -172,6 +173,11 @@ impl Template {
                 .as_deref()
                 .and_then(System::from_name)
                 .map(|s| (s, t.nonstate)),
+            nonstate_name: t
+                .nonstate_name
+                .as_deref()
+                .map(|c| cols.index(c))
+                .transpose()?,
             split: t.split,
             number: t.number,
             map: t
@@ -252,7 +258,10 @@ impl CellPlan {
         year: Option<i32>,
     ) -> Result<Option<Value>, String> {
         let Some(raw) = self.raw(row, missing) else {
-            return Ok(self.default.clone());
+            let name = self.nonstate_name.and_then(|c| missing.get(row, c));
+            return Ok(name
+                .map(|n| Value::String(codes::nonstate(n).to_string()))
+                .or_else(|| self.default.clone()));
         };
         if let Some(map) = &self.map {
             return match (map.get(&raw), &self.default) {
@@ -296,6 +305,11 @@ impl CellPlan {
 fn code(system: System, nonstate: bool, text: &str, year: Option<i32>) -> Result<Code, String> {
     if system == System::Annals {
         return Code::parse(text);
+    }
+    // A party marked non-state (SIPRI's `*`, `**`) is never a state: no lookup (whose
+    // failure would also compute a did-you-mean hint, the slowest part of a SIPRI import).
+    if nonstate && codes::is_marked_nonstate(text) {
+        return Ok(codes::nonstate(text));
     }
     match codes::translate(system, text, year) {
         Ok(c) => Ok(c),

@@ -70,6 +70,19 @@ impl Store {
         self.log.timeline(from, to)
     }
 
+    /// Events whose days cover `day` (earliest ≤ `day` ≤ latest: a multi-day event counts
+    /// on every day of its interval, a year-precision date on every day of its year), in
+    /// timeline order. `timeline(Some(d), Some(d))` is narrower: it selects by the
+    /// earliest day only.
+    pub fn events_on(&self, day: Day) -> Result<Vec<Event>> {
+        let keys = self.read_repairing(|| {
+            self.timeline_keys(None, Some(day))
+                .filter(|k| k.as_ref().map_or(true, |k| k.1 >= day))
+                .collect::<Result<Vec<_>>>()
+        })?;
+        keys.iter().map(|k| self.event(k.2)).collect()
+    }
+
     /// The seqs of every event naming `code` (as actor, member, alliance, host, ...), ascending.
     pub fn actor_seqs(&self, code: &Code) -> Result<Vec<u64>> {
         self.read_repairing(|| self.log.actor_seqs(code))
