@@ -176,29 +176,34 @@ impl Entry {
 /// Translate `value`, written in `system`, to an annals code. `year` picks among entries
 /// when a code or name was used by different states over time (see the module doc).
 pub fn translate(system: System, value: &str, year: Option<i32>) -> Result<Code, CodeError> {
-    let unknown = || CodeError::Unknown {
+    find(system, value, year)?.ok_or_else(|| CodeError::Unknown {
         system: system.name(),
         value: value.to_string(),
         hint: hint(value),
-    };
+    })
+}
+
+/// [`translate`] without the hint of a miss (the costly part): `Ok(None)` when `value` is
+/// not a code of `system`. For callers with a fallback, such as [`nonstate`].
+pub fn find(system: System, value: &str, year: Option<i32>) -> Result<Option<Code>, CodeError> {
     if system == System::Annals {
-        return Code::parse(value.trim()).map_err(|_| unknown());
+        return Ok(Code::parse(value.trim()).ok());
     }
     if system == System::Iso3 {
         if let Some(code) = former_iso3(value) {
-            return Code::parse(code).map_err(|_| unknown());
+            return Ok(Code::parse(code).ok());
         }
     }
     let rows = lookup(system, value);
     if rows.is_empty() {
-        return Err(unknown());
+        return Ok(None);
     }
     let row = pick(&rows, year).map_err(|candidates| CodeError::Ambiguous {
         system: system.name(),
         value: value.to_string(),
         candidates: describe(&candidates),
     })?;
-    Code::parse(row.code).map_err(|_| unknown())
+    Ok(Code::parse(row.code).ok())
 }
 
 /// The annals code of a withdrawn ISO alpha-3 code of a renamed country.

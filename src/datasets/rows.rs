@@ -301,8 +301,44 @@ impl CellPlan {
     }
 }
 
-/// Translate through the crosswalk. annals' own codes are only checked, not looked up.
+/// The key of a memoised translation.
+type CodeKey = (System, bool, String, Option<i32>);
+
+thread_local! {
+    /// Translations already made: a dataset names the same few hundred parties thousands of
+    /// times, and a crosswalk lookup (and the hint of a miss) costs far more than a hash.
+    /// Translation is a pure function of the key, so the memo is never stale; it is
+    /// cleared when it grows past `CODE_MEMO_LIMIT` entries, keeping memory bounded.
+    static CODE_MEMO: std::cell::RefCell<std::collections::HashMap<CodeKey, Result<Code, String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+const CODE_MEMO_LIMIT: usize = 65_536;
+
+/// Translate through the crosswalk, memoised (see [`CODE_MEMO`]).
 fn code(system: System, nonstate: bool, text: &str, year: Option<i32>) -> Result<Code, String> {
+    let key = (system, nonstate, text.to_owned(), year);
+    if let Some(hit) = CODE_MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return hit;
+    }
+    let result = translate_code(system, nonstate, text, year);
+    CODE_MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= CODE_MEMO_LIMIT {
+            m.clear();
+        }
+        m.insert(key, result.clone());
+    });
+    result
+}
+
+/// Translate through the crosswalk. annals' own codes are only checked, not looked up.
+fn translate_code(
+    system: System,
+    nonstate: bool,
+    text: &str,
+    year: Option<i32>,
+) -> Result<Code, String> {
     if system == System::Annals {
         return Code::parse(text);
     }
@@ -311,10 +347,12 @@ fn code(system: System, nonstate: bool, text: &str, year: Option<i32>) -> Result
     if nonstate && codes::is_marked_nonstate(text) {
         return Ok(codes::nonstate(text));
     }
-    match codes::translate(system, text, year) {
-        Ok(c) => Ok(c),
-        Err(_) if nonstate => Ok(codes::nonstate(text)),
-        Err(e) => Err(e.to_string()),
+    if !nonstate {
+        return codes::translate(system, text, year).map_err(|e| e.to_string());
+    }
+    match codes::find(system, text, year) {
+        Ok(Some(c)) => Ok(c),
+        _ => Ok(codes::nonstate(text)),
     }
 }
 
