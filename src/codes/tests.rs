@@ -193,3 +193,9 @@ fn search_and_suggest() {
     assert!(suggest("qqqqqqqqqqqq").is_empty());
     assert_eq!(search("").len(), entries().len());
 }
+
+#[test]
+fn the_nonstate_fallback_is_a_valid_code() {
+    let code = crate::model::event::Code::parse(super::NONSTATE_FALLBACK).unwrap();
+    assert_eq!(code.as_str(), super::NONSTATE_FALLBACK);
+}

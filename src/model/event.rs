@@ -49,6 +49,12 @@ impl Code {
         }
     }
 
+    /// `text` as a code when it is one, else `fallback` (a code literal, checked by a test
+    /// where it is used): for codes made by a rule that always yields a valid one.
+    pub(crate) fn parse_or(text: &str, fallback: &'static str) -> Code {
+        Code::parse(text).unwrap_or_else(|_| Code(fallback.to_string()))
+    }
+
     /// The code as text.
     pub fn as_str(&self) -> &str {
         &self.0
