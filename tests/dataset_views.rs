@@ -256,3 +256,55 @@ fn an_alliance_forms_with_one_member_and_keeps_each_members_obligations() {
     );
     assert_eq!(duties("UKR"), ["defense"]);
 }
+
+#[test]
+fn log_on_a_day_lists_the_events_that_may_cover_it() {
+    let dir = common::tempdir();
+    let db = common::db_path(&dir);
+    let file = dir.path().join("f.jsonl");
+    std::fs::write(&file, FIGHTING.join("\n")).unwrap();
+    common::annals(&db)
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .success();
+    let on = |d: &str| -> Vec<String> {
+        let out = common::annals(&db)
+            .args(["log", "--on", d, "--json"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        text.lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["date"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    assert!(on("2013-01-02").is_empty());
+    // The two-day event is on both of its days, and only on them.
+    assert_eq!(on("2013-01-03"), ["2013-01-03/2013-01-04"]);
+    assert_eq!(on("2013-01-04"), ["2013-01-03/2013-01-04"]);
+    assert!(on("2013-01-05").is_empty());
+    assert_eq!(on("2013-01-10"), ["2013-01-10"]);
+    // `--from`/`--to` select by the first day: the interval is not on its second day.
+    let out = common::annals(&db)
+        .args([
+            "log",
+            "--from",
+            "2013-01-04",
+            "--to",
+            "2013-01-04",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.stdout.is_empty());
+}

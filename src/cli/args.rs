@@ -84,10 +84,17 @@ pub enum Command {
         event: Option<String>,
     },
     /// List events in timeline order (or recorded order).
-    #[command(after_help = "Example:\n  annals log --actor PRK --from 2024 --kind deployment")]
+    #[command(
+        after_help = "Example:\n  annals log --actor PRK --from 2024 --kind deployment\n  annals log --on 2013-01-04 --kind armed_conflict"
+    )]
     Log {
         #[command(flatten)]
         range: EventRange,
+        /// Only events that may cover this day (YYYY-MM-DD): a multi-day event counts on
+        /// every day of its interval, an imprecise date on every day it may mean (`--from`
+        /// and `--to` select by an event's first day instead).
+        #[arg(long, value_name = "DAY", conflicts_with_all = ["from", "to"])]
+        on: Option<String>,
         /// Only events of this kind.
         #[arg(long)]
         kind: Option<String>,

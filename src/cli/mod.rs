@@ -113,7 +113,12 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
             keep_recorded,
         } => write::check(ctx, &file, keep_recorded),
         C::Append { event } => write::append(ctx, event),
-        C::Log { range, kind, order } => read::log(ctx, range, kind, order),
+        C::Log {
+            range,
+            on,
+            kind,
+            order,
+        } => read::log(ctx, range, on, kind, order),
         C::Export { format } => read::export(ctx, format),
         C::Tail {
             from_seq,

@@ -1,7 +1,7 @@
 //! The commands that list events: `log`, `export`, `tail`, `history` and `timeline`.
 
 use crate::cli::args::{EventRange, ExportFormat, Order};
-use crate::cli::common::{known_actor, stdout, Ctx, Range};
+use crate::cli::common::{known_actor, parse_day, stdout, Ctx, Range};
 use crate::cli::output::Format;
 use crate::cli::progress::{self, Progress};
 use crate::cli::render;
@@ -51,12 +51,33 @@ fn events_in(store: &Store, range: &Range, order: Order) -> Result<Vec<Event>> {
     Ok(kept)
 }
 
+/// The events that may cover `day` (naming `--actor` when given), in the order asked for.
+fn events_covering(store: &Store, range: &Range, day: Day, order: Order) -> Result<Vec<Event>> {
+    let mut events = store.events_on(day)?;
+    if let Some(code) = &range.actor {
+        events.retain(|e| e.content.kind.codes().contains(&code));
+    }
+    if order == Order::Recorded {
+        events.sort_by_key(|e| e.seq);
+    }
+    Ok(events)
+}
+
 /// `annals log`: events in timeline (or recorded) order.
-pub fn log(ctx: &Ctx, range: EventRange, kind: Option<String>, order: Order) -> Result<()> {
+pub fn log(
+    ctx: &Ctx,
+    range: EventRange,
+    on: Option<String>,
+    kind: Option<String>,
+    order: Order,
+) -> Result<()> {
     let store = ctx.open_existing()?;
     check_kind(kind.as_ref())?;
     let range = range.resolve(&store)?;
-    let mut events = events_in(&store, &range, order)?;
+    let mut events = match on {
+        Some(day) => events_covering(&store, &range, parse_day("--on", &day)?, order)?,
+        None => events_in(&store, &range, order)?,
+    };
     if let Some(k) = &kind {
         events.retain(|e| e.content.kind.name() == k);
     }
