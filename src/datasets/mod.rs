@@ -9,7 +9,7 @@
 //! file into a stream of events or row problems.
 //!
 //! Every event is built as an interchange JSON object and parsed by
-//! `interchange::parse_line`, so every field rule, limit and kind declaration applies
+//! `interchange::parse_value` (the rules of `parse_line`, without the text), so every field rule, limit and kind declaration applies
 //! exactly once: a new kind or field needs no change here. Ids are UUID v5 of the mapping's
 //! name, the `[[event]]` block's role and the row's own identity (its `id` columns), never
 //! of line numbers, so re-importing a file adds nothing.
@@ -36,7 +36,7 @@ pub use mapping::{Duplicates, Mapping};
 pub use read::Row;
 
 use crate::model::event::NewEvent;
-use crate::model::interchange::parse_line;
+use crate::model::interchange::parse_value;
 use hooks::{Draft, Hook, Output};
 use read::{Record, TableReader};
 use rows::{Block, Columns, Missing};
@@ -379,8 +379,7 @@ impl<R: BufRead> Importer<R> {
         let mut object = d.object;
         object.insert("id".into(), Value::String(id.to_string()));
         object.insert("sources".into(), self.plan.sources.clone());
-        let text = Value::Object(object).to_string();
-        let parsed = parse_line(&text).map_err(problem)?;
+        let parsed = parse_value(Value::Object(object)).map_err(problem)?;
         Ok(MappedEvent {
             line: d.line,
             row: d.row,

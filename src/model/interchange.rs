@@ -1001,6 +1001,17 @@ pub fn parse_line(text: &str) -> Result<ParsedLine, String> {
             msg.replace(" at line 1 column ", " at column ")
         )
     })?;
+    parse_strict(value)
+}
+
+/// Parse one line already held as a JSON value (an importer's event object), by exactly
+/// the rules of [`parse_line`] without printing and re-reading the text.
+pub fn parse_value(value: Value) -> Result<ParsedLine, String> {
+    let value = Strict::deserialize(value).map_err(|e| format!("invalid JSON: {e}"))?;
+    parse_strict(value)
+}
+
+fn parse_strict(value: Strict) -> Result<ParsedLine, String> {
     let mut f = Fields::new("the line", value)?;
     let id = f.uuid("id")?;
     let seq = f.integer("seq", 1, u64::MAX)?;
