@@ -309,3 +309,42 @@ fn unknown_actor_codes_suggest_the_nearest_known_ones() {
         .assert()
         .success();
 }
+
+#[test]
+fn known_at_takes_a_plain_day_meaning_its_end_utc() {
+    let dir = tempdir();
+    let db = sample_db(&dir);
+    let rows = |known: &str| {
+        let v = json(
+            &db,
+            &["deployments", "--as-of", "2024-11-15", "--known-at", known],
+        );
+        (v["known_at"].clone(), v["rows"].clone())
+    };
+    // A day is its last microsecond: the same knowledge as that instant, a month its last day.
+    assert_eq!(rows("2024-10-31"), rows("2024-10-31T23:59:59.999999Z"));
+    assert_eq!(rows("2024-10"), rows("2024-10-31T23:59:59.999999Z"));
+    assert_eq!(rows("2024"), rows("2024-12-31T23:59:59.999999Z"));
+    assert_eq!(rows("today"), rows("now"));
+    // The sample's 8,000 at Kursk was believed then and corrected to 12,000 later.
+    let kursk = |known: &str| {
+        let (_, r) = rows(known);
+        r.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["region"] == "Kursk")
+            .map(|r| r["strength"].clone())
+    };
+    assert_eq!(kursk("2024-10-31"), Some(serde_json::json!(8000)));
+    assert_eq!(kursk("today"), Some(serde_json::json!(12000)));
+    let out = annals(&db)
+        .args(["deployments", "--known-at", "2024-13-01"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("a day (2024-11-01, 2024-11, 2024, today"),
+        "{err}"
+    );
+}

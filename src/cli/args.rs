@@ -183,7 +183,7 @@ pub enum Command {
     History {
         /// An actor code (or alliance code).
         code: String,
-        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC).
         #[arg(long, default_value = "now")]
         known_at: String,
     },
@@ -197,7 +197,7 @@ pub enum Command {
         /// Only this view (default: every view).
         #[arg(long)]
         view: Option<String>,
-        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC).
         #[arg(long, default_value = "now")]
         known_at: String,
     },
@@ -209,7 +209,7 @@ pub enum Command {
         /// Valid time: today, YYYY, YYYY-MM or YYYY-MM-DD (month and year mean their last day).
         #[arg(long, default_value = "today")]
         as_of: String,
-        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC).
         #[arg(long, default_value = "now")]
         known_at: String,
     },
@@ -235,7 +235,7 @@ pub enum Command {
     Timeline {
         #[command(flatten)]
         range: EventRange,
-        /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+        /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC).
         #[arg(long, default_value = "now")]
         known_at: String,
     },
@@ -305,7 +305,7 @@ pub struct ViewArgs {
     /// Valid time: today, YYYY, YYYY-MM or YYYY-MM-DD (month and year mean their last day).
     #[arg(long, default_value = "today")]
     pub as_of: String,
-    /// Knowledge: an RFC 3339 timestamp, seq:N, or now.
+    /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC).
     #[arg(long, default_value = "now")]
     pub known_at: String,
     /// Only rows involving this actor code.

@@ -32,7 +32,9 @@ pub enum KnownAt {
 }
 
 impl KnownAt {
-    /// Parse `now`, `seq:N`, or an RFC 3339 timestamp.
+    /// Parse `now`, `seq:N`, an RFC 3339 timestamp, or a day as `--as-of` takes it
+    /// (`today`, `YYYY-MM-DD`, `YYYY-MM`, `YYYY`): a day means the **end** of that day, UTC
+    /// (everything recorded on it counts), and a month or year its last day.
     pub fn parse(text: &str) -> Result<KnownAt> {
         let t = text.trim();
         if t.eq_ignore_ascii_case("now") {
@@ -45,10 +47,20 @@ impl KnownAt {
                 ))
             });
         }
-        DateTime::parse_from_rfc3339(t)
-            .map(|d| KnownAt::Time(d.with_timezone(&Utc)))
-            .map_err(|e| Error::InvalidArgument(format!("known-at `{t}`: expected an RFC 3339 timestamp (2024-11-01T00:00:00Z), seq:N or now ({e})")))
+        if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+            return Ok(KnownAt::Time(d.with_timezone(&Utc)));
+        }
+        match Day::parse_query(t).ok().and_then(end_of_day) {
+            Some(end) => Ok(KnownAt::Time(end)),
+            None => Err(Error::InvalidArgument(format!("known-at `{t}`: expected now, seq:N, an RFC 3339 timestamp (2024-11-01T00:00:00Z) or a day (2024-11-01, 2024-11, 2024, today: the end of that day, UTC)"))),
+        }
     }
+}
+
+/// The last microsecond of `day`, UTC.
+fn end_of_day(day: Day) -> Option<DateTime<Utc>> {
+    let next = day.to_naive().succ_opt()?.and_hms_opt(0, 0, 0)?.and_utc();
+    Some(next - chrono::Duration::microseconds(1))
 }
 
 impl From<DateTime<Utc>> for KnownAt {
