@@ -73,7 +73,7 @@ pub use date::{Date, Day};
 pub use error::{Error, InputError, Result, Structure};
 pub use event::{AllianceType, Code, Confidence, Content, Event, Kind, KindTag, NewEvent, Source};
 pub use log::subscribe::Subscription;
-pub use log::{AppendReport, Head, Outcome, TimelineKey};
+pub use log::{AppendReport, Head, ImportOptions, Outcome, TimelineKey};
 pub use query::{Answer, At, Basis, KnownAt};
 pub use storage::EngineKind;
 pub use store::verify::{Stats, VerifyReport};

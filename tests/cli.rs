@@ -30,7 +30,7 @@ fn import_reports_counts_and_is_idempotent() {
         .args(["import", "schema/examples/events.jsonl", "--json"])
         .assert()
         .success()
-        .stdout("{\"imported\":0,\"already_present\":34,\"first_seq\":null,\"last_seq\":null}\n");
+        .stdout("{\"imported\":0,\"already_present\":34,\"first_seq\":null,\"last_seq\":null,\"identical_lines\":0,\"warnings\":[]}\n");
 }
 
 #[test]

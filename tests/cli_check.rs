@@ -60,7 +60,7 @@ fn check_reports_every_invalid_line_and_writes_nothing() {
         .arg(&file)
         .assert()
         .success()
-        .stdout("ok: 1 events valid; an import would add 1 (0 already present)\n");
+        .stdout("ok: 1 event valid; an import would add 1 (0 already present)\n");
     annals(&db)
         .arg("check")
         .arg("schema/examples/sample_timeline.jsonl")

@@ -143,7 +143,42 @@ const INVALID: &[&str] = &[
     r#"{"date":"2024","kind":"statement","actors":["USA"],"context":["military","military"]}"#,
     r#"{"date":"2024","kind":"statement","actors":["USA"],"context":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]}"#,
     r#"{"kind":"correction","target":"0f6b5d2e-1111-4c3b-8a6f-000000000001","event":{"date":"2024","kind":"statement","actors":["USA"],"mode":"X"}}"#,
+    // Targets: a seq of 0, a prefix of fewer than 8 hex digits, not an id at all.
+    r#"{"kind":"retraction","target":"seq:0","reason":"x"}"#,
+    r#"{"kind":"retraction","target":0,"reason":"x"}"#,
+    r#"{"kind":"retraction","target":"0f6b5d2","reason":"x"}"#,
+    r#"{"kind":"retraction","target":"NATO-1951","reason":"x"}"#,
+    // A partial correction: `set` and `event` together, an empty `set`, `set` not an object.
+    r#"{"kind":"correction","target":"seq:3","event":{"date":"2024","kind":"statement","actors":["USA"]},"set":{"summary":"x"}}"#,
+    r#"{"kind":"correction","target":"seq:3","set":{}}"#,
+    r#"{"kind":"correction","target":"seq:3","set":["strength"]}"#,
+    r#"{"kind":"correction","target":"seq:3","set":{"kind":"meeting"}}"#,
+    r#"{"kind":"retraction","target":"seq:3","reason":"x","set":{"summary":"x"}}"#,
 ];
+
+/// Amendments naming their target by seq or id prefix, and partial corrections: lines
+/// both accept, which only the store can complete.
+const VALID_TARGETS: &[&str] = &[
+    r#"{"kind":"retraction","target":"seq:17","reason":"x"}"#,
+    r#"{"kind":"retraction","target":17,"reason":"x"}"#,
+    r#"{"kind":"retraction","target":"0f6b5d2e","reason":"x"}"#,
+    r#"{"kind":"retraction","target":"0f6b5d2e-1111","reason":"x"}"#,
+    r#"{"kind":"correction","target":"seq:17","set":{"strength":190000},"summary":"new figure"}"#,
+    r#"{"kind":"correction","target":"0f6b5d2e-1111-4c3b-8a6f-000000000001","set":{"region":null}}"#,
+];
+
+#[test]
+fn targets_by_seq_and_prefix_and_partial_corrections_are_accepted_by_both() {
+    let (schemas, index) = schema();
+    for line in VALID_TARGETS {
+        let v: Value = serde_json::from_str(line).unwrap();
+        if let Err(e) = schemas.validate(&v, index) {
+            panic!("schema rejects {line}: {e:#}");
+        }
+        let parsed = parse_line(line).unwrap_or_else(|e| panic!("parser rejects {line}: {e}"));
+        assert!(parsed.unresolved.is_some(), "{line}: needs the store");
+    }
+}
 
 /// Interchange-v2 lines both must accept.
 const VALID_V2: &[&str] = &[
@@ -357,7 +392,7 @@ fn field_schema(f: &annals::event::FieldSpec) -> Value {
         T::AllianceType => serde_json::json!({
             "enum": annals::AllianceType::ALL.iter().map(|(n, _)| *n).collect::<Vec<_>>()
         }),
-        T::Uuid => r("uuid"),
+        T::Uuid => r("target"),
         T::TextList => serde_json::json!({
             "type": nullable("array"), "items": r("text"), "minItems": 1, "maxItems": MAX_ASSETS
         }),
@@ -478,7 +513,18 @@ fn the_schema_states_the_declared_kinds() {
             .filter(|f| f.required)
             .map(|f| f.name)
             .collect();
+        // A correction's `event` may instead be a `set` of the fields to change: the schema
+        // requires one of them (`oneOf`) rather than `event`.
+        let partial = spec.name == "correction";
+        let required: Vec<&str> = required
+            .into_iter()
+            .filter(|f| !(partial && *f == "event"))
+            .collect();
         assert_eq!(names(&def["required"]), required, "{}: required", spec.name);
+        if partial {
+            assert_eq!(def["oneOf"][0]["required"][0], "event");
+            assert_eq!(def["oneOf"][1]["required"][0], "set");
+        }
         for f in spec.fields {
             assert_eq!(
                 without_comments(&props[f.name]),

@@ -71,6 +71,9 @@ pub enum Command {
         /// Check each line's `recorded` time as `import --keep-recorded` would.
         #[arg(long)]
         keep_recorded: bool,
+        /// Treat plausibility warnings as errors, as `import --strict` would.
+        #[arg(long)]
+        strict: bool,
     },
     /// Print the JSON Schema (draft 2020-12) of one interchange line.
     #[command(after_help = "Example:\n  annals schema > event.schema.json")]
@@ -82,7 +85,24 @@ pub enum Command {
     Append {
         /// The event as one JSON object; read from stdin when absent.
         event: Option<String>,
+        /// Append only if the log still ends at seq N (optimistic concurrency); otherwise
+        /// write nothing and exit 3.
+        #[arg(long, value_name = "N")]
+        expect_seq: Option<u64>,
+        /// Treat plausibility warnings as errors.
+        #[arg(long)]
+        strict: bool,
     },
+    /// Correct some fields of an event: a partial correction of TARGET (a seq such as 17
+    /// or seq:17, an id, or a unique id prefix of at least 8 hex digits), checked as
+    /// `import` checks it. The stored correction carries the whole new version.
+    #[command(
+        after_help = "Example:\n  annals amend 17 --set strength=190000 --source https://example.org/report\n  annals amend 3f9c2d1e --set date=2022-02-23 --summary \"dated a day earlier\""
+    )]
+    Amend(AmendArgs),
+    /// Retract an event: TARGET (a seq, seq:N, an id or an id prefix) no longer holds.
+    #[command(after_help = "Example:\n  annals retract 17 --reason \"the report was withdrawn\"")]
+    Retract(RetractArgs),
     /// List events in timeline order (or recorded order).
     #[command(
         after_help = "Example:\n  annals log --actor PRK --from 2024 --kind deployment\n  annals log --on 2013-01-04 --kind armed_conflict"
@@ -389,6 +409,10 @@ pub struct ImportArgs {
     /// Import the rows that map and report the others, instead of failing.
     #[arg(long, requires = "from")]
     pub skip_invalid: bool,
+    /// Treat plausibility warnings (an actor deployed in its own territory, a strength of
+    /// 0, a date after the day it is recorded) as errors: nothing is written.
+    #[arg(long)]
+    pub strict: bool,
     /// How many events a --dry-run with --from prints.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
@@ -398,4 +422,47 @@ pub struct ImportArgs {
     /// Print a bundled format's mapping file (a starting point for your own).
     #[arg(long, value_name = "NAME", conflicts_with = "file")]
     pub show_map: Option<String>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AmendArgs {
+    /// The event to correct: a seq (17 or seq:17), an id, or a unique id prefix.
+    pub target: String,
+    /// A field to change, as FIELD=VALUE (repeatable). VALUE is read as JSON when it is a
+    /// number, array or object, else as text; `FIELD=null` removes an optional field.
+    #[arg(long = "set", value_name = "FIELD=VALUE", required = true, value_parser = parse_set)]
+    pub set: Vec<(String, String)>,
+    /// Where the correction comes from: a URL or a name.
+    #[arg(long, value_name = "URL")]
+    pub source: Option<String>,
+    /// Why, in a sentence (the correction's own summary).
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// Treat plausibility warnings as errors.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RetractArgs {
+    /// The event to retract: a seq (17 or seq:17), an id, or a unique id prefix.
+    pub target: String,
+    /// Why it no longer holds.
+    #[arg(long)]
+    pub reason: String,
+    /// Where the retraction comes from: a URL or a name.
+    #[arg(long, value_name = "URL")]
+    pub source: Option<String>,
+}
+
+/// `FIELD=VALUE` for `amend --set`.
+fn parse_set(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((field, value)) if !field.trim().is_empty() => {
+            Ok((field.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!(
+            "expected FIELD=VALUE, like strength=190000; got `{text}`"
+        )),
+    }
 }

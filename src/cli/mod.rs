@@ -103,6 +103,13 @@ fn report(e: &anyhow::Error) {
     let _ = writeln!(stderr);
 }
 
+/// The import options of the flags `--keep-recorded` and `--strict`.
+fn intake(keep_recorded: bool, strict: bool) -> annals::ImportOptions {
+    annals::ImportOptions::default()
+        .keep_recorded(keep_recorded)
+        .strict(strict)
+}
+
 /// Run one command.
 fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
     use Command as C;
@@ -111,8 +118,15 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         C::Check {
             file,
             keep_recorded,
-        } => write::check(ctx, &file, keep_recorded),
-        C::Append { event } => write::append(ctx, event),
+            strict,
+        } => write::check(ctx, &file, intake(keep_recorded, strict)),
+        C::Append {
+            event,
+            expect_seq,
+            strict,
+        } => write::append(ctx, event, intake(false, strict).expect_seq(expect_seq)),
+        C::Amend(args) => write::amend(ctx, args),
+        C::Retract(args) => write::retract(ctx, args),
         C::Log {
             range,
             on,

@@ -115,34 +115,4 @@ pub fn rows_as_of<V: View>(events: &[Event], as_of: Day, known_through: u64) -> 
     Replay::new(events, known_through).rows::<V>(as_of)
 }
 
-/// The seq of the version in effect of `root`, or `None` when it is retracted, given every
-/// known amendment by target seq as (seq, is_retraction): the rule of `log/timeline.rs`
-/// (a known retraction removes the event; else the highest-seq correction in effect wins,
-/// recursively) over an in-memory map, iteratively.
-pub fn resolve_in(amendments: &HashMap<u64, Vec<(u64, bool)>>, root: u64) -> Option<u64> {
-    let enter = |node: u64, stack: &mut Vec<(u64, Vec<u64>)>| -> bool {
-        let list = amendments.get(&node);
-        if list.is_some_and(|l| l.iter().any(|(_, retraction)| *retraction)) {
-            return false;
-        }
-        let mut corrections: Vec<u64> = list
-            .map(|l| l.iter().map(|(s, _)| *s).collect())
-            .unwrap_or_default();
-        corrections.sort_unstable(); // popped from the end: highest seq first
-        stack.push((node, corrections));
-        true
-    };
-    let mut stack = Vec::new();
-    if !enter(root, &mut stack) {
-        return None;
-    }
-    while let Some((node, candidates)) = stack.last_mut() {
-        match candidates.pop() {
-            Some(c) => {
-                enter(c, &mut stack);
-            }
-            None => return Some(*node),
-        }
-    }
-    None
-}
+pub use crate::log::timeline::resolve_in;

@@ -25,7 +25,8 @@ use crate::error::{Error, InputError, Result, Structure};
 use crate::format::{envelope, keys};
 use crate::locks::WriterGuard;
 use crate::model::event::{Content, Event, Kind, NewEvent};
-use crate::model::interchange::{content_id, ParsedLine};
+use crate::model::interchange::{content_id, occurrence_id, ParsedLine};
+use crate::model::targets::{TargetRef, Unresolved};
 use crate::storage::{Batch, Engine};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
@@ -61,6 +62,14 @@ pub(super) struct Staging {
     pub(super) amended_targets: Vec<u64>,
     /// The staged events, while there are at most `FRESH_LIMIT`.
     pub(super) kept: Option<Vec<Event>>,
+    /// Id-less lines seen so far, by content id: how many had that content.
+    occurrences: HashMap<Uuid, u32>,
+    /// Lines identical to an earlier id-less line of this input.
+    repeated: u64,
+    /// Plausibility warnings (`validate::warnings`), by line.
+    warnings: Vec<InputError>,
+    /// Whether a warning rejects its line (`--strict`).
+    strict: bool,
 }
 
 impl Staging {
@@ -77,7 +86,49 @@ impl Staging {
             retracted: HashMap::new(),
             amended_targets: Vec::new(),
             kept: Some(Vec::new()),
+            occurrences: HashMap::new(),
+            repeated: 0,
+            warnings: Vec::new(),
+            strict: false,
         }
+    }
+
+    /// The same staging, with warnings made errors when `strict`.
+    pub(super) fn strict(mut self, strict: bool) -> Staging {
+        self.strict = strict;
+        self
+    }
+
+    /// The id of an id-less line: its content's, numbered by occurrence among the
+    /// identical id-less lines of this input (`interchange::occurrence_id`).
+    fn occurrence_id(&mut self, content: &Content) -> Uuid {
+        let first = content_id(content);
+        let n = self.occurrences.entry(first).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            return first;
+        }
+        self.repeated += 1;
+        occurrence_id(content, *n)
+    }
+
+    /// Record the plausibility warnings of the event at `line`; when strict, reject it
+    /// instead (`true`).
+    fn warn(&mut self, line: usize, content: &Content, recorded: i64) -> bool {
+        let warnings = crate::model::validate::warnings(content, recorded);
+        if warnings.is_empty() {
+            return false;
+        }
+        if self.strict {
+            for w in warnings {
+                let reason = format!("{w} (a warning; --strict makes it an error)");
+                self.reject(line, reason, follow_on::of_content(content));
+            }
+            return true;
+        }
+        self.warnings
+            .extend(warnings.into_iter().map(|w| InputError::new(line, w)));
+        false
     }
 
     /// The recorded time of the next event: the one it keeps (which must not go
@@ -149,6 +200,8 @@ impl Staging {
         AppendReport {
             events: self.outcomes,
             head,
+            repeated: self.repeated,
+            warnings: self.warnings,
         }
     }
 
@@ -189,6 +242,44 @@ pub struct AppendReport {
     pub events: Vec<(Uuid, Outcome)>,
     /// The head after the append.
     pub head: Head,
+    /// How many id-less lines were identical to an earlier line of the same input: each is
+    /// an event of its own (`interchange::occurrence_id`), never merged into the first.
+    pub repeated: u64,
+    /// Plausibility warnings (`validate::warnings`) of the appended events, by line.
+    pub warnings: Vec<InputError>,
+}
+
+/// How an import treats its input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ImportOptions {
+    /// Keep each line's `recorded` time (restores); it must be present on every line.
+    pub keep_recorded: bool,
+    /// Treat plausibility warnings as errors.
+    pub strict: bool,
+    /// Fail with [`Error::Conflict`] unless the log ends at this seq.
+    pub expect_seq: Option<u64>,
+    /// Check everything and commit nothing.
+    pub dry_run: bool,
+}
+
+impl ImportOptions {
+    pub fn keep_recorded(mut self, yes: bool) -> Self {
+        self.keep_recorded = yes;
+        self
+    }
+    pub fn strict(mut self, yes: bool) -> Self {
+        self.strict = yes;
+        self
+    }
+    pub fn expect_seq(mut self, seq: Option<u64>) -> Self {
+        self.expect_seq = seq;
+        self
+    }
+    pub fn dry_run(mut self, yes: bool) -> Self {
+        self.dry_run = yes;
+        self
+    }
 }
 
 impl AppendReport {
@@ -239,6 +330,9 @@ pub(crate) struct Pending {
     pub event: NewEvent,
     /// Recorded time to keep (restores); `None` takes the clock's.
     pub recorded: Option<DateTime<Utc>>,
+    /// A target named by seq or id prefix, or a partial correction: completed by
+    /// [`Log::plan`] against the log.
+    pub unresolved: Option<Unresolved>,
 }
 
 impl Pending {
@@ -251,6 +345,7 @@ impl Pending {
                 line: i + 1,
                 event: e.into(),
                 recorded: None,
+                unresolved: None,
             })
             .collect()
     }
@@ -276,6 +371,7 @@ fn pending_line(
         line,
         event: parsed.event,
         recorded: if keep_recorded { parsed.recorded } else { None },
+        unresolved: parsed.unresolved,
     })
 }
 
@@ -354,8 +450,7 @@ impl Log {
         self.commit_stream(
             derive,
             pending.into_iter().map(Ok::<Pending, InputError>),
-            expect,
-            dry_run,
+            ImportOptions::default().expect_seq(expect).dry_run(dry_run),
             &mut |_| {},
         )
     }
@@ -365,10 +460,10 @@ impl Log {
         &self,
         derive: &dyn Derive,
         reader: impl std::io::BufRead,
-        keep_recorded: bool,
-        dry_run: bool,
+        options: ImportOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
+        let keep_recorded = options.keep_recorded;
         let mut lines = crate::model::interchange::read_lines(reader);
         let input = std::iter::from_fn(move || {
             let item = lines.next()?;
@@ -383,7 +478,7 @@ impl Log {
                 }),
             })
         });
-        self.commit_stream(derive, input, None, dry_run, progress)
+        self.commit_stream(derive, input, options, progress)
     }
 
     /// Validate and write (or only check) lines already parsed.
@@ -391,13 +486,12 @@ impl Log {
         &self,
         derive: &dyn Derive,
         lines: Vec<(usize, ParsedLine)>,
-        keep_recorded: bool,
-        dry_run: bool,
+        options: ImportOptions,
     ) -> Result<AppendReport> {
         let input = lines
             .into_iter()
-            .map(|(line, parsed)| pending_line(line, parsed, keep_recorded));
-        self.commit_stream(derive, input, None, dry_run, &mut |_| {})
+            .map(|(line, parsed)| pending_line(line, parsed, options.keep_recorded));
+        self.commit_stream(derive, input, options, &mut |_| {})
     }
 
     /// Validate and stage a stream of events, chunk by chunk, then commit them all with
@@ -412,14 +506,14 @@ impl Log {
         &self,
         derive: &dyn Derive,
         input: impl Iterator<Item = std::result::Result<Pending, E>>,
-        expect: Option<u64>,
-        dry_run: bool,
+        options: ImportOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
         let writer = self.writer();
         self.ensure_rolled_back()?;
         let head = self.head();
-        if let Some(expected) = expect {
+        let dry_run = options.dry_run;
+        if let Some(expected) = options.expect_seq {
             if expected != head.seq {
                 return Err(Error::Conflict {
                     expected,
@@ -427,7 +521,7 @@ impl Log {
                 });
             }
         }
-        let mut st = Staging::new(head, self.clock.now().timestamp_micros());
+        let mut st = Staging::new(head, self.clock.now().timestamp_micros()).strict(options.strict);
         self.mark_unfinished();
         if let Err(e) = self.stage(&mut st, input.map(|i| i.map_err(Into::into)), progress) {
             // The engine failed; a failed rollback is kept and refuses the next write.
@@ -579,6 +673,13 @@ impl Log {
         chunk_ids: &mut HashMap<Uuid, usize>,
     ) -> Result<()> {
         let line = p.line;
+        let p = match self.complete(st, p, planned, chunk_ids)? {
+            Ok(p) => p,
+            Err((reason, subjects)) => {
+                st.reject(line, reason, subjects);
+                return Ok(());
+            }
+        };
         let fail = |st: &mut Staging, reason: String| {
             st.reject(line, reason, follow_on::of_content(&p.event.content))
         };
@@ -586,7 +687,10 @@ impl Log {
             fail(st, reason);
             return Ok(());
         }
-        let id = p.event.id.unwrap_or_else(|| content_id(&p.event.content));
+        let id = match p.event.id {
+            Some(id) => id,
+            None => st.occurrence_id(&p.event.content),
+        };
         if let Some(verdict) = self.already_present(st, id, &p.event.content, planned, chunk_ids)? {
             match verdict {
                 Ok(outcome) => st.outcomes.push((id, outcome)),
@@ -608,6 +712,9 @@ impl Log {
                 return Ok(());
             }
         };
+        if st.warn(line, &p.event.content, recorded) {
+            return Ok(());
+        }
         let seq = st.head.seq + st.lines.len() as u64 + 1;
         let event = Event {
             id,
@@ -626,6 +733,161 @@ impl Log {
         st.lines.push(line);
         planned.push((event, target));
         Ok(())
+    }
+
+    /// Complete a line that names its target by seq or id prefix, or changes only some
+    /// fields (`model::targets`): find the target in this input or the log, and build the
+    /// full amendment. `Err` is the reason the line is refused, with what it named.
+    fn complete(
+        &self,
+        st: &Staging,
+        mut p: Pending,
+        planned: &[(Event, Option<TargetInfo>)],
+        chunk_ids: &HashMap<Uuid, usize>,
+    ) -> Result<std::result::Result<Pending, (String, Subjects)>> {
+        let Some(u) = p.unresolved.take() else {
+            return Ok(Ok(p));
+        };
+        let what = p.event.content.kind.name();
+        let refused = |reason: String| Ok(Err((reason, Subjects::default())));
+        let found = match &u.target {
+            TargetRef::Id(id) => self.target_by_id(*id, planned, chunk_ids)?,
+            TargetRef::Seq(seq) => self.target_by_seq(st, *seq, planned)?,
+            TargetRef::Prefix(hex) => self.target_by_prefix(hex, planned)?,
+        };
+        let target = match found {
+            Ok(target) => target,
+            Err(reason) => return refused(format!("{what}: {reason}")),
+        };
+        let is_retraction = matches!(target.content.kind, Kind::Retraction { .. });
+        let current = match (u.is_partial(), is_retraction) {
+            (false, _) => None,
+            (true, true) => {
+                return refused(format!(
+                    "{what}: target {} (seq {}) is a retraction; a retraction cannot be corrected — to restore the event, append it again or correct it",
+                    u.target, target.seq
+                ))
+            }
+            (true, false) => Some(self.version_in_effect(&target, planned)?),
+        };
+        match crate::model::targets::resolve_line(&u, target.id, current.as_ref()) {
+            Ok(parsed) => {
+                p.event = parsed.event;
+                Ok(Ok(p))
+            }
+            Err(reason) => refused(reason),
+        }
+    }
+
+    /// The event with `id`, in this chunk or the log (staged records included).
+    fn target_by_id(
+        &self,
+        id: Uuid,
+        planned: &[(Event, Option<TargetInfo>)],
+        chunk_ids: &HashMap<Uuid, usize>,
+    ) -> Result<std::result::Result<Event, String>> {
+        if let Some(&i) = chunk_ids.get(&id) {
+            return Ok(Ok(planned[i].0.clone()));
+        }
+        Ok(match self.lookup_id(&id, STAGED)? {
+            Some(seq) => Ok(self.event_at(seq, STAGED)?),
+            None => Err(format!(
+                "target {id} is not in the store or earlier in this input (an amendment must come after what it amends)"
+            )),
+        })
+    }
+
+    /// The event at `seq`, in this chunk or the log (staged records included).
+    fn target_by_seq(
+        &self,
+        st: &Staging,
+        seq: u64,
+        planned: &[(Event, Option<TargetInfo>)],
+    ) -> Result<std::result::Result<Event, String>> {
+        if let Some((e, _)) = planned.iter().find(|(e, _)| e.seq == seq) {
+            return Ok(Ok(e.clone()));
+        }
+        if seq <= st.new_head.seq {
+            return Ok(Ok(self.event_at(seq, STAGED)?));
+        }
+        let last = st.head.seq + st.lines.len() as u64;
+        Ok(Err(format!(
+            "target seq:{seq} does not exist: the log ends at seq {last}"
+        )))
+    }
+
+    /// The one event whose id starts with the hex digits `hex`, in this chunk or the log.
+    fn target_by_prefix(
+        &self,
+        hex: &str,
+        planned: &[(Event, Option<TargetInfo>)],
+    ) -> Result<std::result::Result<Event, String>> {
+        let mut seqs: Vec<u64> = Vec::new();
+        let (low, high) = prefix_bounds(hex);
+        let mut end = keys::id(&high).to_vec();
+        end.push(0);
+        for item in self.engine.scan(&keys::id(&low), &end).take(3) {
+            let (_, value) = item?;
+            let seq: u64 = envelope::open(keys::ID, INDEX_VERSION, &value)
+                .map_err(|e| Error::corrupt_in(Structure::IdIndex, e.to_string()))?;
+            seqs.push(seq);
+        }
+        seqs.extend(
+            planned
+                .iter()
+                .filter(|(e, _)| e.id.simple().to_string().starts_with(hex))
+                .map(|(e, _)| e.seq),
+        );
+        seqs.sort_unstable();
+        seqs.dedup();
+        Ok(match seqs[..] {
+            [] => Err(format!("no event's id starts with {hex}")),
+            [seq] => match planned.iter().find(|(e, _)| e.seq == seq) {
+                Some((e, _)) => Ok(e.clone()),
+                None => Ok(self.event_at(seq, STAGED)?),
+            },
+            _ => Err(format!(
+                "{hex} is ambiguous: it begins the ids of more than one event (seq {}); give more digits, or the seq",
+                seqs.iter().map(u64::to_string).collect::<Vec<_>>().join(", seq ")
+            )),
+        })
+    }
+
+    /// The content in effect of `target` (a fact, or a correction's replacement): its
+    /// own, or the replacement of the correction that wins among those known, by the
+    /// resolution rule of `timeline.rs`, counting this input's amendments so far.
+    fn version_in_effect(
+        &self,
+        target: &Event,
+        planned: &[(Event, Option<TargetInfo>)],
+    ) -> Result<Content> {
+        let mut amendments: HashMap<u64, Vec<(u64, bool)>> = HashMap::new();
+        let mut todo = vec![target.seq];
+        while let Some(node) = todo.pop() {
+            let mut list: Vec<(u64, bool)> = self
+                .amendments_of(node, STAGED)?
+                .into_iter()
+                .map(|(seq, kind)| (seq, kind == AMEND_RETRACTION))
+                .collect();
+            list.extend(planned.iter().filter_map(|(e, t)| {
+                t.as_ref().filter(|t| t.seq == node)?;
+                Some((e.seq, matches!(e.content.kind, Kind::Retraction { .. })))
+            }));
+            todo.extend(list.iter().filter(|(_, r)| !r).map(|(s, _)| *s));
+            amendments.insert(node, list);
+        }
+        let winner = crate::log::timeline::resolve_in(&amendments, target.seq);
+        let event = match winner {
+            Some(seq) if seq != target.seq => match planned.iter().find(|(e, _)| e.seq == seq) {
+                Some((e, _)) => e.clone(),
+                None => self.event_at(seq, STAGED)?,
+            },
+            _ => target.clone(),
+        };
+        Ok(match event.content.kind {
+            Kind::Correction { replacement, .. } => *replacement,
+            _ => event.content,
+        })
     }
 
     /// Idempotency: whether an event with `id` is already in this chunk, an earlier chunk
@@ -819,4 +1081,13 @@ impl Log {
         }
         Ok(())
     }
+}
+
+/// The lowest and highest ids that start with the hex digits `hex` (8 to 31 of them).
+fn prefix_bounds(hex: &str) -> (Uuid, Uuid) {
+    let pad = |c: char| {
+        let full: String = hex.chars().chain(std::iter::repeat(c)).take(32).collect();
+        Uuid::try_parse(&full).unwrap_or(Uuid::nil())
+    };
+    (pad('0'), pad('f'))
 }

@@ -55,7 +55,7 @@ mod recovery;
 pub mod subscribe;
 pub(crate) mod timeline;
 
-pub use append::{AppendReport, Outcome};
+pub use append::{AppendReport, ImportOptions, Outcome};
 pub(crate) use index::*;
 pub use read::TimelineKey;
 pub(crate) use record::*;

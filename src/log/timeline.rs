@@ -23,6 +23,7 @@ use crate::format::keys;
 use crate::model::date::{Date, Day};
 use crate::model::event::{Content, Event, Kind};
 use crate::storage::Engine;
+use std::collections::HashMap;
 
 /// One entry of the effective timeline: the version of an event in effect.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -263,4 +264,36 @@ pub(crate) fn effective_from(seq: u64, content: Content) -> Option<Effective> {
         date,
         content,
     })
+}
+
+/// The seq of the version in effect of `root`, or `None` when it is retracted, given every
+/// known amendment by target seq as (seq, is_retraction): the rule of `log/timeline.rs`
+/// (a known retraction removes the event; else the highest-seq correction in effect wins,
+/// recursively) over an in-memory map, iteratively.
+pub fn resolve_in(amendments: &HashMap<u64, Vec<(u64, bool)>>, root: u64) -> Option<u64> {
+    let enter = |node: u64, stack: &mut Vec<(u64, Vec<u64>)>| -> bool {
+        let list = amendments.get(&node);
+        if list.is_some_and(|l| l.iter().any(|(_, retraction)| *retraction)) {
+            return false;
+        }
+        let mut corrections: Vec<u64> = list
+            .map(|l| l.iter().map(|(s, _)| *s).collect())
+            .unwrap_or_default();
+        corrections.sort_unstable(); // popped from the end: highest seq first
+        stack.push((node, corrections));
+        true
+    };
+    let mut stack = Vec::new();
+    if !enter(root, &mut stack) {
+        return None;
+    }
+    while let Some((node, candidates)) = stack.last_mut() {
+        match candidates.pop() {
+            Some(c) => {
+                enter(c, &mut stack);
+            }
+            None => return Some(*node),
+        }
+    }
+    None
 }

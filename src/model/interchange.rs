@@ -33,6 +33,10 @@ pub struct ParsedLine {
     pub seq: Option<u64>,
     /// `recorded` as written by an export; used only by `import --keep-recorded`.
     pub recorded: Option<DateTime<Utc>>,
+    /// `Some` for an amendment that names its target by seq or by id prefix, or a partial
+    /// correction (`set`): only the store can complete it (`targets::resolve_line`). Until
+    /// then `event` is a placeholder whose target is the nil UUID, which no event has.
+    pub unresolved: Option<crate::model::targets::Unresolved>,
 }
 
 /// A JSON value that remembers key order and refuses duplicate keys.
@@ -1001,14 +1005,45 @@ pub fn parse_line(text: &str) -> Result<ParsedLine, String> {
             msg.replace(" at line 1 column ", " at column ")
         )
     })?;
+    if let Some(target) = needs_store(&value)? {
+        let raw: Map<String, Value> =
+            serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+        return crate::model::targets::parse_unresolved(target, raw);
+    }
     parse_strict(value)
 }
 
 /// Parse one line already held as a JSON value (an importer's event object), by exactly
 /// the rules of [`parse_line`] without printing and re-reading the text.
 pub fn parse_value(value: Value) -> Result<ParsedLine, String> {
+    if let Some(target) = crate::model::targets::needs_store_value(&value)? {
+        if let Value::Object(raw) = value {
+            return crate::model::targets::parse_unresolved(target, raw);
+        }
+    }
     let value = Strict::deserialize(value).map_err(|e| format!("invalid JSON: {e}"))?;
     parse_strict(value)
+}
+
+/// Whether a parsed line names its target by seq or id prefix, or is a partial
+/// correction (`targets::classify`).
+fn needs_store(value: &Strict) -> Result<Option<crate::model::targets::TargetRef>, String> {
+    use crate::model::targets::{classify, RawTarget};
+    let Strict::Object(entries) = value else {
+        return Ok(None);
+    };
+    let get = |name: &str| entries.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    let kind = match get("kind") {
+        Some(Strict::Str(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let target = match get("target") {
+        None | Some(Strict::Null) => RawTarget::Absent,
+        Some(Strict::Str(s)) => RawTarget::Str(s),
+        Some(Strict::Unsigned(n)) => RawTarget::Int(*n),
+        Some(_) => RawTarget::Other,
+    };
+    classify(kind, target, get("set").is_some())
 }
 
 fn parse_strict(value: Strict) -> Result<ParsedLine, String> {
@@ -1042,6 +1077,7 @@ fn parse_strict(value: Strict) -> Result<ParsedLine, String> {
         event: NewEvent { id, content },
         seq,
         recorded,
+        unresolved: None,
     })
 }
 
@@ -1096,6 +1132,13 @@ fn milli_json(milli: u64) -> Value {
 
 /// Write the content's fields into `map` in schema order (date, kind, kind fields,
 /// summary, sources, confidence). Absent optional fields are omitted.
+/// A content's interchange fields as a JSON object (no `id`, `seq` or `recorded`).
+pub fn content_json(content: &Content) -> Map<String, Value> {
+    let mut map = Map::new();
+    content_fields(content, &mut map);
+    map
+}
+
 fn content_fields(content: &Content, map: &mut Map<String, Value>) {
     if let Some(date) = &content.date {
         map.insert("date".into(), Value::String(date.to_string()));
@@ -1172,6 +1215,18 @@ pub fn canonical_text(content: &Content) -> String {
 /// The content-addressed id of a content: UUID v5 of [`canonical_text`].
 pub fn content_id(content: &Content) -> Uuid {
     Uuid::new_v5(&ID_NAMESPACE, canonical_text(content).as_bytes())
+}
+
+/// The id of the `n`th line (from 1) of one input with this content and no `id`: the
+/// first is [`content_id`], so a re-import and a retried single append find their event
+/// again; the `n`th (n > 1) is the UUID v5 of the canonical text followed by `#n`, so two
+/// identical lines are two events (`schema/interchange.md`, "Ids").
+pub fn occurrence_id(content: &Content, n: u32) -> Uuid {
+    if n <= 1 {
+        return content_id(content);
+    }
+    let text = format!("{}#{n}", canonical_text(content));
+    Uuid::new_v5(&ID_NAMESPACE, text.as_bytes())
 }
 
 #[cfg(test)]

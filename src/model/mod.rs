@@ -19,4 +19,5 @@ pub(crate) mod event_v1;
 pub(crate) mod event_v2;
 pub mod interchange;
 pub mod limits;
+pub mod targets;
 pub mod validate;

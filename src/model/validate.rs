@@ -5,7 +5,8 @@
 //!
 //! Invariant: `check_content(c).is_ok()` implies `canonical_text(c)` parses back to `c`.
 
-use crate::model::event::{Code, Content, FieldRef, FieldSpec, FieldType, Kind};
+use crate::model::date::Day;
+use crate::model::event::{Code, Content, FieldRef, FieldSpec, FieldType, Kind, KindTag};
 use crate::model::limits::*;
 
 fn text(field: &str, value: &str, max: usize) -> Result<(), String> {
@@ -299,4 +300,93 @@ pub fn check_content(content: &Content) -> Result<(), String> {
         opt_text("sources[].url", &s.url, MAX_URL_CHARS).map_err(|e| format!("{name}: {e}"))?;
     }
     Ok(())
+}
+
+/// Pairs of fields naming the two sides of an event, which are rarely the same actor
+/// (`warnings`): (kind, field, field, what it would mean).
+const SAME_SIDES: [(KindTag, &str, &str, &str); 5] = [
+    (
+        KindTag::Deployment,
+        "actor",
+        "host",
+        "forces deployed in their own territory",
+    ),
+    (
+        KindTag::Withdrawal,
+        "actor",
+        "host",
+        "a withdrawal from its own territory",
+    ),
+    (
+        KindTag::ArmsTransfer,
+        "supplier",
+        "recipient",
+        "a transfer to itself",
+    ),
+    (
+        KindTag::SanctionsImposed,
+        "actor",
+        "against",
+        "sanctions against itself",
+    ),
+    (
+        KindTag::SanctionsLifted,
+        "actor",
+        "against",
+        "sanctions lifted against itself",
+    ),
+];
+
+/// Integer fields for which 0 is allowed but suspicious: (kind, field, advice).
+const ZERO_FIELDS: [(KindTag, &str, &str); 1] = [(
+    KindTag::Deployment,
+    "strength",
+    "a deployment of no troops; to end a deployment, record a `withdrawal`",
+)];
+
+/// Plausibility warnings: things a valid event may say but rarely means. Never a
+/// rejection by themselves (`import --strict` makes them errors): the same actor on both
+/// sides of a deployment, transfer or sanction; a strength of 0; a date that begins after
+/// the event's recorded time (`recorded_micros`). A correction is judged by its
+/// replacement.
+pub fn warnings(content: &Content, recorded_micros: i64) -> Vec<String> {
+    let mut out = Vec::new();
+    let judged = match &content.kind {
+        Kind::Correction { replacement, .. } => replacement.as_ref(),
+        _ => content,
+    };
+    let tag = judged.kind.tag();
+    let value = |name: &str| {
+        tag.spec()
+            .fields
+            .iter()
+            .zip(judged.kind.fields())
+            .find(|(f, _)| f.name == name)
+            .map(|(_, v)| v)
+    };
+    for (kind, a, b, meaning) in SAME_SIDES {
+        if let (true, Some(FieldRef::Code(x)), Some(FieldRef::Code(y))) =
+            (kind == tag, value(a), value(b))
+        {
+            if x == y {
+                out.push(format!("`{a}` and `{b}` are both {x}: {meaning}?"));
+            }
+        }
+    }
+    for (kind, name, advice) in ZERO_FIELDS {
+        if kind == tag && value(name) == Some(FieldRef::Integer(0)) {
+            out.push(format!("`{name}` is 0: {advice}"));
+        }
+    }
+    let recorded_day = chrono::DateTime::from_timestamp_micros(recorded_micros)
+        .and_then(|t| Day::from_naive(t.date_naive()));
+    if let (Some(date), Some(day)) = (&judged.date, recorded_day) {
+        if date.earliest() > day {
+            out.push(format!(
+                "dated {date}, after the day it is recorded ({}): an event in the future?",
+                day.to_naive()
+            ));
+        }
+    }
+    out
 }

@@ -5,7 +5,7 @@
 use super::Store;
 use crate::error::{InputError, Result};
 use crate::log::append::Pending;
-use crate::log::{AppendReport, Outcome};
+use crate::log::{AppendReport, ImportOptions, Outcome};
 use crate::model::event::NewEvent;
 
 use crate::model::interchange::ParsedLine;
@@ -83,8 +83,18 @@ impl Store {
         lines: Vec<(usize, ParsedLine)>,
         keep_recorded: bool,
     ) -> Result<AppendReport> {
-        self.log
-            .commit_lines(&self.history, lines, keep_recorded, false)
+        self.import_lines_with(lines, ImportOptions::default().keep_recorded(keep_recorded))
+    }
+
+    /// [`Store::import_lines`] with every option: `--keep-recorded`, `--strict` (warnings
+    /// are errors), an expected last seq (optimistic concurrency: [`crate::Error::Conflict`]
+    /// unless the log still ends there), or a dry run.
+    pub fn import_lines_with(
+        &self,
+        lines: Vec<(usize, ParsedLine)>,
+        options: ImportOptions,
+    ) -> Result<AppendReport> {
+        self.log.commit_lines(&self.history, lines, options)
     }
 
     /// Validate parsed lines exactly as [`Store::import_lines`] would — the same reference
@@ -97,12 +107,16 @@ impl Store {
         lines: Vec<(usize, ParsedLine)>,
         keep_recorded: bool,
     ) -> Result<AppendReport> {
-        self.log
-            .commit_lines(&self.history, lines, keep_recorded, true)
+        let options = ImportOptions::default()
+            .keep_recorded(keep_recorded)
+            .dry_run(true);
+        self.log.commit_lines(&self.history, lines, options)
     }
 
     /// Import JSON Lines from `reader`, streaming: lines are parsed, checked and staged
-    /// chunk by chunk, so memory stays bounded whatever the input's size; the import
+    /// chunk by chunk, so memory stays bounded by the chunk size (plus about 40 bytes per
+    /// distinct id-less line, to number identical lines: `interchange::occurrence_id`)
+    /// whatever the input's size; the import
     /// commits all of them or, on any problem (a line that does not parse, an invalid
     /// event), none, and the error lists every problem by line. `progress` is called with
     /// the number of lines read so far, after each chunk.
@@ -123,8 +137,20 @@ impl Store {
         keep_recorded: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
+        let options = ImportOptions::default().keep_recorded(keep_recorded);
+        self.import_reader_with(reader, options, progress)
+    }
+
+    /// [`Store::import_reader`] with every option (see [`Store::import_lines_with`]); with
+    /// `dry_run` it is [`Store::check_reader`].
+    pub fn import_reader_with(
+        &self,
+        reader: impl std::io::BufRead,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<AppendReport> {
         self.log
-            .commit_reader(&self.history, reader, keep_recorded, false, progress)
+            .commit_reader(&self.history, reader, options, progress)
     }
 
     /// Validate JSON Lines from `reader` exactly as [`Store::import_reader`] would,
@@ -135,8 +161,11 @@ impl Store {
         keep_recorded: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
+        let options = ImportOptions::default()
+            .keep_recorded(keep_recorded)
+            .dry_run(true);
         self.log
-            .commit_reader(&self.history, reader, keep_recorded, true, progress)
+            .commit_reader(&self.history, reader, options, progress)
     }
 
     /// Import events made elsewhere (a dataset importer), streaming exactly as
@@ -150,14 +179,27 @@ impl Store {
         dry_run: bool,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
+        let options = ImportOptions::default().dry_run(dry_run);
+        self.import_events_with(events, options, progress)
+    }
+
+    /// [`Store::import_events`] with every option (see [`Store::import_lines_with`];
+    /// `keep_recorded` does not apply: the events carry no recorded time).
+    pub fn import_events_with(
+        &self,
+        events: impl Iterator<Item = std::result::Result<(usize, NewEvent), InputError>>,
+        options: ImportOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<AppendReport> {
         let input = events.map(|item| {
             item.map(|(line, event)| Pending {
                 line,
                 event,
                 recorded: None,
+                unresolved: None,
             })
         });
         self.log
-            .commit_stream(&self.history, input, None, dry_run, progress)
+            .commit_stream(&self.history, input, options, progress)
     }
 }

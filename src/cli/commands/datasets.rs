@@ -30,10 +30,13 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> Result<()> {
         .ok_or_else(|| anyhow!("FILE is required"))?;
     match args.from.as_deref() {
         None | Some("jsonl") if args.map.is_none() => {
+            let options = annals::ImportOptions::default()
+                .keep_recorded(args.keep_recorded)
+                .strict(args.strict);
             if args.dry_run {
-                write::check(ctx, &file, args.keep_recorded)
+                write::check(ctx, &file, options)
             } else {
-                write::import(ctx, &file, args.keep_recorded)
+                write::import(ctx, &file, options)
             }
         }
         _ => import_table(ctx, &args, &file),
@@ -99,7 +102,10 @@ fn import_table(ctx: &Ctx, args: &ImportArgs, file: &str) -> Result<()> {
     let mut seen = Seen::default();
     let result = {
         let events = feed(importer, file, args, &mut seen);
-        store.import_events(events, args.dry_run, &mut |_| {})
+        let options = annals::ImportOptions::default()
+            .dry_run(args.dry_run)
+            .strict(args.strict);
+        store.import_events_with(events, options, &mut |_| {})
     };
     if result.is_err() && !existed && !args.dry_run {
         drop(store);
