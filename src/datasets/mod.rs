@@ -380,6 +380,13 @@ impl<R: BufRead> Importer<R> {
         object.insert("id".into(), Value::String(id.to_string()));
         object.insert("sources".into(), self.plan.sources.clone());
         let parsed = parse_value(Value::Object(object)).map_err(problem)?;
+        if parsed.unresolved.is_some() {
+            // A table row's target must be a full id: seqs and prefixes name events of
+            // one store, which a published dataset cannot know.
+            return Err(problem(
+                "an amendment from a table must name its target by its full id".into(),
+            ));
+        }
         Ok(MappedEvent {
             line: d.line,
             row: d.row,

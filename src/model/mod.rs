@@ -2,8 +2,9 @@
 //!
 //! Owns: valid time (`date`: EDTF days and precision), the event and its kinds (`event`),
 //! the frozen version-1 stored event (`event_v1`, read only to upcast old logs), the JSON
-//! Lines interchange format (`interchange`), the validation rules (`validate`) and the
-//! input limits (`limits`).
+//! Lines interchange format (`interchange`), amendments that name their target by seq or
+//! id prefix and partial corrections, which the log completes (`targets`), the validation
+//! rules and plausibility warnings (`validate`) and the input limits (`limits`).
 //!
 //! Invariants: every type here is plain data with no I/O; a value that passed
 //! `validate::check_content` renders to an interchange line that parses back to an equal

@@ -239,34 +239,35 @@ fn print_table_import(
             if skipped == 1 { "" } else { "s" }
         );
     }
+    write::notes(report);
     let mut out = stdout();
     if ctx.json() {
         let range = report.seq_range();
-        writeln!(
-            out,
-            "{}",
-            json!({
-                "dry_run": args.dry_run,
-                "events": report.events.len(),
-                "imported": if args.dry_run { 0 } else { report.new_count() },
-                "already_present": report.present_count(),
-                "first_seq": range.map(|r| r.0),
-                "last_seq": range.map(|r| r.1),
-                "skipped_rows": seen.problems,
-            })
-        )?;
+        let mut answer = json!({
+            "dry_run": args.dry_run,
+            "events": report.events.len(),
+            "imported": if args.dry_run { 0 } else { report.new_count() },
+            "already_present": report.present_count(),
+            "first_seq": range.map(|r| r.0),
+            "last_seq": range.map(|r| r.1),
+            "skipped_rows": seen.problems,
+        });
+        if let Some(m) = answer.as_object_mut() {
+            m.extend(write::notes_json(report));
+        }
+        writeln!(out, "{answer}")?;
     } else if args.dry_run {
         eprintln!(
-            "dry run: {} events, {} new ({} already present); nothing was written",
-            report.events.len(),
+            "dry run: {}, {} new ({} already present); nothing was written",
+            write::count(report.events.len() as u64, "event"),
             report.new_count(),
             report.present_count()
         );
     } else {
         writeln!(
             out,
-            "imported {} new events ({} already present) from {file}",
-            report.new_count(),
+            "imported {} ({} already present) from {file}",
+            write::count(report.new_count(), "new event"),
             report.present_count()
         )?;
     }
