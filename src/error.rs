@@ -78,9 +78,16 @@ pub enum Error {
     #[error("{0}")]
     InvalidArgument(String),
 
-    /// Another process (or another handle in this process) has the database open.
-    #[error("database at {path} is in use by another process")]
-    InUse { path: String },
+    /// Another process (or another handle in this process) has the database open, and it
+    /// was not released within the wait (`StoreOptions::with_wait`).
+    #[error("database at {path} is in use by another process{}; {}", holder_text(.holder), waited_text(*.waited_ms))]
+    InUse {
+        path: String,
+        /// The holder's pid, when the database directory records it.
+        holder: Option<u32>,
+        /// How long opening waited for it, in milliseconds.
+        waited_ms: u64,
+    },
 
     /// `append_expecting` found the log had moved on; nothing was written.
     #[error("conflict: expected the log to end at seq {expected}, but it ends at seq {actual}")]
@@ -262,5 +269,23 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl From<crate::model::date::DateError> for Error {
     fn from(e: crate::model::date::DateError) -> Self {
         Error::InvalidArgument(e.to_string())
+    }
+}
+
+fn holder_text(holder: &Option<u32>) -> String {
+    match holder {
+        Some(pid) if *pid == std::process::id() => " (this process holds it)".into(),
+        Some(pid) => format!(" (pid {pid})"),
+        None => String::new(),
+    }
+}
+
+fn waited_text(waited_ms: u64) -> String {
+    let how =
+        "wait longer with --wait 30s or ANNALS_WAIT=30s (StoreOptions::with_wait in the library)";
+    match waited_ms {
+        0 => format!("not waited for; {how}"),
+        ms if ms % 1000 == 0 => format!("waited {} s; {how}", ms / 1000),
+        ms => format!("waited {ms} ms; {how}"),
     }
 }

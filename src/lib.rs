@@ -77,7 +77,10 @@ pub use log::{AppendReport, Head, ImportOptions, Outcome, TimelineKey};
 pub use query::{Answer, At, Basis, KnownAt};
 pub use storage::EngineKind;
 pub use store::verify::{Stats, VerifyReport};
-pub use store::{Store, StoreOptions, MIN_STORAGE_FORMAT_VERSION, STORAGE_FORMAT_VERSION};
+pub use store::{
+    parse_wait, Store, StoreOptions, DEFAULT_WAIT, MIN_STORAGE_FORMAT_VERSION,
+    STORAGE_FORMAT_VERSION,
+};
 pub use views::{View, ViewRegistration};
 
 /// Raw access to the engine and fault injection, for corruption and failure tests. Only

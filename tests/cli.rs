@@ -239,12 +239,21 @@ fn a_second_process_gets_a_clear_in_use_error() {
         .assert()
         .success();
     let _held = annals::Store::open(&db).unwrap();
+    let holder = format!("in use by another process (pid {})", std::process::id());
     annals(&db)
-        .arg("stats")
+        .args(["stats", "--wait", "300ms"])
         .timeout(std::time::Duration::from_secs(20))
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("is in use by another process"));
+        .stderr(predicate::str::contains(holder.as_str()))
+        .stderr(predicate::str::contains(
+            "waited 300 ms; wait longer with --wait",
+        ));
+    annals(&db)
+        .args(["stats", "--wait", "0"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not waited for"));
 }
 
 #[test]

@@ -281,7 +281,7 @@ fn a_second_handle_gets_the_in_use_error() {
     let path = db_path(&dir);
     let _first = open(&path);
     match Store::open(&path) {
-        Err(Error::InUse { path: p }) => assert!(p.contains("db")),
+        Err(Error::InUse { path: p, .. }) => assert!(p.contains("db")),
         other => panic!("expected InUse, got {other:?}"),
     }
 }

@@ -45,6 +45,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// How long to wait while another process holds the database, e.g. 500ms, 5s, 2m;
+    /// 0 fails at once [env: ANNALS_WAIT] [default: 5s].
+    #[arg(long, global = true, env = "ANNALS_WAIT", hide_env = true, value_name = "DURATION", value_parser = annals::parse_wait)]
+    pub wait: Option<std::time::Duration>,
+
     #[command(subcommand)]
     pub command: Command,
 }

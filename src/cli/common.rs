@@ -69,25 +69,30 @@ impl Range {
     }
 }
 
+/// `--wait` (or ANNALS_WAIT), set once by `run` before any command opens a store.
+static WAIT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+
+/// Set the wait every open of this run uses (the first call wins).
+pub fn set_wait(wait: std::time::Duration) {
+    let _ = WAIT.set(wait);
+}
+
+/// The options every command opens a store with: `--wait` and the engine.
+pub fn store_options(create: bool, engine: Option<EngineKind>) -> StoreOptions {
+    StoreOptions {
+        create,
+        engine_kind: engine,
+        ..StoreOptions::default()
+    }
+    .with_wait(WAIT.get().copied().unwrap_or(annals::DEFAULT_WAIT))
+}
+
 pub fn open_existing(path: &PathBuf, engine: Option<EngineKind>) -> Result<Store> {
-    Ok(Store::open_with(
-        path,
-        StoreOptions {
-            create: false,
-            engine_kind: engine,
-            ..StoreOptions::default()
-        },
-    )?)
+    Ok(Store::open_with(path, store_options(false, engine))?)
 }
 
 pub fn open_or_create(path: &PathBuf, engine: Option<EngineKind>) -> Result<Store> {
-    Ok(Store::open_with(
-        path,
-        StoreOptions {
-            engine_kind: engine,
-            ..StoreOptions::default()
-        },
-    )?)
+    Ok(Store::open_with(path, store_options(true, engine))?)
 }
 
 /// A query day (today, YYYY, YYYY-MM, YYYY-MM-DD; month and year mean their last day);

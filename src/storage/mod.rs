@@ -185,6 +185,10 @@ impl std::fmt::Display for EngineKind {
 
 /// The engine of the database directory at `path`, read from the files it holds, or
 /// `None` when it holds no database yet (missing or empty directory).
+/// The advisory file naming the pid of the handle that last opened the database
+/// (`store/wait.rs`), which names no engine.
+pub(crate) const HOLDER_FILE: &str = "holder.pid";
+
 pub fn detect(path: &Path) -> std::io::Result<Option<EngineKind>> {
     if path.join(layout::redb::FILE_NAME).exists() {
         return Ok(Some(EngineKind::Redb));
@@ -200,7 +204,7 @@ pub fn detect(path: &Path) -> std::io::Result<Option<EngineKind>> {
             let mut creating = None;
             for entry in entries {
                 let name = entry?.file_name();
-                if name == creation::LOCK_FILE {
+                if name == creation::LOCK_FILE || name == HOLDER_FILE {
                     continue;
                 } else if creation::is_staging_name(&name, layout::redb::CREATING_PREFIX) {
                     creating = Some(EngineKind::Redb);

@@ -126,6 +126,8 @@ impl RedbEngine {
         let engine_error = |e: redb::DatabaseError| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => Error::InUse {
                 path: path.display().to_string(),
+                holder: None,
+                waited_ms: 0,
             },
             other => open_error(other.to_string()),
         };

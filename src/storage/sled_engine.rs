@@ -158,6 +158,8 @@ impl SledEngine {
             if text.contains("could not acquire lock") {
                 Error::InUse {
                     path: path.display().to_string(),
+                    holder: None,
+                    waited_ms: 0,
                 }
             } else {
                 Error::Open {

@@ -2,7 +2,8 @@
 //!
 //! Owns: the [`Store`] handle and its options, opening a database (`open`), the public
 //! write API (`write`), the public read API with self-repair of derived state (`read`),
-//! proving the store intact and rebuilding what is derived (`verify`), and the raw test
+//! proving the store intact and rebuilding what is derived (`verify`), waiting
+//! for a database another handle holds (`wait`), and the raw test
 //! hooks behind the `test-util` feature (`raw`).
 //!
 //! A `Store` is two parts with their own state, wired together here and nowhere else:
@@ -27,11 +28,14 @@ pub(crate) mod open;
 pub mod raw;
 mod read;
 pub(crate) mod verify;
+mod wait;
 mod write;
 
 pub use crate::log::Head;
 pub(crate) use open::DERIVED_VERSION;
-pub use open::{StoreOptions, MIN_STORAGE_FORMAT_VERSION, STORAGE_FORMAT_VERSION};
+pub use open::{
+    parse_wait, StoreOptions, DEFAULT_WAIT, MIN_STORAGE_FORMAT_VERSION, STORAGE_FORMAT_VERSION,
+};
 
 use crate::history::materialize::Fold;
 use crate::history::Materializer;

@@ -67,6 +67,49 @@ pub struct StoreOptions {
     /// row key when it has fewer than this many versions per key (0: always probe;
     /// `u64::MAX`: always scan). Answers are the same either way; only speed differs.
     pub row_scan_ratio: u64,
+    /// How long opening waits while another handle (this process or another) holds the
+    /// database, retrying with backoff and jitter; zero fails at once with
+    /// [`Error::InUse`]. Default: `$ANNALS_WAIT` when set and valid, else 5 s.
+    pub wait: std::time::Duration,
+}
+
+/// The default wait for a held database.
+pub const DEFAULT_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Parse a wait: a number with a unit (`500ms`, `5s`, `2m`, `1h`), or `0`.
+///
+/// ```
+/// use std::time::Duration;
+/// assert_eq!(annals::parse_wait("250ms"), Ok(Duration::from_millis(250)));
+/// assert_eq!(annals::parse_wait("0"), Ok(Duration::ZERO));
+/// assert!(annals::parse_wait("5").is_err());
+/// ```
+pub fn parse_wait(text: &str) -> std::result::Result<std::time::Duration, String> {
+    let t = text.trim();
+    if t == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration like 500ms, 5s or 2m"))?;
+    let ms = match unit {
+        "ms" => Some(n),
+        "s" => n.checked_mul(1000),
+        "m" => n.checked_mul(60_000),
+        "h" => n.checked_mul(3_600_000),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        format!("`{text}` is not a duration like 500ms, 5s or 2m (units: ms, s, m, h)")
+    })?;
+    Ok(std::time::Duration::from_millis(ms))
+}
+
+/// The wait `$ANNALS_WAIT` asks for, if it is set and valid.
+fn wait_from_env() -> Option<std::time::Duration> {
+    parse_wait(&std::env::var("ANNALS_WAIT").ok()?).ok()
 }
 
 impl Default for StoreOptions {
@@ -80,6 +123,7 @@ impl Default for StoreOptions {
             checkpoint_interval: 1024,
             repair_budget: 4096,
             row_scan_ratio: 4,
+            wait: wait_from_env().unwrap_or(DEFAULT_WAIT),
         }
     }
 }
@@ -106,6 +150,12 @@ impl StoreOptions {
     }
 
     /// Use this clock for recorded time.
+    /// How long opening waits for a database another handle holds (zero: fail at once).
+    pub fn with_wait(mut self, wait: std::time::Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
@@ -123,14 +173,17 @@ impl std::fmt::Debug for StoreOptions {
 }
 
 impl Store {
-    /// Open the database at `path`, creating it if it does not exist. A second handle on
-    /// the same path (in this or another process) fails with [`Error::InUse`].
+    /// Open the database at `path`, creating it if it does not exist. While another handle
+    /// (in this or another process) holds it, opening waits up to [`StoreOptions::wait`]
+    /// (5 s unless `$ANNALS_WAIT` says otherwise), then fails with [`Error::InUse`].
     ///
     /// ```
+    /// use annals::{Store, StoreOptions};
     /// let dir = tempfile::tempdir()?;
-    /// let store = annals::Store::open(dir.path().join("my.db"))?;
+    /// let store = Store::open(dir.path().join("my.db"))?;
     /// assert_eq!(store.head().seq, 0);
-    /// assert!(matches!(annals::Store::open(dir.path().join("my.db")), Err(annals::Error::InUse { .. })));
+    /// let at_once = StoreOptions::default().with_wait(std::time::Duration::ZERO);
+    /// assert!(matches!(Store::open_with(dir.path().join("my.db"), at_once), Err(annals::Error::InUse { .. })));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
@@ -178,7 +231,7 @@ impl Store {
             (None, Some(asked)) => asked,
             (None, None) => EngineKind::default_for_new()?,
         };
-        let engine = storage::open(path, kind, &options.engine)?;
+        let engine = super::wait::open_waiting(path, kind, &options.engine, options.wait)?;
         Store::from_engine(engine, Some(path.to_path_buf()), options)
     }
 

@@ -7,7 +7,7 @@ use crate::cli::progress::{self, Progress};
 use crate::cli::render;
 use annals::interchange::event_line;
 use annals::query::HistoryEntry;
-use annals::{Day, Error, Event, KnownAt, Store, StoreOptions};
+use annals::{Day, Error, Event, KnownAt, Store};
 use anyhow::{anyhow, Result};
 use serde_json::json;
 use std::io::Write;
@@ -159,13 +159,7 @@ pub fn tail(ctx: &Ctx, from_seq: Option<u64>, max: Option<u64>, poll_ms: u64) ->
     let mut next = from_seq;
     let mut printed = 0u64;
     loop {
-        match Store::open_with(
-            &ctx.db,
-            StoreOptions {
-                create: false,
-                ..StoreOptions::default()
-            },
-        ) {
+        match Store::open_with(&ctx.db, crate::cli::common::store_options(false, None)) {
             Ok(store) => {
                 let start = *next.get_or_insert(store.head().seq + 1);
                 match print_new(&store, start, ctx.json(), max, &mut printed)? {
