@@ -89,8 +89,10 @@ fn version_content(event: Event) -> Content {
 }
 
 impl Store {
-    /// What the correction `event` changed in the version it targets, known at seq `k`
-    /// (empty for any other event, or when the target is not known there).
+    /// What the correction `event` changed in the version it replaced, known at seq `k`:
+    /// the version of its event in effect just before it was recorded (its target, unless
+    /// a later correction of the target was then in effect). Empty for any other event, or
+    /// when the target is not known at `k`.
     pub(crate) fn changes_at(&self, event: &Event, k: u64) -> Result<Vec<FieldChange>> {
         let Kind::Correction {
             target,
@@ -100,16 +102,50 @@ impl Store {
             return Ok(Vec::new());
         };
         let log = self.log.read();
-        let Some(seq) = log.lookup_id(target, k)? else {
+        let Some(target_seq) = log.lookup_id(target, k)? else {
             return Ok(Vec::new());
         };
-        let old = version_content(log.event_at(seq, k)?);
+        let root = log.root_of(event.seq, &event.content, k)?;
+        let replaced = log
+            .resolve(root, event.seq.saturating_sub(1))?
+            .unwrap_or(target_seq);
+        let old = version_content(log.event_at(replaced, k)?);
         Ok(field_changes(&old, replacement))
     }
 
-    /// What the correction `event` changed in the version it targets (see
+    /// What the correction `event` changed in the version it replaced (see
     /// [`field_changes`]); empty for any other event.
     pub fn correction_changes(&self, event: &Event) -> Result<Vec<FieldChange>> {
         self.changes_at(event, self.head().seq)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::interchange::parse_line;
+
+    fn content(line: &str) -> Content {
+        parse_line(line).unwrap().event.content
+    }
+
+    #[test]
+    fn a_change_of_kind_compares_the_fields_of_both_kinds() {
+        let old =
+            content(r#"{"date":"2024","kind":"meeting","actors":["USA","RUS"],"place":"Geneva"}"#);
+        let new = content(
+            r#"{"date":"2024","kind":"agreement","actors":["USA","RUS"],"name":"New START"}"#,
+        );
+        let changes = field_changes(&old, &new);
+        let fields: Vec<&str> = changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["kind", "place", "name"]);
+        assert_eq!(changes[1].to, None);
+        assert_eq!(changes[2].from, None);
+    }
+
+    #[test]
+    fn equal_contents_change_nothing() {
+        let c = content(r#"{"date":"2024","kind":"statement","actors":["USA"],"summary":"x"}"#);
+        assert!(field_changes(&c, &c).is_empty());
     }
 }
