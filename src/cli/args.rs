@@ -324,9 +324,10 @@ pub struct DiffArgs {
     /// Only this view (default: every view).
     #[arg(long)]
     pub view: Option<String>,
-    /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC). Default now;
-    /// give it twice, without FROM and TO, to compare what was known at the first with
-    /// what was known at the second, on the --as-of date.
+    /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY,
+    /// today: the end of that day, UTC). Default now; give it twice, without FROM and TO,
+    /// to compare what was known at the first with what was known at the second, on the
+    /// --as-of date.
     #[arg(long, value_name = "K", action = clap::ArgAction::Append)]
     pub known_at: Vec<String>,
     /// With two --known-at: the as-of date both knowledges answer for (today, YYYY,
