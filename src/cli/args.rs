@@ -83,7 +83,8 @@ pub enum Command {
         /// The event as one JSON object; read from stdin when absent.
         event: Option<String>,
     },
-    /// List events in timeline order (or recorded order).
+    /// List events in timeline order (or recorded order), each with a short id (the first 8
+    /// hex digits of its UUID); a correction shows the fields it changed.
     #[command(
         after_help = "Example:\n  annals log --actor PRK --from 2024 --kind deployment\n  annals log --on 2013-01-04 --kind armed_conflict"
     )]
@@ -219,8 +220,9 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         poll_ms: u64,
     },
-    /// A readable chronology: one line per event, grouped by year and month, with its
-    /// summary and source, and markers for corrected and retracted events.
+    /// A readable chronology: one line per event, grouped by year and month, with its short
+    /// id, summary and source, and markers for corrected and retracted events (a
+    /// correction's with the fields it changed).
     #[command(
         after_help = "Example:\n  annals timeline --from 2024-10 --actor PRK\n  annals timeline --actor JPN --known-at 2024-11-16T00:00:00Z"
     )]
