@@ -253,6 +253,17 @@ impl ScriptRunner {
             }
             "diff" => {
                 let view = args.next_pos().ok_or("diff needs a view name")?;
+                if let Some(later) = args.take_key("known_at2") {
+                    let as_of = args.take_key("as_of").ok_or("diff needs as_of=DAY")?;
+                    let known_at = known_at.ok_or("diff with known_at2 needs known_at=K")?;
+                    args.reject_next()?;
+                    return Ok(or_error(diff_knowledge(
+                        self,
+                        view,
+                        as_of,
+                        (known_at, later),
+                    )));
+                }
                 let from = args.take_key("from").ok_or("diff needs from=DAY")?;
                 let to = args.take_key("to").ok_or("diff needs to=DAY")?;
                 args.reject_next()?;
@@ -367,18 +378,43 @@ fn diff(runner: &ScriptRunner, view: &str, from: &str, to: &str, k: Option<&str>
         "{view} from {} to {}, known at seq {}",
         d.from.as_of, d.to.as_of, d.from.known_seq
     );
+    Ok(lines_or_none(vec![header], diff_lines(&d, &known)))
+}
+
+/// `diff VIEW as_of=DAY known_at=A known_at2=B`: the rows of one day as known at A
+/// against as known at B.
+fn diff_knowledge(
+    runner: &ScriptRunner,
+    view: &str,
+    as_of: &str,
+    (earlier, later): (&str, &str),
+) -> Fallible {
+    let at = runner.at(as_of, Some(earlier))?;
+    let d = at.diff_knowledge(view, KnownAt::parse(later)?)?;
+    let mut known = rendered_view(&at, view, None)?.1;
+    let after = runner.at(as_of, Some(&format!("seq:{}", d.to.known_seq)))?;
+    known.extend(rendered_view(&after, view, None)?.1);
+    let header = format!(
+        "{view} as of {}, known at seq {} => known at seq {}",
+        d.from.as_of, d.from.known_seq, d.to.known_seq
+    );
+    Ok(lines_or_none(vec![header], diff_lines(&d, &known)))
+}
+
+/// `+ row`, `- row` and `~ old => new`, each row rendered as the view renders it.
+fn diff_lines(d: &annals::query::Diff, known: &[Rendered]) -> Vec<String> {
     let mut rows: Vec<String> = d
         .added
         .iter()
-        .map(|r| format!("+ {}", lookup(&known, r)))
+        .map(|r| format!("+ {}", lookup(known, r)))
         .collect();
-    rows.extend(d.removed.iter().map(|r| format!("- {}", lookup(&known, r))));
+    rows.extend(d.removed.iter().map(|r| format!("- {}", lookup(known, r))));
     rows.extend(
         d.changed
             .iter()
-            .map(|c| format!("~ {} => {}", lookup(&known, &c.from), lookup(&known, &c.to))),
+            .map(|c| format!("~ {} => {}", lookup(known, &c.from), lookup(known, &c.to))),
     );
-    Ok(lines_or_none(vec![header], rows))
+    rows
 }
 
 fn relations(at: &At<'_>, a: &str, b: &str) -> Fallible {
@@ -396,12 +432,17 @@ fn relations(at: &At<'_>, a: &str, b: &str) -> Fallible {
                 .map(|row| format!("{view}: {}", lookup(&known, row))),
         );
     }
-    for meeting in &r.meetings {
-        rows.push(format!(
-            "meetings: seq {} | {}",
-            meeting.seq,
-            fact_line(&meeting.content)
-        ));
+    for (section, events) in r.event_sections() {
+        if events.is_empty() {
+            rows.push(format!("{section}: (none)"));
+        }
+        for event in events {
+            rows.push(format!(
+                "{section}: seq {} | {}",
+                event.seq,
+                fact_line(&event.content)
+            ));
+        }
     }
     Ok(lines_or_none(vec![r.basis.describe()], rows))
 }
@@ -621,9 +662,19 @@ fn history_line(entry: &HistoryEntry) -> String {
         (Status::Retraction, Some(s)) => format!("retraction of seq {s}"),
         (status, None) => format!("{status:?}").to_lowercase(),
     };
-    format!(
+    let mut line = format!(
         "seq {} | {status} | {}",
         entry.event.seq,
         fact_line(&entry.shown.content)
-    )
+    );
+    for c in &entry.changes {
+        let value = |v: &Option<Value>| v.as_ref().map_or("none".into(), Value::to_string);
+        line += &format!(
+            "\n    changed {}: {} -> {}",
+            c.field,
+            value(&c.from),
+            value(&c.to)
+        );
+    }
+    line
 }

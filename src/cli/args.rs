@@ -108,7 +108,8 @@ pub enum Command {
     /// Retract an event: TARGET (a seq, seq:N, an id or an id prefix) no longer holds.
     #[command(after_help = "Example:\n  annals retract 17 --reason \"the report was withdrawn\"")]
     Retract(RetractArgs),
-    /// List events in timeline order (or recorded order).
+    /// List events in timeline order (or recorded order), each with a short id (the first 8
+    /// hex digits of its UUID); a correction shows the fields it changed.
     #[command(
         after_help = "Example:\n  annals log --actor PRK --from 2024 --kind deployment\n  annals log --on 2013-01-04 --kind armed_conflict"
     )]
@@ -203,30 +204,22 @@ pub enum Command {
         args: ViewArgs,
     },
     /// Every event involving an actor, in timeline order, with corrections applied and
-    /// retracted or superseded events marked.
-    #[command(after_help = "Example:\n  annals history JPN --known-at 2024-11-16T00:00:00Z")]
-    History {
-        /// An actor code (or alliance code).
-        code: String,
-        /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC).
-        #[arg(long, default_value = "now")]
-        known_at: String,
-    },
-    /// Rows added, removed and changed between two as-of dates.
-    #[command(after_help = "Example:\n  annals diff 2024-01-01 2024-12-31 --view deployments")]
-    Diff {
-        /// The earlier as-of date.
-        from: String,
-        /// The later as-of date.
-        to: String,
-        /// Only this view (default: every view).
-        #[arg(long)]
-        view: Option<String>,
-        /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC).
-        #[arg(long, default_value = "now")]
-        known_at: String,
-    },
-    /// What two actors share: alliances, deployments of one in the other, arms flows, meetings.
+    /// retracted or superseded events marked; each correction shows the fields it changed.
+    #[command(
+        override_usage = "annals history <CODE> [--from DATE] [--to DATE] [--kind KIND] [--known-at K] [--json | --jsonl]",
+        after_help = "Example:\n  annals history JPN --known-at 2024-11-16T00:00:00Z\n  annals history PRK --from 2024-10 --kind deployment"
+    )]
+    History(HistoryArgs),
+    /// Rows added, removed and changed between two as-of dates (at one knowledge), or,
+    /// with `--known-at` given twice, between two knowledges on one as-of date.
+    #[command(
+        override_usage = "annals diff <FROM> <TO> [--view VIEW] [--known-at K]\n       annals diff --known-at A --known-at B [--as-of DATE] [--view VIEW]",
+        after_help = "Example:\n  annals diff 2024-01-01 2024-12-31 --view deployments\n  annals diff --known-at 2024-11-01 --known-at now --as-of 2024-11-15 --view deployments"
+    )]
+    Diff(DiffArgs),
+    /// What two actors share: alliances, deployments of one in the other, arms flows, and
+    /// the events naming both: meetings, agreements, sanctions (either way), joint
+    /// exercises and statements. Every section is printed; an empty one says `(none)`.
     #[command(after_help = "Example:\n  annals relations PRK RUS --as-of 2024-11-15")]
     Relations {
         a: String,
@@ -252,8 +245,9 @@ pub enum Command {
         #[arg(long, default_value_t = 500)]
         poll_ms: u64,
     },
-    /// A readable chronology: one line per event, grouped by year and month, with its
-    /// summary and source, and markers for corrected and retracted events.
+    /// A readable chronology: one line per event, grouped by year and month, with its short
+    /// id, summary and source, and markers for corrected and retracted events (a
+    /// correction's with the fields it changed).
     #[command(
         after_help = "Example:\n  annals timeline --from 2024-10 --actor PRK\n  annals timeline --actor JPN --known-at 2024-11-16T00:00:00Z"
     )]
@@ -308,9 +302,9 @@ pub enum Command {
     Demo,
 }
 
-/// Which events `log` and `timeline` list.
+/// Which days `log`, `timeline` and `history` list events from.
 #[derive(clap::Args, Debug)]
-pub struct EventRange {
+pub struct DayRange {
     /// Only events whose earliest day is on or after this date (today, YYYY, YYYY-MM,
     /// YYYY-MM-DD; YYYY and YYYY-MM mean their first day).
     #[arg(long)]
@@ -319,9 +313,109 @@ pub struct EventRange {
     /// YYYY-MM-DD; YYYY and YYYY-MM mean their last day).
     #[arg(long)]
     pub to: Option<String>,
+}
+
+/// Which events `log` and `timeline` list.
+#[derive(clap::Args, Debug)]
+pub struct EventRange {
+    #[command(flatten)]
+    pub days: DayRange,
     /// Only events naming this actor code.
     #[arg(long)]
     pub actor: Option<String>,
+}
+
+/// The arguments of `history`.
+#[derive(clap::Args, Debug)]
+pub struct HistoryArgs {
+    /// An actor code (or alliance code).
+    pub code: String,
+    #[command(flatten)]
+    pub days: DayRange,
+    /// Only events of this kind (a correction in effect counts as its replacement's kind).
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY, today: the end of that day, UTC).
+    #[arg(long, default_value = "now")]
+    pub known_at: String,
+}
+
+/// The arguments of `diff`: two as-of dates, or two knowledges (see [`DiffArgs::mode`]).
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier as-of date (not with two --known-at).
+    #[arg(requires = "to")]
+    pub from: Option<String>,
+    /// The later as-of date.
+    pub to: Option<String>,
+    /// Only this view (default: every view).
+    #[arg(long)]
+    pub view: Option<String>,
+    /// Knowledge: now, seq:N, an RFC 3339 timestamp, or a day (YYYY-MM-DD, YYYY-MM, YYYY,
+    /// today: the end of that day, UTC). Default now; give it twice, without FROM and TO,
+    /// to compare what was known at the first with what was known at the second, on the
+    /// --as-of date.
+    #[arg(long, value_name = "K", action = clap::ArgAction::Append)]
+    pub known_at: Vec<String>,
+    /// With two --known-at: the as-of date both knowledges answer for (today, YYYY,
+    /// YYYY-MM or YYYY-MM-DD; month and year mean their last day). Default today.
+    #[arg(long, value_name = "DATE", conflicts_with_all = ["from", "to"])]
+    pub as_of: Option<String>,
+}
+
+/// What `diff` compares.
+#[derive(Debug, PartialEq, Eq)]
+pub enum DiffMode {
+    /// Two as-of dates at one knowledge.
+    Dates {
+        from: String,
+        to: String,
+        known_at: String,
+    },
+    /// Two knowledges on one as-of date.
+    Knowledge {
+        as_of: String,
+        from: String,
+        to: String,
+    },
+}
+
+impl DiffArgs {
+    /// The comparison asked for; a mixture of the two forms is a usage error.
+    pub fn mode(self) -> Result<DiffMode, clap::Error> {
+        let usage = |message: &str| {
+            use clap::CommandFactory;
+            let mut cli = Cli::command();
+            let diff = cli.find_subcommand_mut("diff").map(|c| c.clone());
+            diff.unwrap_or(cli)
+                .error(clap::error::ErrorKind::ArgumentConflict, message)
+        };
+        let mut known = self.known_at.into_iter();
+        match (self.from.zip(self.to), known.len(), self.as_of) {
+            (_, 3.., _) => Err(usage(
+                "--known-at is given once (two dates) or twice (two knowledges), not more",
+            )),
+            (Some(_), 2, _) => Err(usage(
+                "give either two as-of dates FROM TO, or --known-at twice (with --as-of), not both",
+            )),
+            (None, 2, as_of) => Ok(DiffMode::Knowledge {
+                as_of: as_of.unwrap_or_else(|| "today".into()),
+                from: known.next().unwrap_or_default(),
+                to: known.next().unwrap_or_default(),
+            }),
+            (Some((from, to)), _, None) => Ok(DiffMode::Dates {
+                from,
+                to,
+                known_at: known.next().unwrap_or_else(|| "now".into()),
+            }),
+            (_, _, Some(_)) => Err(usage(
+                "--as-of goes with two --known-at; with FROM TO, the dates are the as-of dates",
+            )),
+            (None, _, None) => Err(usage(
+                "give two as-of dates FROM TO, or --known-at twice to compare two knowledges",
+            )),
+        }
+    }
 }
 
 /// Arguments every view command takes.

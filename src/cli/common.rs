@@ -1,7 +1,7 @@
 //! What every command shares: the global flags as one context, opening the store, parsing
 //! days and actor codes, the event range of `log` and `timeline`, and buffered stdout.
 
-use super::args::EventRange;
+use super::args::{DayRange, EventRange};
 use super::output::{Format, Look};
 use annals::{Code, Day, EngineKind, Store, StoreOptions};
 use anyhow::{anyhow, Result};
@@ -40,7 +40,7 @@ impl Ctx {
     }
 }
 
-/// An [`EventRange`] checked against a store.
+/// An [`EventRange`] (or a [`DayRange`]) checked against a store.
 pub struct Range {
     pub from: Option<Day>,
     pub to: Option<Day>,
@@ -49,13 +49,22 @@ pub struct Range {
 
 impl EventRange {
     pub fn resolve(self, store: &Store) -> Result<Range> {
+        let mut range = self.days.resolve()?;
+        range.actor = self
+            .actor
+            .map(|a| known_actor(store, "--actor", &a))
+            .transpose()?;
+        Ok(range)
+    }
+}
+
+impl DayRange {
+    /// The days, parsed (a range of any actor).
+    pub fn resolve(self) -> Result<Range> {
         Ok(Range {
             from: self.from.map(|f| first_day_of(&f)).transpose()?,
             to: self.to.map(|t| parse_day("--to", &t)).transpose()?,
-            actor: self
-                .actor
-                .map(|a| known_actor(store, "--actor", &a))
-                .transpose()?,
+            actor: None,
         })
     }
 }

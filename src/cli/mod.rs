@@ -140,7 +140,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
             max,
             poll_ms,
         } => read::tail(ctx, from_seq, max, poll_ms),
-        C::History { code, known_at } => read::history(ctx, &code, &known_at),
+        C::History(args) => read::history(ctx, args),
         C::Timeline { range, known_at } => read::timeline(ctx, range, &known_at),
         C::Alliances(args) => views::show(ctx, "alliances", &args),
         C::Deployments(args) => views::show(ctx, "deployments", &args),
@@ -152,12 +152,7 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         C::Conflicts { args, by: Some(by) } => views::conflict_totals(ctx, &args, by),
         C::States(args) => views::show(ctx, "states", &args),
         C::View { name, args } => views::show(ctx, &name, &args),
-        C::Diff {
-            from,
-            to,
-            view,
-            known_at,
-        } => views::diff(ctx, (&from, &to), view, &known_at),
+        C::Diff(args) => views::diff(ctx, args),
         C::Relations {
             a,
             b,

@@ -7,7 +7,8 @@
 //! with `?` and counted in a footnote.
 
 use super::output::{Look, Tone};
-use annals::query::{Basis, HistoryEntry, Status};
+use annals::history::changes::FieldChange;
+use annals::query::{Basis, DiffAxis, HistoryEntry, Status};
 use annals::{Event, Kind, Stats};
 use comfy_table::Cell;
 use std::io::Write;
@@ -165,23 +166,78 @@ pub fn event_line(e: &Event) -> String {
     )
 }
 
-/// The log as a table.
-pub fn event_table(out: &mut impl Write, look: &Look, events: &[Event]) -> std::io::Result<()> {
+/// The short id shown in tables: the first 8 hex digits of the event's UUID (enough to
+/// name it as an amendment's target).
+fn short_id(e: &Event) -> String {
+    e.id.simple().to_string().chars().take(8).collect()
+}
+
+/// A value as a change shows it: numbers with thousands separators, lists of words joined
+/// by `, `, absent as `none`; `None` when too long or structured to show in a line.
+fn change_value(v: Option<&serde_json::Value>) -> Option<String> {
+    use serde_json::Value;
+    const SHOWN_CHARS: usize = 40;
+    let text = match v {
+        None | Some(Value::Null) => "none".to_string(),
+        Some(Value::Number(n)) => n.as_u64().map_or(n.to_string(), super::progress::thousands),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            items.iter().map(cell).collect::<Vec<_>>().join(", ")
+        }
+        Some(_) => return None,
+    };
+    (text.chars().count() <= SHOWN_CHARS).then_some(text)
+}
+
+/// What a correction changed, in a line: `strength 150,000 → 190,000; summary …` (a
+/// long or structured value is shown as `…`).
+pub fn changes_text(changes: &[FieldChange]) -> String {
+    changes
+        .iter()
+        .map(
+            |c| match (change_value(c.from.as_ref()), change_value(c.to.as_ref())) {
+                (Some(from), Some(to)) => format!("{} {from} → {to}", c.field),
+                _ => format!("{} …", c.field),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// ` [changes: …]` after what a correction says; nothing when it changed nothing.
+fn changes_suffix(changes: &[FieldChange]) -> String {
+    if changes.is_empty() {
+        return String::new();
+    }
+    format!(" [changes: {}]", changes_text(changes))
+}
+
+/// The log as a table; `changes[i]` is what `events[i]` changed (empty but for
+/// corrections).
+pub fn event_table(
+    out: &mut impl Write,
+    look: &Look,
+    events: &[Event],
+    changes: &[Vec<FieldChange>],
+) -> std::io::Result<()> {
     let rows: Vec<Vec<Cell>> = events
         .iter()
-        .map(|e| {
+        .enumerate()
+        .map(|(i, e)| {
+            let changed = changes.get(i).map_or(String::new(), |c| changes_suffix(c));
             plain_cells(
                 look,
                 vec![
                     e.seq.to_string(),
+                    short_id(e),
                     date_text(e),
                     e.content.kind.name().to_string(),
-                    describe(&e.content.kind),
+                    describe(&e.content.kind) + &changed,
                 ],
             )
         })
         .collect();
-    look.table(out, &["SEQ", "DATE", "KIND", "WHAT"], rows)?;
+    look.table(out, &["SEQ", "ID", "DATE", "KIND", "WHAT"], rows)?;
     writeln!(out, "{}", count(events.len(), "event"))
 }
 
@@ -373,14 +429,15 @@ pub fn history_table(
         .map(|e| {
             vec![
                 look.cell(None, e.event.seq.to_string()),
+                look.cell(None, short_id(&e.event)),
                 look.cell(None, date_text(&e.shown)),
                 look.cell(None, e.shown.content.kind.name()),
                 look.cell(status_tone(e), status_text(e)),
-                look.cell(None, what(e)),
+                look.cell(None, what(e) + &changes_suffix(&e.changes)),
             ]
         })
         .collect();
-    look.table(out, &["SEQ", "DATE", "KIND", "STATUS", "WHAT"], rows)?;
+    look.table(out, &["SEQ", "ID", "DATE", "KIND", "STATUS", "WHAT"], rows)?;
     writeln!(out, "{}", count(entries.len(), "event"))
 }
 
@@ -411,6 +468,7 @@ pub fn history_json(e: &HistoryEntry) -> serde_json::Value {
             serde_json::to_value(e.status).unwrap_or_default(),
         );
         m.insert("by".into(), serde_json::json!(e.by));
+        m.insert("changes".into(), serde_json::json!(e.changes));
     }
     v
 }
@@ -449,14 +507,24 @@ fn row_changes(from: &serde_json::Value, to: &serde_json::Value) -> String {
 /// A diff as text. The library compared the rows typed; a view chosen by name (custom ones
 /// included) gives them as JSON, printed generically at this output edge.
 pub fn diff(out: &mut impl Write, d: &annals::query::Diff) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{}: {} → {}, {}",
-        d.view,
-        d.from.as_of,
-        d.to.as_of,
-        known_at(&d.from)
-    )?;
+    match d.axis {
+        DiffAxis::ValidTime => writeln!(
+            out,
+            "{}: {} → {}, {}",
+            d.view,
+            d.from.as_of,
+            d.to.as_of,
+            known_at(&d.from)
+        )?,
+        DiffAxis::Knowledge => writeln!(
+            out,
+            "{} as of {}: {} → {}",
+            d.view,
+            d.from.as_of,
+            known_at(&d.from),
+            known_at(&d.to)
+        )?,
+    }
     let brief = |r: &serde_json::Value| {
         r.as_object()
             .map(|m| {
@@ -488,7 +556,8 @@ fn heading(out: &mut impl Write, look: &Look, text: &str) -> std::io::Result<()>
     writeln!(out, "{}", look.paint(Tone::Heading, text))
 }
 
-/// Relations as text: the typed rows, shown as view tables, and the meetings.
+/// Relations as text: the typed rows, shown as view tables, then each section of events
+/// naming both; an empty section says `(none)`.
 pub fn relations(
     out: &mut impl Write,
     look: &Look,
@@ -497,19 +566,34 @@ pub fn relations(
     r: &annals::query::Relations,
 ) -> std::io::Result<()> {
     writeln!(out, "{a} and {b}, {}", r.basis.describe())?;
-    heading(out, look, "alliances in common:")?;
-    json_rows(out, look, &rows_as_json(&r.alliances))?;
-    heading(out, look, "deployments between them:")?;
-    json_rows(out, look, &rows_as_json(&r.deployments))?;
-    heading(out, look, "arms flows between them:")?;
-    json_rows(out, look, &rows_as_json(&r.arms))?;
-    heading(out, look, &format!("meetings up to {}:", r.basis.as_of))?;
-    let rows: Vec<Vec<Cell>> = r
-        .meetings
-        .iter()
-        .map(|m| plain_cells(look, meeting_cells(m)))
-        .collect();
-    look.table(out, &["DATE", "ACTORS", "PLACE", "SUMMARY"], rows)
+    for (title, rows) in [
+        ("alliances in common", rows_as_json(&r.alliances)),
+        ("deployments between them", rows_as_json(&r.deployments)),
+        ("arms flows between them", rows_as_json(&r.arms)),
+    ] {
+        heading(out, look, &format!("{title}:"))?;
+        match rows.is_empty() {
+            true => writeln!(out, "(none)")?,
+            false => json_rows(out, look, &rows)?,
+        }
+    }
+    for (section, events) in r.event_sections() {
+        heading(
+            out,
+            look,
+            &format!("{} up to {}:", section.replace('_', " "), r.basis.as_of),
+        )?;
+        if events.is_empty() {
+            writeln!(out, "(none)")?;
+            continue;
+        }
+        let rows: Vec<Vec<Cell>> = events
+            .iter()
+            .map(|e| plain_cells(look, event_cells(e)))
+            .collect();
+        look.table(out, &["DATE", "KIND", "WHAT", "SUMMARY"], rows)?;
+    }
+    Ok(())
 }
 
 /// Typed view rows as JSON objects, for the generic view table (the output edge).
@@ -519,23 +603,12 @@ fn rows_as_json<T: serde::Serialize>(rows: &[T]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Date, actors, place and summary of a meeting.
-fn meeting_cells(e: &Event) -> Vec<String> {
-    let (actors, place) = match &e.content.kind {
-        Kind::Meeting { actors, place } => (
-            actors
-                .iter()
-                .map(|a| a.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            place.clone(),
-        ),
-        _ => (String::new(), None),
-    };
+/// Date, kind, description and summary of an event.
+fn event_cells(e: &Event) -> Vec<String> {
     vec![
         date_text(e),
-        actors,
-        place.unwrap_or_else(|| "-".into()),
+        e.content.kind.name().to_string(),
+        describe(&e.content.kind),
         e.content.summary.clone().unwrap_or_else(|| "-".into()),
     ]
 }
@@ -573,7 +646,13 @@ pub fn chronology(
             (Status::Retracted, Some(by)) => format!(" [retracted by seq {by}]"),
             (Status::Retracted, None) => " [retracted]".to_string(),
             (Status::Superseded, _) => " [superseded correction]".to_string(),
-            (Status::Current, Some(root)) => format!(" [correction of seq {root}]"),
+            (Status::Current, Some(root)) => format!(
+                " [correction of seq {root}{}]",
+                match e.changes.is_empty() {
+                    true => String::new(),
+                    false => format!("; changes: {}", changes_text(&e.changes)),
+                }
+            ),
             (Status::Retraction, Some(t)) => format!(" [retracts seq {t}]"),
             _ => String::new(),
         };
@@ -586,7 +665,8 @@ pub fn chronology(
             .unwrap_or_default();
         writeln!(
             out,
-            "    {date:<12} {:<18} {}{}{}",
+            "    {} {date:<12} {:<18} {}{}{}",
+            short_id(&e.event),
             e.shown.content.kind.name(),
             what(e),
             look.paint(Tone::Dim, &source),

@@ -5,7 +5,8 @@
 //! checkpoints along the valid timeline, with the touch summary that says which
 //! checkpoints an earlier knowledge may reuse, the repair budget and frontier; the views
 //! lock), the time-travel queries built on it (`query`: `At`, answers with their basis,
-//! `history`, `diff`, `relations`) and `replay`, the storage-free oracle that folds a list
+//! `history`, `diff`, `relations`), `changes` (what a correction changed, field by field)
+//! and `replay`, the storage-free oracle that folds a list
 //! of events the same way.
 //!
 //! Invariants: see `versions` and `materialize` — at every knowledge, a keyed view's
@@ -20,6 +21,7 @@
 //! `crate::log::Staged`. One upward reference: `query` answers through a `&Store`, the
 //! composition of the log and the materializer, because a query needs both.
 
+pub mod changes;
 pub(crate) mod materialize;
 pub mod query;
 pub mod replay;

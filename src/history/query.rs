@@ -6,6 +6,7 @@
 //! recorded later never change it. A query reads a head snapshot and holds the views lock
 //! shared, so it never sees a half-maintained checkpoint set.
 
+use super::changes::FieldChange;
 use crate::error::{Error, Result};
 use crate::model::date::Day;
 use crate::model::event::{Code, Event, Kind};
@@ -358,17 +359,23 @@ impl<'s> At<'s> {
     }
 
     /// What `a` and `b` share as of this point: alliances both belong to, deployments of
-    /// one in the other, arms flows between them, and their meetings up to the as-of day.
+    /// one in the other, arms flows between them, and the events naming both up to the
+    /// as-of day (meetings, agreements, sanctions either way, joint exercises, statements).
     ///
     /// ```
     /// use annals::{Code, Day, interchange::parse_line};
     /// let store = annals::Store::temporary()?;
     /// store.append(parse_line(r#"{"date":"2024-06-19","kind":"alliance_formed","alliance":"PRK_RUS","type":"defense_pact","members":["PRK","RUS"]}"#).unwrap().event)?;
     /// store.append(parse_line(r#"{"date":"2023-09-13","kind":"meeting","actors":["PRK","RUS"]}"#).unwrap().event)?;
+    /// store.append(parse_line(r#"{"date":"2024-06-19","kind":"agreement","actors":["PRK","RUS"],"name":"Comprehensive Strategic Partnership"}"#).unwrap().event)?;
+    /// store.append(parse_line(r#"{"date":"2024-12-16","kind":"sanctions_imposed","actor":"RUS","against":"PRK"}"#).unwrap().event)?;
     /// let (prk, rus) = (Code::parse("PRK").unwrap(), Code::parse("RUS").unwrap());
     /// let r = store.at(Day::parse_query("2024-12-31")?).relations(&prk, &rus)?;
     /// assert_eq!(r.alliances.len(), 1);
     /// assert_eq!(r.meetings.len(), 1);
+    /// assert_eq!(r.agreements.len(), 1);
+    /// assert_eq!(r.sanctions.len(), 1);
+    /// assert!(r.joint_exercises.is_empty() && r.statements.is_empty());
     /// # Ok::<(), annals::Error>(())
     /// ```
     pub fn relations(&self, a: &Code, b: &Code) -> Result<Relations> {
@@ -389,25 +396,40 @@ impl<'s> At<'s> {
         deployments.retain(|r| pair(&r.actor, &r.host));
         let mut arms = self.view::<Arms>()?.rows;
         arms.retain(|r| pair(&r.supplier, &r.recipient));
-        let mut meetings = Vec::new();
-        for entry in self.store.history(a, KnownAt::Seq(basis.known_seq))? {
-            if entry.status != Status::Current {
-                continue;
-            }
-            if let Kind::Meeting { actors, .. } = &entry.shown.content.kind {
-                let day = entry.shown.content.date.map(|d| d.earliest());
-                if actors.contains(b) && day.is_some_and(|d| d <= self.as_of) {
-                    meetings.push(entry.shown);
-                }
-            }
-        }
-        Ok(Relations {
+        let mut relations = Relations {
             basis,
             alliances,
             deployments,
             arms,
-            meetings,
-        })
+            meetings: Vec::new(),
+            agreements: Vec::new(),
+            sanctions: Vec::new(),
+            joint_exercises: Vec::new(),
+            statements: Vec::new(),
+        };
+        for event in self.shared_events(a, b, relations.basis.known_seq)? {
+            if let Some(section) = relations.section_of(&event.content.kind) {
+                section.push(event);
+            }
+        }
+        Ok(relations)
+    }
+
+    /// The events in effect at knowledge `k` that name both `a` and `b`, dated on or
+    /// before the as-of day, in timeline order.
+    fn shared_events(&self, a: &Code, b: &Code, k: u64) -> Result<Vec<Event>> {
+        let mut shared = Vec::new();
+        for entry in self.store.history(a, KnownAt::Seq(k))? {
+            let content = &entry.shown.content;
+            let day = content.date.map(|d| d.earliest());
+            if entry.status == Status::Current
+                && content.kind.codes().contains(&b)
+                && day.is_some_and(|d| d <= self.as_of)
+            {
+                shared.push(entry.shown);
+            }
+        }
+        Ok(shared)
     }
 
     /// Rows added, removed and changed in view `V` between this as-of day and `to` (both
@@ -448,6 +470,36 @@ impl<'s> At<'s> {
         Ok(Diff::new(view.name(), from_basis, to_basis, rows))
     }
 
+    /// Rows added, removed and changed in the view called `name` on this as-of day, between
+    /// this knowledge and `to`: what the world looked like as known then versus as known
+    /// at `to` (after a batch of corrections, say). The rows are compared typed, as
+    /// [`At::diff`] compares them; the answer's `from` and `to` bases share the as-of day.
+    ///
+    /// ```
+    /// use annals::{Day, KnownAt, interchange::parse_line};
+    /// let store = annals::Store::temporary()?;
+    /// for line in [
+    ///     r#"{"date":"2024-10-31","kind":"deployment","actor":"PRK","host":"RUS","region":"Kursk","strength":8000}"#,
+    ///     r#"{"date":"2024-11-15","kind":"deployment","actor":"PRK","host":"RUS","region":"Kursk","strength":12000}"#,
+    /// ] {
+    ///     store.append(parse_line(line).unwrap().event)?;
+    /// }
+    /// let at = store.at(Day::parse_query("2024-11-20")?).known_at(KnownAt::Seq(1));
+    /// let d = at.diff_knowledge("deployments", KnownAt::Now)?;
+    /// assert_eq!((d.from.known_seq, d.to.known_seq), (1, 2));
+    /// assert_eq!(d.changed[0].from["strength"], 8000);
+    /// assert_eq!(d.changed[0].to["strength"], 12000);
+    /// # Ok::<(), annals::Error>(())
+    /// ```
+    pub fn diff_knowledge(&self, name: &str, to: impl Into<KnownAt>) -> Result<Diff<Value>> {
+        let (from_basis, view, before) = self.state_of_view(name, None)?;
+        let (to_basis, _, after) = self.known_at(to).state_of_view(name, None)?;
+        let rows = view.diff_json((before.as_ref(), self.as_of), (after.as_ref(), self.as_of));
+        let mut diff = Diff::new(view.name(), from_basis, to_basis, rows);
+        diff.axis = DiffAxis::Knowledge;
+        Ok(diff)
+    }
+
     /// The same question as of `to`, at the knowledge `basis` was answered at.
     fn later(&self, to: Day, basis: &Basis) -> At<'s> {
         At {
@@ -458,7 +510,8 @@ impl<'s> At<'s> {
     }
 }
 
-/// The answer of `relations`: typed rows of the views, and the meetings as events.
+/// The answer of `relations`: typed rows of the views, and the events naming both as
+/// events, one section per kind of relation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Relations {
     pub basis: Basis,
@@ -470,30 +523,75 @@ pub struct Relations {
     pub arms: Vec<ArmsRow>,
     /// Their meetings up to the as-of day, in effect at the knowledge asked.
     pub meetings: Vec<Event>,
+    /// Agreements both are party to, likewise.
+    pub agreements: Vec<Event>,
+    /// Sanctions imposed or lifted by either on the other, likewise.
+    pub sanctions: Vec<Event>,
+    /// Joint exercises both took part in, likewise.
+    pub joint_exercises: Vec<Event>,
+    /// Statements both made, likewise.
+    pub statements: Vec<Event>,
 }
 
 impl Relations {
-    /// The `--json` form: the basis, the rows, and each meeting as its interchange line.
+    /// The event sections in the order they are shown: `(JSON key, events)`.
+    pub fn event_sections(&self) -> [(&'static str, &[Event]); 5] {
+        [
+            ("meetings", &self.meetings),
+            ("agreements", &self.agreements),
+            ("sanctions", &self.sanctions),
+            ("joint_exercises", &self.joint_exercises),
+            ("statements", &self.statements),
+        ]
+    }
+
+    /// The section an event of this kind belongs in (`None` for the kinds the views cover).
+    fn section_of(&mut self, kind: &Kind) -> Option<&mut Vec<Event>> {
+        Some(match kind {
+            Kind::Meeting { .. } => &mut self.meetings,
+            Kind::Agreement { .. } => &mut self.agreements,
+            Kind::SanctionsImposed { .. } | Kind::SanctionsLifted { .. } => &mut self.sanctions,
+            Kind::JointExercise { .. } => &mut self.joint_exercises,
+            Kind::Statement { .. } => &mut self.statements,
+            _ => return None,
+        })
+    }
+
+    /// The `--json` form: the basis, the rows, and every event section (each event as its
+    /// interchange line); every section is an array, empty when there is nothing.
     pub fn to_json(&self) -> Value {
         let mut m = self.basis.json();
         m.insert("alliances".into(), json!(self.alliances));
         m.insert("deployments".into(), json!(self.deployments));
         m.insert("arms".into(), json!(self.arms));
-        let meetings = self
-            .meetings
-            .iter()
-            .map(crate::model::interchange::event_json)
-            .collect();
-        m.insert("meetings".into(), Value::Array(meetings));
+        for (key, events) in self.event_sections() {
+            let lines = events
+                .iter()
+                .map(crate::model::interchange::event_json)
+                .collect();
+            m.insert(key.into(), Value::Array(lines));
+        }
         Value::Object(m)
     }
 }
 
+/// Which time a [`Diff`] moves along.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffAxis {
+    /// Two as-of days at one knowledge ([`At::diff`], [`At::diff_view`]).
+    ValidTime,
+    /// Two knowledges on one as-of day ([`At::diff_knowledge`]).
+    Knowledge,
+}
+
 /// The answer of `diff`: rows of one view added, removed and changed between two as-of
-/// days at one knowledge, typed ([`At::diff_view`]) or as JSON ([`At::diff`]).
+/// days at one knowledge, typed ([`At::diff_view`]) or as JSON ([`At::diff`]); or between
+/// two knowledges on one as-of day ([`At::diff_knowledge`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diff<R = Value> {
     pub view: String,
+    /// Which of the two times differs between `from` and `to`.
+    pub axis: DiffAxis,
     pub from: Basis,
     pub to: Basis,
     pub added: Vec<R>,
@@ -505,6 +603,7 @@ impl<R> Diff<R> {
     fn new(view: &str, from: Basis, to: Basis, rows: RowDiff<R>) -> Diff<R> {
         Diff {
             view: view.to_string(),
+            axis: DiffAxis::ValidTime,
             from,
             to,
             added: rows.added,
@@ -515,8 +614,21 @@ impl<R> Diff<R> {
 }
 
 impl<R: Serialize> Diff<R> {
-    /// The `--json` form.
+    /// The `--json` form: along valid time `{"view", "from", "to", "known_at", "added",
+    /// "removed", "changed"}` (`from` and `to` the as-of days); along knowledge `{"view",
+    /// "as_of", "known_at": {"from", "to"}, "added", "removed", "changed"}` (each knowledge
+    /// as `{"seq", "recorded"}`).
     pub fn to_json(&self) -> Value {
+        if self.axis == DiffAxis::Knowledge {
+            return json!({
+                "view": self.view,
+                "as_of": self.from.as_of.to_string(),
+                "known_at": {"from": self.from.wire().known_at, "to": self.to.wire().known_at},
+                "added": self.added,
+                "removed": self.removed,
+                "changed": self.changed,
+            });
+        }
         json!({
             "view": self.view,
             "from": self.from.as_of.to_string(),
@@ -564,11 +676,13 @@ impl Store {
                 }
             },
         };
+        let changes = self.changes_at(&event, k)?;
         Ok(HistoryEntry {
             event,
             shown,
             status,
             by,
+            changes,
         })
     }
 
@@ -605,6 +719,9 @@ pub struct HistoryEntry {
     pub status: Status,
     /// The seq that corrected or retracted it, or the seq a correction amends.
     pub by: Option<u64>,
+    /// For a correction, the fields it changed in the version it replaced (empty for any
+    /// other event).
+    pub changes: Vec<FieldChange>,
 }
 
 impl Store {

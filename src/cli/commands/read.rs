@@ -1,10 +1,11 @@
 //! The commands that list events: `log`, `export`, `tail`, `history` and `timeline`.
 
-use crate::cli::args::{EventRange, ExportFormat, Order};
+use crate::cli::args::{EventRange, ExportFormat, HistoryArgs, Order};
 use crate::cli::common::{known_actor, parse_day, stdout, Ctx, Range};
 use crate::cli::output::Format;
 use crate::cli::progress::{self, Progress};
 use crate::cli::render;
+use annals::history::changes::FieldChange;
 use annals::interchange::event_line;
 use annals::query::HistoryEntry;
 use annals::{Day, Error, Event, KnownAt, Store};
@@ -81,15 +82,29 @@ pub fn log(
     if let Some(k) = &kind {
         events.retain(|e| e.content.kind.name() == k);
     }
+    let changes = events
+        .iter()
+        .map(|e| store.correction_changes(e))
+        .collect::<annals::Result<Vec<_>>>()?;
     let mut out = stdout();
     if ctx.json() {
-        for e in &events {
-            writeln!(out, "{}", event_line(e))?;
+        for (e, changed) in events.iter().zip(&changes) {
+            writeln!(out, "{}", log_json(e, changed))?;
         }
     } else {
-        render::event_table(&mut out, &ctx.look, &events)?;
+        render::event_table(&mut out, &ctx.look, &events, &changes)?;
     }
     Ok(out.flush()?)
+}
+
+/// An event as `log --json` prints it: its interchange line, and for a correction the
+/// fields it changed (`changes`).
+fn log_json(e: &Event, changes: &[FieldChange]) -> serde_json::Value {
+    let mut v = annals::interchange::event_json(e);
+    if let (annals::Kind::Correction { .. }, Some(m)) = (&e.content.kind, v.as_object_mut()) {
+        m.insert("changes".into(), json!(changes));
+    }
+    v
 }
 
 /// `annals export`: every event in seq order as JSON Lines (or, with `--format geojson`,
@@ -203,14 +218,23 @@ fn print_new(
     Ok(Some(sub.position()))
 }
 
-/// `annals history CODE`: every event involving an actor, with amendments applied.
-pub fn history(ctx: &Ctx, code: &str, known_at: &str) -> Result<()> {
+/// `annals history CODE`: every event involving an actor, with amendments applied (only
+/// those in `--from`/`--to` and of `--kind` when given).
+pub fn history(ctx: &Ctx, args: HistoryArgs) -> Result<()> {
     let store = ctx.open_existing()?;
-    let code = known_actor(&store, "history", code)?;
-    let known = KnownAt::parse(known_at)?;
+    let code = known_actor(&store, "history", &args.code)?;
+    check_kind(args.kind.as_ref())?;
+    let known = KnownAt::parse(&args.known_at)?;
+    let range = Range {
+        actor: Some(code.clone()),
+        ..args.days.resolve()?
+    };
     // One knowledge for the entries and the basis printed with them.
     let basis = store.at(Day::today()).known_at(known).basis()?;
-    let entries = store.history(&code, KnownAt::Seq(basis.known_seq))?;
+    let mut entries = timeline_entries(&store, &range, basis.known_seq)?;
+    if let Some(k) = &args.kind {
+        entries.retain(|e| e.shown.content.kind.name() == k);
+    }
     let mut out = stdout();
     match ctx.format {
         Format::Json => {

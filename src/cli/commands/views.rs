@@ -5,7 +5,7 @@
 //! CLI cannot know: `--json` and `--jsonl` rows are streamed by the library from the typed
 //! rows, and the human table gets them as JSON objects (the output edge).
 
-use crate::cli::args::{AnswerFormat, ArmsBy, ConflictsBy, ViewArgs};
+use crate::cli::args::{AnswerFormat, ArmsBy, ConflictsBy, DiffArgs, DiffMode, ViewArgs};
 use crate::cli::common::{known_actor, open_existing, parse_day, stdout, Ctx};
 use crate::cli::output::Format;
 use crate::cli::render;
@@ -148,25 +148,43 @@ fn output_error(e: annals::Error) -> anyhow::Error {
     }
 }
 
-/// `annals diff FROM TO`: rows added, removed and changed between two as-of dates.
-pub fn diff(
-    ctx: &Ctx,
-    (from, to): (&str, &str),
-    view: Option<String>,
-    known_at: &str,
-) -> Result<()> {
+/// `annals diff FROM TO`: rows added, removed and changed between two as-of dates; or
+/// `annals diff --known-at A --known-at B [--as-of D]`: between two knowledges on one day.
+pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<()> {
+    let view = args.view.clone();
+    let mode = args.mode().unwrap_or_else(|e| e.exit());
     let store = ctx.open_existing()?;
-    let from = parse_day("from", from)?;
-    let to = parse_day("to", to)?;
-    let known = KnownAt::parse(known_at)?;
     let names: Vec<String> = match view {
         Some(v) => vec![v],
         None => store.view_names().into_iter().map(String::from).collect(),
     };
-    let mut diffs = Vec::new();
-    for name in names {
-        diffs.push(store.at(from).known_at(known).diff(&name, to)?);
-    }
+    let diffs = match mode {
+        DiffMode::Dates { from, to, known_at } => {
+            let at = store
+                .at(parse_day("from", &from)?)
+                .known_at(KnownAt::parse(&known_at)?);
+            let to = parse_day("to", &to)?;
+            names
+                .iter()
+                .map(|name| at.diff(name, to))
+                .collect::<annals::Result<Vec<_>>>()?
+        }
+        DiffMode::Knowledge { as_of, from, to } => {
+            let at = store
+                .at(parse_day("--as-of", &as_of)?)
+                .known_at(KnownAt::parse(&from)?);
+            let to = KnownAt::parse(&to)?;
+            names
+                .iter()
+                .map(|name| at.diff_knowledge(name, to))
+                .collect::<annals::Result<Vec<_>>>()?
+        }
+    };
+    print_diffs(ctx, &diffs)
+}
+
+/// The diffs as one JSON value (an array when there are several), or as text.
+fn print_diffs(ctx: &Ctx, diffs: &[annals::query::Diff]) -> Result<()> {
     let mut out = stdout();
     if ctx.json() {
         let mut v: Vec<Value> = diffs.iter().map(|d| d.to_json()).collect();
@@ -177,7 +195,7 @@ pub fn diff(
         };
         writeln!(out, "{one}")?;
     } else {
-        for d in &diffs {
+        for d in diffs {
             render::diff(&mut out, d)?;
         }
     }
