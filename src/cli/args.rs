@@ -169,10 +169,12 @@ pub enum Command {
     /// Members of the state system (COW) as of a date.
     #[command(after_help = "Example:\n  annals states --as-of 1990-10-02")]
     States(ViewArgs),
-    /// Any registered view by name (the built-ins or a custom one).
+    /// A built-in view by name: alliances, deployments, leaders, arms, tests, conflicts or
+    /// states. (Custom views are registered by a program that embeds the library, with
+    /// `StoreOptions::with_view`; this binary knows only the built-ins.)
     #[command(after_help = "Example:\n  annals view deployments --as-of 2024-11")]
     View {
-        /// The view's name.
+        /// The view's name: alliances, deployments, leaders, arms, tests, conflicts or states.
         name: String,
         #[command(flatten)]
         args: ViewArgs,
