@@ -12,7 +12,7 @@ use std::path::PathBuf;
     name = "annals",
     version,
     about = "An embedded, bitemporal timeline database for diplomatic and military events",
-    after_help = "Examples:\n  annals demo\n  annals --db my.db import schema/examples/sample_timeline.jsonl --keep-recorded\n  annals --db my.db log --actor PRK --from 2024\n  annals --db my.db chart deployments --actor PRK --svg prk.svg"
+    after_help = "Examples:\n  annals --db demo.db demo\n  annals --db my.db import schema/examples/sample_timeline.jsonl --keep-recorded\n  annals --db my.db log --actor PRK --from 2024\n  annals --db my.db chart deployments --actor PRK --svg prk.svg"
 )]
 pub struct Cli {
     /// Database directory [env: ANNALS_DB] [default: ./annals.db]
@@ -279,9 +279,11 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Import the bundled sample timeline (into a temporary database, or --db when given)
-    /// and show it.
-    #[command(after_help = "Example:\n  annals demo")]
+    /// Import the bundled sample timeline (into --db when given, else a temporary database
+    /// that is gone when the tour ends), show it, and name commands to try next.
+    #[command(
+        after_help = "Example:\n  annals --db demo.db demo\n  annals --db demo.db timeline --actor PRK"
+    )]
     Demo,
 }
 
