@@ -1,8 +1,9 @@
 //! The `annals` command line. Owns argument parsing, opening the store at `--db`, and
 //! printing: data to stdout, diagnostics to stderr.
 //!
-//! Exit codes (stable): 0 success; 1 an error (bad input, corrupt data, database in use,
-//! I/O); 2 a usage error (unknown command or flag, bad argument syntax).
+//! Exit codes (stable): 0 success; 1 an error (invalid input, corrupt data, database in
+//! use, I/O); 2 a usage error (an unknown command or flag, or a bad flag value); 3 a
+//! conflict (the log was not at the seq `append --expect-seq` expected).
 
 mod cli;
 

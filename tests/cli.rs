@@ -181,7 +181,7 @@ fn log_json_lines_carry_store_fields() {
     annals(&db)
         .args(["log", "--kind", "meting"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("did you mean `meeting`"));
 }
 
@@ -227,7 +227,8 @@ fn usage_errors_exit_2_and_missing_databases_explain_themselves() {
     annals(&db)
         .args(["log", "--from", "2024-13"])
         .assert()
-        .code(1);
+        .code(2)
+        .stderr(predicate::str::contains("--from"));
 }
 
 #[test]

@@ -384,7 +384,7 @@ fn chart_errors_say_how_to_fix_them() {
     annals(&db)
         .args(["chart", "deployments", "--actor", "PRKK"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("did you mean PRK"));
     annals(&db)
         .args(["chart", "alliances", "--alliance", "PRK"])
@@ -403,7 +403,7 @@ fn chart_errors_say_how_to_fix_them() {
     annals(&db)
         .args(["chart", "alliances", "--from", "2024", "--to", "2023"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("swap them"));
     annals(&db)
         .args(["chart", "deployments"])

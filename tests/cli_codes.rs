@@ -95,7 +95,7 @@ fn unknown_actor_codes_suggest_crosswalk_names_too() {
     annals(&db)
         .args(["deployments", "--actor", "SOVIET"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(
             predicate::str::contains("no event names `SOVIET`")
                 .and(predicate::str::contains("SUN (Soviet Union)")),

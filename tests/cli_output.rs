@@ -214,7 +214,7 @@ fn query_dates_accept_today_year_month_and_day() {
     annals(&db)
         .args(["deployments", "--as-of", "2024-13"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("month 13 does not exist"));
 }
 

@@ -44,8 +44,9 @@ fn the_demo_tour_matches_its_golden_output() {
     // The facts the tour exists to show.
     for needle in [
         "NATO      defense_pact  1949-04-04  BEL CAN DEU DNK ESP FRA GBR GRC ISL ITA LUX NLD NOR PRT TUR USA",
-        "PRK    RUS   Kursk   8000",
-        "PRK    RUS   Kursk   12000",
+        "PRK    RUS   Kursk   8,000",
+        "PRK    RUS   Kursk   12,000",
+        "\"known at seq N (TIME)\" below: the answer uses only the first N events the log recorded",
         "~ NATO: members: +SWE",
         "corrected by seq",
         "Fumio Kishida",

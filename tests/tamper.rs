@@ -59,6 +59,8 @@ fn an_appended_log_extends_its_old_head_and_a_rewritten_one_does_not() {
     annals(&db)
         .args(["verify", "--since", "not-a-hash"])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("64 hex digits"));
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--since: `not-a-hash` is not a head hash (64 hex digits",
+        ));
 }

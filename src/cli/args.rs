@@ -12,7 +12,7 @@ use std::path::PathBuf;
     name = "annals",
     version,
     about = "An embedded, bitemporal timeline database for diplomatic and military events",
-    after_help = "Examples:\n  annals demo\n  annals --db my.db import schema/examples/sample_timeline.jsonl --keep-recorded\n  annals --db my.db log --actor PRK --from 2024\n  annals --db my.db chart deployments --actor PRK --svg prk.svg"
+    after_help = "Examples:\n  annals --db demo.db demo\n  annals --db my.db import schema/examples/sample_timeline.jsonl --keep-recorded\n  annals --db my.db log --actor PRK --from 2024\n  annals --db my.db chart deployments --actor PRK --svg prk.svg"
 )]
 pub struct Cli {
     /// Database directory [env: ANNALS_DB] [default: ./annals.db]
@@ -195,10 +195,12 @@ pub enum Command {
     /// Members of the state system (COW) as of a date.
     #[command(after_help = "Example:\n  annals states --as-of 1990-10-02")]
     States(ViewArgs),
-    /// Any registered view by name (the built-ins or a custom one).
+    /// A built-in view by name: alliances, deployments, leaders, arms, tests, conflicts or
+    /// states. (Custom views are registered by a program that embeds the library, with
+    /// `StoreOptions::with_view`; this binary knows only the built-ins.)
     #[command(after_help = "Example:\n  annals view deployments --as-of 2024-11")]
     View {
-        /// The view's name.
+        /// The view's name: alliances, deployments, leaders, arms, tests, conflicts or states.
         name: String,
         #[command(flatten)]
         args: ViewArgs,
@@ -296,9 +298,11 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Import the bundled sample timeline (into a temporary database, or --db when given)
-    /// and show it.
-    #[command(after_help = "Example:\n  annals demo")]
+    /// Import the bundled sample timeline (into --db when given, else a temporary database
+    /// that is gone when the tour ends), show it, and name commands to try next.
+    #[command(
+        after_help = "Example:\n  annals --db demo.db demo\n  annals --db demo.db timeline --actor PRK"
+    )]
     Demo,
 }
 

@@ -2,9 +2,10 @@
 //! days and actor codes, the event range of `log` and `timeline`, and buffered stdout.
 
 use super::args::{DayRange, EventRange};
+use super::failure::usage;
 use super::output::{Format, Look};
-use annals::{Code, Day, EngineKind, Store, StoreOptions};
-use anyhow::{anyhow, Result};
+use annals::{Code, Day, EngineKind, KnownAt, Store, StoreOptions};
+use anyhow::Result;
 use std::path::PathBuf;
 
 /// The global flags, resolved once for the command that runs.
@@ -48,13 +49,16 @@ pub struct Range {
 }
 
 impl EventRange {
-    pub fn resolve(self, store: &Store) -> Result<Range> {
+    /// Parse the dates (a bad one is a usage error whether or not the database opens),
+    /// then open the store with `open` and check the actor code against it.
+    pub fn resolve(self, open: impl FnOnce() -> Result<Store>) -> Result<(Store, Range)> {
         let mut range = self.days.resolve()?;
+        let store = open()?;
         range.actor = self
             .actor
-            .map(|a| known_actor(store, "--actor", &a))
+            .map(|a| known_actor(&store, "--actor", &a))
             .transpose()?;
-        Ok(range)
+        Ok((store, range))
     }
 }
 
@@ -105,9 +109,21 @@ pub fn open_or_create(path: &PathBuf, engine: Option<EngineKind>) -> Result<Stor
 }
 
 /// A query day (today, YYYY, YYYY-MM, YYYY-MM-DD; month and year mean their last day);
-/// an error names the flag.
+/// an error is a usage error that names the flag.
 pub fn parse_day(flag: &str, text: &str) -> Result<Day> {
-    Day::parse_query(text).map_err(|e| anyhow!("{flag}: {e}"))
+    Day::parse_query(text).map_err(|e| usage(format!("{flag}: {e}")))
+}
+
+/// A knowledge (now, seq:N, an RFC 3339 timestamp, or a day: the end of it, UTC); an
+/// error is a usage error that names the flag.
+pub fn parse_known_at(flag: &str, text: &str) -> Result<KnownAt> {
+    KnownAt::parse(text).map_err(|e| {
+        let e = e.to_string();
+        usage(match e.strip_prefix("known-at ") {
+            Some(rest) => format!("{flag} {rest}"),
+            None => format!("{flag}: {e}"),
+        })
+    })
 }
 
 /// Standard output, locked and buffered: every command's data goes here.
@@ -115,11 +131,11 @@ pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
     std::io::BufWriter::new(std::io::stdout().lock())
 }
 
-/// Parse an `--actor` (or positional) code and make sure the log knows it; an unknown
-/// code is an error that suggests the nearest known ones, and the crosswalk's nearest by
+/// Parse an `--actor` (or positional) code and make sure the log knows it; a malformed or
+/// unknown code is a usage error, and an unknown one suggests the nearest known ones, and the crosswalk's nearest by
 /// name.
 pub fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
-    let code = Code::parse(text).map_err(|e| anyhow!("{flag}: {e}"))?;
+    let code = Code::parse(text).map_err(|e| usage(format!("{flag}: {e}")))?;
     if store.knows_code(&code)? || store.head().seq == 0 {
         return Ok(code);
     }
@@ -147,7 +163,7 @@ pub fn known_actor(store: &Store, flag: &str, text: &str) -> Result<Code> {
     } else {
         format!("; did you mean {}?", suggestions.join(", "))
     };
-    Err(anyhow!("{flag}: no event names `{code}`{hint}"))
+    Err(usage(format!("{flag}: no event names `{code}`{hint}")))
 }
 
 /// `--from 2024` means from the first day of 2024 (`--to 2024`, to its last day).
@@ -156,4 +172,17 @@ pub fn first_day_of(text: &str) -> Result<Day> {
     Ok(annals::Date::parse(text.trim())
         .map(|d| d.earliest())
         .unwrap_or(last))
+}
+
+/// `1 event`, `2 events`, `1 index entry`, `1,024 index entries`: a count with its noun in
+/// the right number (and thousands separated).
+pub fn plural(n: u64, noun: &str) -> String {
+    let n_text = super::progress::thousands(n);
+    if n == 1 {
+        return format!("{n_text} {noun}");
+    }
+    match noun.strip_suffix('y') {
+        Some(stem) if !stem.ends_with(['a', 'e', 'o', 'u']) => format!("{n_text} {stem}ies"),
+        _ => format!("{n_text} {noun}s"),
+    }
 }

@@ -1,7 +1,7 @@
 //! `annals demo`: import the bundled sample timeline and take a short guided tour of what
 //! time travel answers. Deterministic: every date and knowledge in it is fixed.
 
-use super::common::{stdout, Ctx};
+use super::common::{plural, stdout, Ctx};
 use super::output::Look;
 use super::render;
 use annals::interchange::parse_reader;
@@ -12,7 +12,8 @@ use std::io::Write;
 /// The bundled sample timeline (drawn from the seed article and the history it refers to).
 pub const SAMPLE_TIMELINE: &str = include_str!("../../schema/examples/sample_timeline.jsonl");
 
-/// `annals demo`: the tour, on a temporary database unless `--db` (or ANNALS_DB) is given.
+/// `annals demo`: the tour, on a temporary database unless `--db` (or ANNALS_DB) is given;
+/// then, on stderr, the commands to try next on the database it leaves (or how to keep one).
 pub fn command(ctx: &Ctx) -> Result<()> {
     let store = if ctx.no_db_given {
         Store::temporary()?
@@ -21,7 +22,35 @@ pub fn command(ctx: &Ctx) -> Result<()> {
     };
     let mut out = stdout();
     run(&store, &mut out, &ctx.look)?;
-    Ok(out.flush()?)
+    out.flush()?;
+    eprint!("{}", next_steps(ctx));
+    Ok(())
+}
+
+/// What to try after the tour: queries of the database it filled, or, after a tour on a
+/// temporary database, how to keep one.
+fn next_steps(ctx: &Ctx) -> String {
+    let db = if ctx.no_db_given {
+        "demo.db".to_string()
+    } else {
+        ctx.db.display().to_string()
+    };
+    let intro = if ctx.no_db_given {
+        format!("\nThis tour used a temporary database, now gone. To keep one to query, run it with --db:\n  annals --db {db} demo\nthen try:\n")
+    } else {
+        format!("\nThe sample timeline is in {db}. Try:\n")
+    };
+    let tries = [
+        "timeline --actor PRK",
+        "deployments --actor PRK --as-of 2024-11-15 --known-at 2024-11-01",
+        "history JPN",
+        "log --from 2024 --kind deployment",
+    ];
+    let mut text = intro;
+    for t in tries {
+        text.push_str(&format!("  annals --db {db} {t}\n"));
+    }
+    text
 }
 
 fn day(text: &str) -> Result<Day> {
@@ -88,8 +117,10 @@ pub fn run(store: &Store, out: &mut impl Write, look: &Look) -> Result<()> {
     let v = store.verify()?;
     writeln!(
         out,
-        "\nverify: {} events, hash chain intact, {} row versions match the log; head hash {}",
-        v.events, v.row_versions, v.head_hash
+        "\nverify: {}, hash chain intact, {} match the log; head hash {}",
+        plural(v.events, "event"),
+        plural(v.row_versions, "row version"),
+        v.head_hash
     )?;
     Ok(())
 }
@@ -102,9 +133,13 @@ fn import_sample(store: &Store, out: &mut impl Write) -> Result<()> {
         .context("importing the bundled sample timeline")?;
     writeln!(
         out,
-        "Imported the bundled sample timeline: {} events ({} already present), drawn from an AP report\nof 2024-11-15 on the APEC summit in Lima and the history behind it.",
-        report.new_count(),
+        "Imported the bundled sample timeline: {} ({} already present), drawn from an AP report\nof 2024-11-15 on the APEC summit in Lima and the history behind it.",
+        plural(report.new_count() as u64, "event"),
         report.present_count()
+    )?;
+    writeln!(
+        out,
+        "\"known at seq N (TIME)\" below: the answer uses only the first N events the log recorded, the Nth at TIME."
     )?;
     Ok(())
 }

@@ -3,13 +3,20 @@
 //! `read.rs` lists them, `views.rs` answers from views, `admin.rs` is about the database
 //! and the tool; `demo.rs` and `chart/` are commands of their own), and the printing they
 //! share (`render.rs` for rows and tables, `output.rs` for colour and width, `progress.rs`
-//! for progress bars, `common.rs` for opening the store and parsing flags). This file owns
-//! only [`run`]: parse, [`dispatch`] to the command, and turn the outcome into an exit code.
+//! for progress bars, `common.rs` for opening the store and parsing flags, `failure.rs` for
+//! how an error ends the command). This file owns only [`run`]: parse, [`dispatch`] to the
+//! command, and turn the outcome into an exit code.
 //!
 //! Invariants, stable for scripts:
 //! - data goes to stdout, diagnostics (errors, progress, "wrote FILE") to stderr;
-//! - exit codes: 0 success, 1 an error (bad input, corrupt data, database in use, I/O),
-//!   2 a usage error (unknown command or flag, bad argument syntax);
+//! - exit codes: 0 success; 1 an error (invalid input, corrupt data, database in use,
+//!   I/O, ...); 2 a usage error (an unknown command or flag, or a bad flag or argument
+//!   value: a malformed date, known-at or code, an unknown kind, view or actor code);
+//!   3 a conflict (`append --expect-seq N` found the log elsewhere; nothing was written).
+//!   The kind of an error is decided by its type in `failure.rs`, never by its text;
+//! - with `--json` or `--jsonl` on the command line, an error is one JSON line on stderr,
+//!   `{"error": {"kind", "message", "line"?, "lines"?}}`, clap's usage errors included;
+//!   `kind` is one of the stable words of [`failure::Kind::name`];
 //! - `--json` and `--jsonl` print the library's stable JSON forms; JSON is made or read
 //!   only at that output edge (and for views the CLI cannot know the type of, such as
 //!   `view NAME`): charts and other derivations work on the library's typed rows.
@@ -24,24 +31,28 @@ mod chart;
 mod commands;
 mod common;
 mod demo;
+mod failure;
 mod output;
 mod progress;
 mod render;
 
-use annals::Error;
 use anyhow::Result;
 use args::{Cli, Command};
 use clap::Parser;
 use commands::{admin, codes, datasets, read, views, write};
 use common::Ctx;
 use output::{Format, Look};
-use std::io::Write;
 use std::process::ExitCode;
 
 /// Parse the command line, run it, and turn the outcome into an exit code.
 pub fn run() -> ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    let json_errors = failure::json_wanted(&argv);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if json_errors && e.use_stderr() => {
+            return ExitCode::from(failure::report_clap_json(&e));
+        }
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
@@ -49,7 +60,7 @@ pub fn run() -> ExitCode {
     };
     common::set_wait(cli.wait.unwrap_or(annals::DEFAULT_WAIT));
     let no_db_given = std::env::var_os("ANNALS_DB").is_none()
-        && !std::env::args().any(|a| a == "--db" || a.starts_with("--db="));
+        && !argv.iter().any(|a| a == "--db" || a.starts_with("--db="));
     let ctx = Ctx {
         db: cli.db,
         engine: cli.engine,
@@ -57,51 +68,21 @@ pub fn run() -> ExitCode {
         look: Look::detect(cli.color),
         no_db_given,
     };
+    let writes = writes(&cli.command);
     match dispatch(&ctx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            report(&e);
-            ExitCode::from(1)
-        }
+        Err(e) => ExitCode::from(failure::report(&e, json_errors, writes)),
     }
 }
 
-/// Print an error on stderr: every bad line of invalid input, or the error and its causes.
-fn report(e: &anyhow::Error) {
-    let mut stderr = std::io::stderr().lock();
-    // Input errors list every bad line, one per line.
-    if let Some(Error::InvalidInput(lines)) = e.downcast_ref::<Error>() {
-        let follow_ons = lines.iter().filter(|l| l.is_follow_on()).count();
-        let primary = lines.len() - follow_ons;
-        let _ = writeln!(
-            stderr,
-            "error: {primary} invalid line{}{}; nothing was written",
-            if primary == 1 { "" } else { "s" },
-            match follow_ons {
-                0 => String::new(),
-                1 => ", and 1 follow-on error (marked)".into(),
-                n => format!(", and {n} follow-on errors (marked)"),
-            }
-        );
-        // In line order, up to 50; follow-ons only up to 20, so that many of them never
-        // hide a primary error further on.
-        let mut shown = 0usize;
-        for l in lines {
-            if shown < if l.is_follow_on() { 20 } else { 50 } {
-                let _ = writeln!(stderr, "  {l}");
-                shown += 1;
-            }
-        }
-        if lines.len() > shown {
-            let _ = writeln!(stderr, "  ... and {} more", lines.len() - shown);
-        }
-        return;
+/// Whether `command` would write to the database (so that rejected input can say
+/// "nothing was written"; `check` and `import --dry-run` never write).
+fn writes(command: &Command) -> bool {
+    match command {
+        Command::Import(a) => !a.dry_run,
+        Command::Append { .. } => true,
+        _ => false,
     }
-    let _ = write!(stderr, "error: {e}");
-    for cause in e.chain().skip(1) {
-        let _ = write!(stderr, ": {cause}");
-    }
-    let _ = writeln!(stderr);
 }
 
 /// The import options of the flags `--keep-recorded` and `--strict`.

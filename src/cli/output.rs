@@ -122,7 +122,10 @@ impl Look {
     }
 
     /// Print a table: a bold header, columns two spaces apart; when a width is known, a rule
-    /// under the header and long values wrapped to the width.
+    /// under the header and long values wrapped to the width at spaces: a column of single
+    /// words (dates, ids, codes, numbers) is never wrapped, and a column of text is made at
+    /// least as wide as its longest word whenever every column's longest word fits the
+    /// width together (else only a word wider than its column is split).
     pub fn table(
         &self,
         out: &mut impl Write,
@@ -160,18 +163,97 @@ impl Look {
                 .map(|h| self.cell(Some(Tone::Heading), *h))
                 .collect::<Vec<_>>(),
         );
+        let shapes: Vec<Shape> = (0..header.len())
+            .map(|i| Shape::of(header[i], rows.iter().filter_map(|r| r.get(i))))
+            .collect();
         for row in rows {
             table.add_row(row);
         }
         let last = header.len().saturating_sub(1);
+        let floors = self.width.is_some_and(|w| words_fit(&shapes, w));
         for (i, column) in table.column_iter_mut().enumerate() {
             column.set_padding((0, if i == last { 0 } else { 2 }));
+            let Some(shape) = shapes.get(i) else { continue };
+            if let Some(w) = self.width {
+                column.set_constraint(shape.constraint(w, floors));
+            }
         }
         for line in table.lines() {
             writeln!(out, "{}", line.trim_end())?;
         }
         Ok(())
     }
+}
+
+/// What a table column holds, for laying it out.
+struct Shape {
+    /// No cell has a space: it is never wrapped.
+    unbreakable: bool,
+    /// The longest word of any cell (header included), in characters.
+    longest_word: usize,
+    /// The widest cell (header included), in characters.
+    widest: usize,
+}
+
+impl Shape {
+    fn of<'a>(header: &str, cells: impl Iterator<Item = &'a Cell>) -> Shape {
+        let texts: Vec<String> = cells.map(Cell::content).collect();
+        let longest_word = texts
+            .iter()
+            .map(String::as_str)
+            .chain([header])
+            .flat_map(str::split_whitespace)
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0);
+        let widest = texts
+            .iter()
+            .map(String::as_str)
+            .chain([header])
+            .flat_map(str::lines)
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        Shape {
+            unbreakable: texts
+                .iter()
+                .all(|t| !t.trim().contains(char::is_whitespace)),
+            longest_word,
+            widest,
+        }
+    }
+
+    /// The fewest characters the column needs so that no word in it is split.
+    fn needs(&self) -> usize {
+        if self.unbreakable {
+            self.widest
+        } else {
+            self.longest_word
+        }
+    }
+
+    /// How wide the column may be in a table `width` columns wide; `floor`: whether a text
+    /// column is kept as wide as its longest word.
+    fn constraint(&self, width: u16, floor: bool) -> comfy_table::ColumnConstraint {
+        use comfy_table::{ColumnConstraint, Width};
+        if self.unbreakable {
+            return ColumnConstraint::ContentWidth;
+        }
+        if !floor {
+            return ColumnConstraint::LowerBoundary(Width::Fixed(1));
+        }
+        let floor = u16::try_from(self.longest_word)
+            .unwrap_or(u16::MAX)
+            .min(width);
+        ColumnConstraint::LowerBoundary(Width::Fixed(floor))
+    }
+}
+
+/// Whether every column's longest word (the whole cell, for a column never wrapped) fits
+/// in `width` together, with two spaces between columns.
+fn words_fit(shapes: &[Shape], width: u16) -> bool {
+    let gaps = 2 * shapes.len().saturating_sub(1);
+    shapes.iter().map(Shape::needs).sum::<usize>() + gaps <= usize::from(width)
 }
 
 /// What a command prints on stdout.

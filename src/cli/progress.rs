@@ -116,8 +116,12 @@ impl Drop for Progress {
 pub fn summary(what: &str, count: u64, unit: &str, elapsed: Duration) -> String {
     let secs = elapsed.as_secs_f64();
     let rate = count as f64 / secs.max(1e-6);
+    let noun = match count {
+        1 => unit.strip_suffix('s').unwrap_or(unit),
+        _ => unit,
+    };
     format!(
-        "{what} {} {unit} in {} ({} {unit}/s)",
+        "{what} {} {noun} in {} ({} {unit}/s)",
         thousands(count),
         duration(secs),
         thousands(rate.round() as u64)
@@ -159,6 +163,10 @@ mod tests {
         assert_eq!(
             summary("verified", 0, "events", Duration::from_secs(75)),
             "verified 0 events in 1 min 15 s (0 events/s)"
+        );
+        assert_eq!(
+            summary("read", 1, "events", Duration::from_secs(1)),
+            "read 1 event in 1.00 s (1 events/s)"
         );
     }
 

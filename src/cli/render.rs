@@ -7,6 +7,7 @@
 //! with `?` and counted in a footnote.
 
 use super::output::{Look, Tone};
+use super::progress::thousands;
 use annals::history::changes::FieldChange;
 use annals::query::{Basis, DiffAxis, HistoryEntry, Status};
 use annals::{Event, Kind, Stats};
@@ -74,7 +75,11 @@ pub fn describe(kind: &Kind) -> String {
             host,
             region,
             strength,
-        } => format!("{actor} in {host}{}: {strength}", in_region(region)),
+        } => format!(
+            "{actor} in {host}{}: {}",
+            in_region(region),
+            thousands(*strength)
+        ),
         Kind::Withdrawal {
             actor,
             host,
@@ -89,7 +94,7 @@ pub fn describe(kind: &Kind) -> String {
             ..
         } => format!(
             "{supplier} → {recipient}: {} {}{item}",
-            quantity.map_or("?".to_string(), |q| q.to_string()),
+            quantity.map_or("?".to_string(), thousands),
             unit.as_ref()
                 .map(|u| format!("{u} of "))
                 .unwrap_or_default()
@@ -98,7 +103,7 @@ pub fn describe(kind: &Kind) -> String {
             actor,
             class,
             count,
-        } => format!("{actor} {class} ×{count}"),
+        } => format!("{actor} {class} ×{}", thousands(*count)),
         Kind::NuclearTest { actor } => actor.to_string(),
         Kind::JointExercise { actors, assets } => match assets.is_empty() {
             true => codes(actors),
@@ -121,7 +126,10 @@ pub fn describe(kind: &Kind) -> String {
             country,
             deaths_best,
             ..
-        } => format!("{side_a} vs {side_b} in {country}: {deaths_best} deaths"),
+        } => format!(
+            "{side_a} vs {side_b} in {country}: {} deaths",
+            thousands(*deaths_best)
+        ),
         Kind::StateEntered { actor, .. } => format!("{actor} enters the state system"),
         Kind::StateExited { actor, .. } => format!("{actor} leaves the state system"),
     }
@@ -243,8 +251,8 @@ pub fn event_table(
 
 /// Stats as a small report.
 pub fn stats(out: &mut impl Write, s: &Stats) -> std::io::Result<()> {
-    writeln!(out, "events        {}", s.events)?;
-    writeln!(out, "last seq      {}", s.last_seq)?;
+    writeln!(out, "events        {}", thousands(s.events))?;
+    writeln!(out, "last seq      {}", thousands(s.last_seq))?;
     writeln!(
         out,
         "first date    {}",
@@ -255,13 +263,13 @@ pub fn stats(out: &mut impl Write, s: &Stats) -> std::io::Result<()> {
         "last date     {}",
         s.last_day.as_deref().unwrap_or("-")
     )?;
-    writeln!(out, "size on disk  {} bytes", s.size_on_disk)?;
+    writeln!(out, "size on disk  {} bytes", thousands(s.size_on_disk))?;
     writeln!(out, "engine        {}", s.engine)?;
     writeln!(out, "by kind:")?;
     let rows: Vec<Vec<String>> = s
         .by_kind
         .iter()
-        .map(|(k, n)| vec![format!("  {k}"), n.to_string()])
+        .map(|(k, n)| vec![format!("  {k}"), thousands(*n)])
         .collect();
     for row in rows {
         writeln!(out, "{:<22}{:>8}", row[0], row[1])?;
@@ -279,7 +287,31 @@ fn cell(v: &serde_json::Value) -> String {
             .map(|(k, v)| format!("{k}:{}", cell(v)))
             .collect::<Vec<_>>()
             .join(" "),
+        serde_json::Value::Number(n) => number_text(n),
         other => other.to_string(),
+    }
+}
+
+/// A number for people: thousands separated (`190,000`, `-1,500`, `2,875.5`). Machine
+/// output (JSON, JSON Lines, CSV) never goes through here.
+pub fn number_text(n: &serde_json::Number) -> String {
+    if let Some(u) = n.as_u64() {
+        return thousands(u);
+    }
+    if let Some(i) = n.as_i64() {
+        return format!("-{}", thousands(i.unsigned_abs()));
+    }
+    let text = n.to_string();
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    match digits.split_once('.') {
+        Some((int, frac)) if !frac.contains(['e', 'E']) => match int.parse::<u64>() {
+            Ok(whole) => format!("{sign}{}.{frac}", thousands(whole)),
+            Err(_) => text.clone(),
+        },
+        _ => text.clone(),
     }
 }
 
@@ -615,63 +647,82 @@ fn event_cells(e: &Event) -> Vec<String> {
 
 /// A readable chronology: events grouped by year and month, each with its summary, its
 /// first source, and a marker when it was corrected, retracted, or is itself an amendment.
+/// An undated entry (a retraction has no date of its own; the timeline puts it after its
+/// target) stays in the group before it. Dates and kinds are padded to the widest, so an
+/// interval (`2024-10-01/2024-11-15`) keeps the columns aligned.
 pub fn chronology(
     out: &mut impl Write,
     look: &Look,
     entries: &[HistoryEntry],
 ) -> std::io::Result<()> {
-    let mut year = String::new();
-    let mut month = String::new();
+    let widest = |f: &dyn Fn(&HistoryEntry) -> usize| entries.iter().map(f).max().unwrap_or(0);
+    let date_w = widest(&|e| date_text(&e.shown).chars().count());
+    let kind_w = widest(&|e| e.shown.content.kind.name().len());
+    let mut group: Option<(String, String)> = None;
     for e in entries {
         let date = date_text(&e.shown);
-        let y = date.get(..4).unwrap_or("-").to_string();
-        let m = date
-            .get(5..7)
-            .filter(|m| m.chars().all(|c| c.is_ascii_digit()))
-            .unwrap_or("")
-            .to_string();
-        if y != year {
-            heading(out, look, &y)?;
-            year = y;
-            month.clear();
-        }
-        if m != month {
-            if !m.is_empty() {
+        if let Some((y, m)) = year_and_month(&e.shown) {
+            let (year, month) = group.get_or_insert_with(|| (String::new(), String::new()));
+            if y != *year {
+                heading(out, look, &y)?;
+                (*year, *month) = (y, String::new());
+            }
+            if m != *month && !m.is_empty() {
                 writeln!(out, "  {}", look.paint(Tone::Heading, &m))?;
             }
-            month = m;
+            *month = m;
         }
-        let marker = match (e.status, e.by) {
-            (Status::Corrected, Some(by)) => format!(" [corrected by seq {by}]"),
-            (Status::Retracted, Some(by)) => format!(" [retracted by seq {by}]"),
-            (Status::Retracted, None) => " [retracted]".to_string(),
-            (Status::Superseded, _) => " [superseded correction]".to_string(),
-            (Status::Current, Some(root)) => format!(
-                " [correction of seq {root}{}]",
-                match e.changes.is_empty() {
-                    true => String::new(),
-                    false => format!("; changes: {}", changes_text(&e.changes)),
-                }
-            ),
-            (Status::Retraction, Some(t)) => format!(" [retracts seq {t}]"),
-            _ => String::new(),
-        };
-        let source = e
-            .shown
-            .content
-            .sources
-            .first()
-            .map(|s| format!(" ({})", s.name))
-            .unwrap_or_default();
         writeln!(
             out,
-            "    {} {date:<12} {:<18} {}{}{}",
+            "    {} {date:<date_w$}  {:<kind_w$}  {}{}{}",
             short_id(&e.event),
             e.shown.content.kind.name(),
             what(e),
-            look.paint(Tone::Dim, &source),
-            status_tone(e).map_or(marker.clone(), |t| look.paint(t, &marker))
+            look.paint(Tone::Dim, &first_source(e)),
+            status_tone(e).map_or(marker(e), |t| look.paint(t, &marker(e)))
         )?;
     }
     writeln!(out, "{}", count(entries.len(), "event"))
+}
+
+/// The year and month (empty when the date has none) an entry is grouped under; `None`
+/// for an undated one.
+fn year_and_month(e: &Event) -> Option<(String, String)> {
+    let date = e.content.date?.to_string();
+    let y = date.get(..4)?.to_string();
+    let m = date
+        .get(5..7)
+        .filter(|m| m.chars().all(|c| c.is_ascii_digit()))
+        .unwrap_or("")
+        .to_string();
+    Some((y, m))
+}
+
+/// ` (Reuters)`: the entry's first source, or nothing.
+fn first_source(e: &HistoryEntry) -> String {
+    e.shown
+        .content
+        .sources
+        .first()
+        .map(|s| format!(" ({})", s.name))
+        .unwrap_or_default()
+}
+
+/// ` [corrected by seq 17]`: how an entry was amended, or what it amends.
+fn marker(e: &HistoryEntry) -> String {
+    match (e.status, e.by) {
+        (Status::Corrected, Some(by)) => format!(" [corrected by seq {by}]"),
+        (Status::Retracted, Some(by)) => format!(" [retracted by seq {by}]"),
+        (Status::Retracted, None) => " [retracted]".to_string(),
+        (Status::Superseded, _) => " [superseded correction]".to_string(),
+        (Status::Current, Some(root)) => format!(
+            " [correction of seq {root}{}]",
+            match e.changes.is_empty() {
+                true => String::new(),
+                false => format!("; changes: {}", changes_text(&e.changes)),
+            }
+        ),
+        (Status::Retraction, Some(t)) => format!(" [retracts seq {t}]"),
+        _ => String::new(),
+    }
 }

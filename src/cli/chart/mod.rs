@@ -14,7 +14,8 @@
 mod svg;
 mod term;
 
-use super::common::{first_day_of, known_actor, open_existing, parse_day, stdout};
+use super::common::{first_day_of, known_actor, open_existing, parse_day, parse_known_at, stdout};
+use super::failure::usage;
 use super::output::{Format, Look};
 use annals::query::{Basis, HistoryEntry, Status};
 use annals::views::{AllianceRow, Alliances, DeploymentRow, Deployments};
@@ -323,12 +324,12 @@ impl Window {
             .transpose()?;
         if let (Some(f), Some(t)) = (from, to) {
             if f > t {
-                bail!("--from {f} is after --to {t}; swap them");
+                return Err(usage(format!("--from {f} is after --to {t}; swap them")));
             }
         }
         let basis = store
             .at(Day::today())
-            .known_at(KnownAt::parse(&self.known_at)?)
+            .known_at(parse_known_at("--known-at", &self.known_at)?)
             .basis()?;
         Ok(Resolved {
             basis,

@@ -2,8 +2,9 @@
 //! `schema`, `generate`, `completions` and `man`.
 
 use crate::cli::args::Cli;
-use crate::cli::common::{stdout, Ctx};
-use crate::cli::progress::{self, Progress};
+use crate::cli::common::{plural, stdout, Ctx};
+use crate::cli::failure::usage;
+use crate::cli::progress::{self, thousands, Progress};
 use crate::cli::render;
 use anyhow::Result;
 use serde_json::json;
@@ -14,7 +15,8 @@ pub fn verify(ctx: &Ctx, since: Option<String>) -> Result<()> {
     let store = ctx.open_existing()?;
     let extends = since
         .map(|h| store.verify_extends(&h).map(|seq| (h, seq)))
-        .transpose()?;
+        .transpose()
+        .map_err(since_error)?;
     let mut progress = Progress::start(
         "verifying",
         "events",
@@ -40,13 +42,37 @@ pub fn verify(ctx: &Ctx, since: Option<String>) -> Result<()> {
     if ctx.json() {
         writeln!(out, "{}", serde_json::to_string(&report)?)?;
     } else {
-        writeln!(
-            out,
-            "ok: {} events, hash chain intact, {} index entries, {} row versions and {} view checkpoints match the log\nhead: seq {} hash {}",
-            report.events, report.index_entries, report.row_versions, report.checkpoints, report.head_seq, report.head_hash
-        )?;
+        writeln!(out, "{}", verify_text(&report))?;
     }
     Ok(out.flush()?)
+}
+
+/// A malformed `--since` is a usage error that names the flag.
+fn since_error(e: annals::Error) -> anyhow::Error {
+    match e {
+        annals::Error::InvalidArgument(m) => usage(format!("--since: {m}")),
+        other => other.into(),
+    }
+}
+
+/// `ok: 54 events, hash chain intact, ...`: what was checked, each count with its noun
+/// in the right number. A young database has no view checkpoints yet, which is no failure.
+fn verify_text(r: &annals::VerifyReport) -> String {
+    let checkpoints = match r.checkpoints {
+        0 => format!(
+            "; no view checkpoints yet (a view makes one every {} events it folds)",
+            thousands(annals::StoreOptions::default().checkpoint_interval)
+        ),
+        n => format!(", {} match", plural(n, "view checkpoint")),
+    };
+    format!(
+        "ok: {}, hash chain intact; {} and {} match the log{checkpoints}\nhead: seq {} hash {}",
+        plural(r.events, "event"),
+        plural(r.index_entries, "index entry"),
+        plural(r.row_versions, "row version"),
+        r.head_seq,
+        r.head_hash
+    )
 }
 
 /// `annals stats`: counts by kind, dates, last seq, size on disk.

@@ -1,9 +1,10 @@
 //! `annals codes [QUERY]`: the built-in code crosswalk (no database needed).
 
 use crate::cli::common::{stdout, Ctx};
+use crate::cli::failure::not_found;
 use crate::cli::output::Format;
 use annals::codes::{self, Entry};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use serde_json::json;
 use std::io::Write;
 
@@ -22,7 +23,10 @@ pub fn list(ctx: &Ctx, query: Option<&str>) -> Result<()> {
         } else {
             format!("; did you mean {}?", near.join(", "))
         };
-        return Err(anyhow!("no code or name matches `{}`{hint}", query.trim()));
+        return Err(not_found(format!(
+            "no code or name matches `{}`{hint}",
+            query.trim()
+        )));
     }
     let mut out = stdout();
     match ctx.format {

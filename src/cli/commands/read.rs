@@ -1,7 +1,8 @@
 //! The commands that list events: `log`, `export`, `tail`, `history` and `timeline`.
 
 use crate::cli::args::{EventRange, ExportFormat, HistoryArgs, Order};
-use crate::cli::common::{known_actor, parse_day, stdout, Ctx, Range};
+use crate::cli::common::{known_actor, parse_day, parse_known_at, stdout, Ctx, Range};
+use crate::cli::failure::usage;
 use crate::cli::output::Format;
 use crate::cli::progress::{self, Progress};
 use crate::cli::render;
@@ -9,7 +10,7 @@ use annals::history::changes::FieldChange;
 use annals::interchange::event_line;
 use annals::query::HistoryEntry;
 use annals::{Day, Error, Event, KnownAt, Store};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use serde_json::json;
 use std::io::Write;
 
@@ -22,7 +23,7 @@ fn check_kind(kind: Option<&String>) -> Result<()> {
     let hint = annals::interchange::nearest(k, annals::event::KIND_NAMES)
         .map(|n| format!("; did you mean `{n}`?"))
         .unwrap_or_default();
-    Err(anyhow!("--kind: unknown kind `{k}`{hint}"))
+    Err(usage(format!("--kind: unknown kind `{k}`{hint}")))
 }
 
 /// The events in `range`, in `order`.
@@ -72,11 +73,11 @@ pub fn log(
     kind: Option<String>,
     order: Order,
 ) -> Result<()> {
-    let store = ctx.open_existing()?;
     check_kind(kind.as_ref())?;
-    let range = range.resolve(&store)?;
+    let on = on.map(|day| parse_day("--on", &day)).transpose()?;
+    let (store, range) = range.resolve(|| ctx.open_existing())?;
     let mut events = match on {
-        Some(day) => events_covering(&store, &range, parse_day("--on", &day)?, order)?,
+        Some(day) => events_covering(&store, &range, day, order)?,
         None => events_in(&store, &range, order)?,
     };
     if let Some(k) = &kind {
@@ -284,12 +285,9 @@ fn timeline_entries(store: &Store, range: &Range, known_seq: u64) -> Result<Vec<
 
 /// `annals timeline`: a readable chronology grouped by year and month.
 pub fn timeline(ctx: &Ctx, range: EventRange, known_at: &str) -> Result<()> {
-    let store = ctx.open_existing()?;
-    let range = range.resolve(&store)?;
-    let basis = store
-        .at(Day::today())
-        .known_at(KnownAt::parse(known_at)?)
-        .basis()?;
+    let known = parse_known_at("--known-at", known_at)?;
+    let (store, range) = range.resolve(|| ctx.open_existing())?;
+    let basis = store.at(Day::today()).known_at(known).basis()?;
     let entries = timeline_entries(&store, &range, basis.known_seq)?;
     let mut out = stdout();
     if ctx.json() {

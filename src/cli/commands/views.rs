@@ -1,12 +1,13 @@
 //! The commands that answer from views: one command per built-in view (`arms --by` and
 //! `conflicts --by` for totals) and `view NAME`, `diff` and `relations`.
 //!
-//! `view NAME` answers for any registered view, custom ones included, whose row type the
-//! CLI cannot know: `--json` and `--jsonl` rows are streamed by the library from the typed
-//! rows, and the human table gets them as JSON objects (the output edge).
+//! `view NAME` answers for a view by name (this binary registers only the built-ins; a
+//! program embedding the library can register custom views, but the `annals` binary never
+//! sees them): `--json` and `--jsonl` rows are streamed by the library from the typed rows,
+//! and the human table gets them as JSON objects (the output edge).
 
 use crate::cli::args::{AnswerFormat, ArmsBy, ConflictsBy, DiffArgs, DiffMode, ViewArgs};
-use crate::cli::common::{known_actor, open_existing, parse_day, stdout, Ctx};
+use crate::cli::common::{known_actor, open_existing, parse_day, parse_known_at, stdout, Ctx};
 use crate::cli::output::Format;
 use crate::cli::render;
 use annals::query::RowsFormat;
@@ -20,9 +21,9 @@ use std::io::Write;
 /// `--json` and `--jsonl` stream each typed row straight into buffered stdout; only the
 /// human table reads rows as JSON objects (its columns are the row's keys).
 pub fn show(ctx: &Ctx, name: &str, args: &ViewArgs) -> Result<()> {
-    let store = open_existing(&ctx.db, None)?;
     let as_of = parse_day("--as-of", &args.as_of)?;
-    let known = KnownAt::parse(&args.known_at)?;
+    let known = parse_known_at("--known-at", &args.known_at)?;
+    let store = open_existing(&ctx.db, None)?;
     let actor = args
         .actor
         .as_deref()
@@ -81,9 +82,9 @@ fn show_totals<V: annals::views::View, T: serde::Serialize>(
     args: &ViewArgs,
     total: impl Fn(&[V::Row]) -> Vec<T>,
 ) -> Result<()> {
-    let store = open_existing(&ctx.db, None)?;
     let as_of = parse_day("--as-of", &args.as_of)?;
-    let known = KnownAt::parse(&args.known_at)?;
+    let known = parse_known_at("--known-at", &args.known_at)?;
+    let store = open_existing(&ctx.db, None)?;
     let actor = args
         .actor
         .as_deref()
