@@ -86,6 +86,32 @@ const BAD_VALUES: &[(&[&str], &str)] = &[
     (&["--engine", "nonsense", "stats"], "--engine"),
     (&["--color", "nonsense", "stats"], "--color"),
     (&["frobnicate"], "frobnicate"),
+    // import formats, the knowledge diff, the amending commands and --wait
+    (&["import", "--from", "nonsense", "f.csv"], "--from"),
+    (&["import", "--from", "csv", "f.csv"], "--map"),
+    (&["import", "--show-map", "nonsense"], "--show-map"),
+    (
+        &[
+            "diff",
+            "2024",
+            "2025",
+            "--known-at",
+            "seq:1",
+            "--known-at",
+            "seq:2",
+        ],
+        "diff",
+    ),
+    (
+        &["diff", "--known-at", "seq:1", "--known-at", "seq:x"],
+        "--known-at",
+    ),
+    (&["history", "JPN", "--kind", "meting"], "--kind"),
+    (&["amend", "1", "--set", "strength"], "--set"),
+    (&["amend", "1"], "--set"),
+    (&["retract", "1"], "--reason"),
+    (&["append", "--expect-seq", "x", "{}"], "--expect-seq"),
+    (&["--wait", "5 parsecs", "stats"], "--wait"),
 ];
 
 fn run(db: &Path, args: &[&str]) -> std::process::Output {
@@ -268,4 +294,35 @@ fn help_and_version_still_exit_0_with_json_on_the_line() {
         assert_eq!(out.status.code(), Some(0), "{args:?}");
         assert!(!out.stdout.is_empty());
     }
+}
+
+/// `annals log | head -1`: the reader leaving early is not an error (no message, exit 0).
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempdir();
+    let db = db_path(&dir);
+    let events = annals(&db)
+        .args(["generate", "--events", "3000"])
+        .output()
+        .unwrap();
+    let file = dir.path().join("g.jsonl");
+    std::fs::write(&file, &events.stdout).unwrap();
+    assert!(run(&db, &["import", file.to_str().unwrap()])
+        .status
+        .success());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_annals"))
+        .args(["--db", db.to_str().unwrap(), "log"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    let stdout = child.stdout.take().unwrap();
+    BufReader::new(stdout).read_line(&mut first).unwrap();
+    assert!(first.starts_with("SEQ"), "{first}");
+    // The reader is dropped here: the rest of the output meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }

@@ -299,7 +299,7 @@ fn bundled_formats_are_listed_and_shown() {
     annals(&db_path(&dir))
         .args(["import", "--from", "archigoss", "x.csv"])
         .assert()
-        .code(1)
+        .code(2)
         .stderr(predicate::str::contains("did you mean `archigos`?"));
 }
 

@@ -180,14 +180,34 @@ pub fn report(e: &anyhow::Error, json: bool, writes: bool) -> u8 {
 /// line on stderr; exit 2.
 pub fn report_clap_json(e: &clap::Error) -> u8 {
     let rendered = e.render().to_string();
-    let first = rendered.lines().next().unwrap_or_default();
-    let message = first.strip_prefix("error: ").unwrap_or(first).trim();
+    // The error and its details (a missing argument's name), without the usage lines.
+    let message = rendered
+        .lines()
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message).trim();
     let _ = writeln!(
         std::io::stderr().lock(),
         "{}",
         error_json(Kind::Usage, message, None)
     );
     Kind::Usage.exit_code()
+}
+
+/// Whether the error is a write to a closed pipe (stdout's reader exited).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let io = c
+            .downcast_ref::<std::io::Error>()
+            .or_else(|| match c.downcast_ref::<Error>() {
+                Some(Error::Io(io)) => Some(io),
+                _ => None,
+            });
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The error and its causes: `outer: inner: root`.

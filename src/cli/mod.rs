@@ -71,6 +71,8 @@ pub fn run() -> ExitCode {
     let writes = writes(&cli.command);
     match dispatch(&ctx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`annals log | head`): nothing is wrong, and nothing to say.
+        Err(e) if failure::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => ExitCode::from(failure::report(&e, json_errors, writes)),
     }
 }
@@ -80,7 +82,7 @@ pub fn run() -> ExitCode {
 fn writes(command: &Command) -> bool {
     match command {
         Command::Import(a) => !a.dry_run,
-        Command::Append { .. } => true,
+        Command::Append { .. } | Command::Amend(_) | Command::Retract(_) => true,
         _ => false,
     }
 }

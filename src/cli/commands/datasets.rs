@@ -8,6 +8,7 @@
 use super::write::{self, open_input};
 use crate::cli::args::ImportArgs;
 use crate::cli::common::{open_existing, stdout, Ctx};
+use crate::cli::failure::usage;
 use annals::datasets::{self, ColumnReport, Importer, Item, Mapping, RowProblem};
 use annals::interchange::canonical_text;
 use annals::{AppendReport, Error, InputError, NewEvent, Store};
@@ -51,10 +52,10 @@ fn mapping(args: &ImportArgs) -> Result<Mapping> {
                 .with_context(|| format!("cannot read the mapping {}", path.display()))?;
             Ok(Mapping::from_toml(&text, &path.display().to_string())?)
         }
-        (Some("csv"), None) => bail!("--from csv needs --map MAPPING (a mapping file; `annals import --show-map archigos` prints an example)"),
-        (Some(name), None) => Ok(datasets::bundled(name)?),
-        (Some(name), Some(_)) => bail!("--map goes with --from csv, not with the bundled format `{name}`"),
-        (None, _) => bail!("--map needs --from csv"),
+        (Some("csv"), None) => Err(usage("--from csv needs --map MAPPING (a mapping file; `annals import --show-map archigos` prints an example)")),
+        (Some(name), None) => datasets::bundled(name).map_err(|e| usage(format!("--from: {e}"))),
+        (Some(name), Some(_)) => Err(usage(format!("--map goes with --from csv, not with the bundled format `{name}`"))),
+        (None, _) => Err(usage("--map needs --from csv")),
     }
 }
 
@@ -79,7 +80,8 @@ fn list_formats(ctx: &Ctx) -> Result<()> {
 /// `--show-map NAME`.
 fn show_map(name: &str) -> Result<()> {
     let mut out = stdout();
-    out.write_all(datasets::bundled_text(name)?.as_bytes())?;
+    let text = datasets::bundled_text(name).map_err(|e| usage(format!("--show-map: {e}")))?;
+    out.write_all(text.as_bytes())?;
     Ok(out.flush()?)
 }
 

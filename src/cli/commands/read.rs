@@ -225,7 +225,7 @@ pub fn history(ctx: &Ctx, args: HistoryArgs) -> Result<()> {
     let store = ctx.open_existing()?;
     let code = known_actor(&store, "history", &args.code)?;
     check_kind(args.kind.as_ref())?;
-    let known = KnownAt::parse(&args.known_at)?;
+    let known = parse_known_at("--known-at", &args.known_at)?;
     let range = Range {
         actor: Some(code.clone()),
         ..args.days.resolve()?

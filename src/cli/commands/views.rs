@@ -153,7 +153,11 @@ fn output_error(e: annals::Error) -> anyhow::Error {
 /// `annals diff --known-at A --known-at B [--as-of D]`: between two knowledges on one day.
 pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<()> {
     let view = args.view.clone();
-    let mode = args.mode().unwrap_or_else(|e| e.exit());
+    let mode = args.mode().map_err(|e| {
+        let text = e.to_string();
+        let text = text.trim().trim_start_matches("error: ").to_string();
+        crate::cli::failure::usage(text)
+    })?;
     let store = ctx.open_existing()?;
     let names: Vec<String> = match view {
         Some(v) => vec![v],
@@ -163,7 +167,7 @@ pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<()> {
         DiffMode::Dates { from, to, known_at } => {
             let at = store
                 .at(parse_day("from", &from)?)
-                .known_at(KnownAt::parse(&known_at)?);
+                .known_at(parse_known_at("--known-at", &known_at)?);
             let to = parse_day("to", &to)?;
             names
                 .iter()
@@ -173,8 +177,8 @@ pub fn diff(ctx: &Ctx, args: DiffArgs) -> Result<()> {
         DiffMode::Knowledge { as_of, from, to } => {
             let at = store
                 .at(parse_day("--as-of", &as_of)?)
-                .known_at(KnownAt::parse(&from)?);
-            let to = KnownAt::parse(&to)?;
+                .known_at(parse_known_at("--known-at", &from)?);
+            let to = parse_known_at("--known-at", &to)?;
             names
                 .iter()
                 .map(|name| at.diff_knowledge(name, to))
@@ -211,7 +215,7 @@ pub fn relations(ctx: &Ctx, (a, b): (&str, &str), as_of: &str, known_at: &str) -
     let as_of = parse_day("--as-of", as_of)?;
     let rel = store
         .at(as_of)
-        .known_at(KnownAt::parse(known_at)?)
+        .known_at(parse_known_at("--known-at", known_at)?)
         .relations(&a, &b)?;
     let mut out = stdout();
     if ctx.json() {
