@@ -11,7 +11,6 @@ use crate::cli::common::{known_actor, open_existing, parse_day, parse_known_at, 
 use crate::cli::output::Format;
 use crate::cli::render;
 use annals::query::RowsFormat;
-use annals::KnownAt;
 use anyhow::Result;
 use serde_json::Value;
 use std::io::Write;
