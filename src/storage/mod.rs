@@ -1,9 +1,11 @@
 //! The storage seam: the only door to the key-value engine.
 //!
 //! Owns: the [`Engine`] trait (an ordered byte-key/byte-value store with atomic batches,
-//! range scans and flush), the [`Batch`] of writes, and opening an engine by kind. Two
-//! implementations: sled 0.34.7 (`sled_engine.rs`) and redb 4.x (`redb_engine.rs`); no
-//! other module names a sled or redb type. The store reaches its engine through an
+//! range scans and flush), the [`Batch`] of writes, and opening an engine by kind. Three
+//! implementations: sled 0.34.7 (`sled_engine.rs`) and redb 4.x (`redb_engine.rs`), which
+//! keep a database directory, and PostgreSQL (`postgres_engine.rs`), opened by a
+//! `postgres://` URL ([`url_of`], [`open_url`]); no other module names a sled, redb or
+//! postgres type. The store reaches its engine through an
 //! `Overlay` (`overlay.rs`), which holds an append's last staged chunk in memory so that
 //! it reaches the engine in the same commit as the head.
 //!
@@ -20,8 +22,8 @@
 //!   see a batch partly applied (some keys new, some old; never a torn value), so callers
 //!   that need a consistent view bound their reads by a committed head (see `crate::store`);
 //! - writes are durable only after [`Engine::flush`] returns `Ok`;
-//! - a database directory is opened by one handle at a time; a second open fails with
-//!   [`crate::Error::InUse`] instead of blocking (only creating a database waits, for the
+//! - a database (directory or PostgreSQL database) is opened by one handle at a time; a
+//!   second open fails with [`crate::Error::InUse`] instead of blocking (only creating a database waits, for the
 //!   milliseconds another process may spend creating the same one);
 //! - creating a database is atomic: a process killed while an engine creates its files
 //!   leaves either no database (the next open creates it) or a complete empty one, never
@@ -39,6 +41,8 @@ mod creation;
 mod faulty;
 mod layout;
 mod overlay;
+#[cfg(feature = "postgres")]
+mod postgres_engine;
 #[cfg(feature = "redb")]
 mod redb_engine;
 #[cfg(feature = "sled")]
@@ -143,19 +147,24 @@ pub enum EngineKind {
     Sled,
     /// redb 4.x: a copy-on-write B-tree in one file, with checksummed commit slots.
     Redb,
+    /// PostgreSQL: one table in a PostgreSQL database, opened by a `postgres://` URL
+    /// (never by name: it is not in [`EngineKind::ALL`]).
+    Postgres,
 }
 
 /// The environment variable that picks the engine for new databases when none is chosen.
 pub const ENGINE_ENV: &str = "ANNALS_ENGINE";
 
 impl EngineKind {
-    /// Every engine, in the order they are documented.
+    /// Every engine that keeps a database directory (the embedded ones), in the order they
+    /// are documented; `--engine` and `$ANNALS_ENGINE` name one of these.
     pub const ALL: [EngineKind; 2] = [EngineKind::Sled, EngineKind::Redb];
 
     pub fn name(self) -> &'static str {
         match self {
             EngineKind::Sled => "sled",
             EngineKind::Redb => "redb",
+            EngineKind::Postgres => "postgres",
         }
     }
 
@@ -276,9 +285,72 @@ pub fn open(path: &Path, kind: EngineKind, options: &EngineOptions) -> Result<Bo
         EngineKind::Sled => Ok(Box::new(sled_engine::SledEngine::open(path, options)?)),
         #[cfg(feature = "redb")]
         EngineKind::Redb => Ok(Box::new(redb_engine::RedbEngine::open(path, options)?)),
+        EngineKind::Postgres => Err(by_url_only()),
         #[allow(unreachable_patterns)]
         other => Err(not_built(other)),
     }
+}
+
+/// The error for asking for a PostgreSQL store without a URL.
+fn by_url_only() -> crate::Error {
+    crate::Error::InvalidArgument(
+        "a PostgreSQL store is opened by its URL (`--db postgres://user@host:port/dbname`), not by a directory".into(),
+    )
+}
+
+/// The URL schemes that name a PostgreSQL store instead of a directory.
+pub const URL_SCHEMES: [&str; 2] = ["postgres://", "postgresql://"];
+
+/// The URL `path` holds when it names a PostgreSQL store (`postgres://` or
+/// `postgresql://`), else `None` (a database directory).
+pub fn url_of(path: &Path) -> Option<&str> {
+    let text = path.to_str()?;
+    URL_SCHEMES
+        .iter()
+        .any(|scheme| text.starts_with(scheme))
+        .then_some(text)
+}
+
+/// `url` as it may be shown: the password (in the user part or a `password=` parameter)
+/// removed.
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((user, host)) => format!("{}@{host}", user.split(':').next().unwrap_or(user)),
+        None => authority.to_string(),
+    };
+    let tail = match tail.split_once('?') {
+        Some((path, query)) => {
+            let kept: Vec<&str> = query
+                .split('&')
+                .filter(|p| !p.to_ascii_lowercase().starts_with("password="))
+                .collect();
+            if kept.is_empty() {
+                path.to_string()
+            } else {
+                format!("{path}?{}", kept.join("&"))
+            }
+        }
+        None => tail.to_string(),
+    };
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// Open (or, when `create`, create) the store kept in the PostgreSQL database at `url`.
+/// Another handle holding it is [`crate::Error::InUse`]; a database without a store and
+/// `create` false is refused.
+#[allow(unused_variables)]
+pub fn open_url(url: &str, create: bool, options: &EngineOptions) -> Result<Box<dyn Engine>> {
+    #[cfg(feature = "postgres")]
+    return Ok(Box::new(postgres_engine::PostgresEngine::open(
+        url, create, options,
+    )?));
+    #[cfg(not(feature = "postgres"))]
+    Err(not_built(EngineKind::Postgres))
 }
 
 /// The error for an engine this build leaves out (its cargo feature is off).
@@ -296,7 +368,35 @@ pub fn temporary(kind: EngineKind, options: &EngineOptions) -> Result<Box<dyn En
         EngineKind::Sled => Ok(Box::new(sled_engine::SledEngine::temporary(options)?)),
         #[cfg(feature = "redb")]
         EngineKind::Redb => Ok(Box::new(redb_engine::RedbEngine::temporary(options)?)),
+        EngineKind::Postgres => Err(by_url_only()),
         #[allow(unreachable_patterns)]
         other => Err(not_built(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_told_from_directories() {
+        assert!(url_of(Path::new("postgres://u@h:5432/db")).is_some());
+        assert!(url_of(Path::new("postgresql://h/db")).is_some());
+        assert!(url_of(Path::new("annals.db")).is_none());
+        assert!(url_of(Path::new("./postgres://x")).is_none());
+    }
+
+    #[test]
+    fn shown_urls_lose_their_password() {
+        assert_eq!(
+            redact_url("postgres://ann:s3cret@db.example:5432/annals?sslmode=disable"),
+            "postgres://ann@db.example:5432/annals?sslmode=disable"
+        );
+        assert_eq!(
+            redact_url("postgresql://ann@h/db?password=s3cret&application_name=x"),
+            "postgresql://ann@h/db?application_name=x"
+        );
+        assert_eq!(redact_url("postgres://h/db?password=p"), "postgres://h/db");
+        assert_eq!(redact_url("postgres://h"), "postgres://h");
     }
 }

@@ -191,8 +191,14 @@ impl Store {
     }
 
     /// Open with options (a clock, engine tuning, whether to create).
+    ///
+    /// A path whose text starts with `postgres://` or `postgresql://` is the URL of a
+    /// PostgreSQL database that keeps the store instead of a directory (feature `postgres`).
     pub fn open_with(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store> {
         let path = path.as_ref();
+        if let Some(url) = storage::url_of(path) {
+            return Store::open_url(url, options);
+        }
         let shown = path.display().to_string();
         match std::fs::metadata(path) {
             Ok(m) if !m.is_dir() => {
@@ -233,6 +239,20 @@ impl Store {
         };
         let engine = super::wait::open_waiting(path, kind, &options.engine, options.wait)?;
         Store::from_engine(engine, Some(path.to_path_buf()), options)
+    }
+
+    /// Open the store kept in the PostgreSQL database at `url`: no directory, no holder
+    /// file; the engine's advisory lock and the same wait decide who holds it.
+    fn open_url(url: &str, options: StoreOptions) -> Result<Store> {
+        if let Some(asked) = options.engine_kind.filter(|k| *k != EngineKind::Postgres) {
+            return Err(Error::InvalidArgument(format!(
+                "a postgres:// URL is kept by the postgres engine (asked for {asked})"
+            )));
+        }
+        let engine =
+            super::wait::open_url_waiting(url, options.create, &options.engine, options.wait)?;
+        let shown = PathBuf::from(storage::redact_url(url));
+        Store::from_engine(engine, Some(shown), options)
     }
 
     /// A throwaway database, deleted when the handle drops.

@@ -3,7 +3,8 @@
 //! failing at once; and the holder's pid, recorded in the database directory, so that the
 //! error after the timeout can name it.
 //!
-//! Owns: the retry loop ([`open_waiting`]) and the holder file (`holder.pid`, one line:
+//! Owns: the retry loop ([`open_waiting`], and [`open_url_waiting`] for a PostgreSQL
+//! store, whose engine names the holder itself and gets no holder file) and the holder file (`holder.pid`, one line:
 //! the pid in decimal; `schema/storage.md` §1). The engines still refuse a second handle
 //! at once ([`Error::InUse`]); only this loop waits.
 //!
@@ -29,28 +30,55 @@ pub(crate) fn open_waiting(
     options: &EngineOptions,
     wait: Duration,
 ) -> Result<Box<dyn Engine>> {
+    let engine = retry(
+        || storage::open(path, kind, options),
+        wait,
+        || read_holder(path),
+    )?;
+    record_holder(path);
+    Ok(engine)
+}
+
+/// Open the PostgreSQL store at `url`, waiting up to `wait` while another session holds
+/// its lock. No holder file: the engine names the holder itself when it can.
+pub(crate) fn open_url_waiting(
+    url: &str,
+    create: bool,
+    options: &EngineOptions,
+    wait: Duration,
+) -> Result<Box<dyn Engine>> {
+    retry(|| storage::open_url(url, create, options), wait, || None)
+}
+
+/// Call `open` until it returns anything but [`Error::InUse`] or `wait` has passed; the
+/// final `InUse` names the holder the engine named, else the one `holder` reads.
+fn retry(
+    mut open: impl FnMut() -> Result<Box<dyn Engine>>,
+    wait: Duration,
+    holder: impl Fn() -> Option<u32>,
+) -> Result<Box<dyn Engine>> {
     let start = Instant::now();
     let mut delay = FIRST_DELAY;
     let mut jitter = Jitter::seeded();
     loop {
-        match storage::open(path, kind, options) {
-            Ok(engine) => {
-                record_holder(path);
-                return Ok(engine);
-            }
-            Err(Error::InUse { path: shown, .. }) => {
+        match open() {
+            Err(Error::InUse {
+                path: shown,
+                holder: named,
+                ..
+            }) => {
                 let waited = start.elapsed();
                 if waited >= wait {
                     return Err(Error::InUse {
                         path: shown,
-                        holder: read_holder(path),
+                        holder: named.or_else(&holder),
                         waited_ms: u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
                     });
                 }
                 std::thread::sleep(jitter.spread(delay).min(wait - waited));
                 delay = (delay * 2).min(MAX_DELAY);
             }
-            Err(e) => return Err(e),
+            other => return other,
         }
     }
 }

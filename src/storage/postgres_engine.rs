@@ -1,0 +1,385 @@
+//! The PostgreSQL engine behind the storage seam, through the synchronous `postgres` crate
+//! (no TLS). This is the only file that names a `postgres` type.
+//!
+//! Owns: the connection of one store handle, the table `annals_kv` and the session-level
+//! advisory lock that makes the handle the only one (`schema/storage.md` §PostgreSQL).
+//!
+//! Layout: one table, `annals_kv (key bytea PRIMARY KEY, value bytea NOT NULL)`, in the
+//! connection's current schema, holding every keyspace under its one-byte key prefix
+//! (`format/keys.rs`), byte for byte as redb's and sled's single trees do. `bytea` compares
+//! as unsigned bytes, lexicographically, with a shorter prefix first: the order the
+//! [`Engine`] contract asks for. The table is created (in a transaction) at the first open
+//! that may create a store; an open that may not and finds no table is refused.
+//!
+//! One handle at a time: opening takes `pg_try_advisory_lock(LOCK_KEY)` on its session
+//! before touching the table; when another session holds it, opening fails at once with
+//! [`Error::InUse`] (naming the holder's pid when its `application_name` tells it), and
+//! the store's wait loop retries. The lock lives as long as the connection: dropping the
+//! engine closes the connection, and the server releases the lock, also when the process
+//! dies.
+//!
+//! Mapping of the contract: `get` is one `SELECT`; scans page through
+//! `key >= $1 AND key < $2 ORDER BY key [DESC] LIMIT 512`, continuing after the last key
+//! of the page, so a full scan never holds more than a page; `write` is one transaction
+//! of chunked multi-row upserts (`INSERT … SELECT unnest(…) ON CONFLICT (key) DO UPDATE`)
+//! and one `DELETE … = ANY(…)`; the session runs with `synchronous_commit = on`, so a
+//! commit is durable when it returns, `flush` has nothing left to do and `write_durable`
+//! is `write`.
+//!
+//! Invariants: `postgres` errors never escape as `postgres` types; a URL is shown only
+//! with its password removed ([`super::redact_url`]); the client is reached only under
+//! its mutex, taken with [`lock_leaf`] and never held across a call into another lock.
+//!
+//! May import: `crate::error`, `crate::locks`, and the seam (`super`).
+
+use super::{Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
+use crate::error::{Error, Result};
+use crate::locks::lock_leaf;
+use postgres::{Client, Config, NoTls, Statement};
+use std::collections::{BTreeMap, VecDeque};
+use std::str::FromStr;
+use std::sync::Mutex;
+
+/// The advisory lock key: the bytes of "annals" followed by two zero bytes, big-endian.
+pub(crate) const LOCK_KEY: i64 = i64::from_be_bytes(*b"annals\0\0");
+
+/// Rows per page of a scan.
+const PAGE_ROWS: i64 = 512;
+
+/// Rows per upsert statement of a write.
+const UPSERT_ROWS: usize = 1_000;
+
+/// The table every keyspace lives in.
+const CREATE_TABLE: &str =
+    "CREATE TABLE IF NOT EXISTS annals_kv (key bytea PRIMARY KEY, value bytea NOT NULL)";
+
+const UPSERT: &str = "INSERT INTO annals_kv (key, value) \
+     SELECT * FROM unnest($1::bytea[], $2::bytea[]) \
+     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
+
+const DELETE: &str = "DELETE FROM annals_kv WHERE key = ANY($1::bytea[])";
+
+/// The prepared statements of one connection.
+struct Conn {
+    client: Client,
+    get: Statement,
+    scan: Statement,
+    scan_rev: Statement,
+    keys_rev: Statement,
+}
+
+pub(crate) struct PostgresEngine {
+    conn: Mutex<Conn>,
+}
+
+fn storage_error(e: postgres::Error) -> Error {
+    Error::Storage {
+        message: describe(&e),
+        source: Some(Box::new(e)),
+    }
+}
+
+/// The error and its causes in one line: `postgres::Error` alone says only "db error" for
+/// what the server reported.
+fn describe(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
+impl PostgresEngine {
+    /// Connect to `url`, take the store's advisory lock and make sure the table exists
+    /// (creating it only when `create`).
+    pub(crate) fn open(url: &str, create: bool, _options: &EngineOptions) -> Result<Self> {
+        let shown = super::redact_url(url);
+        let open_error = |reason: String| Error::Open {
+            path: shown.clone(),
+            reason,
+        };
+        let mut config = Config::from_str(url).map_err(|e| open_error(describe(&e)))?;
+        config.application_name(&format!("annals-{}", std::process::id()));
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|e| open_error(describe(&e)))?;
+        client
+            .batch_execute("SET synchronous_commit = on")
+            .map_err(|e| open_error(describe(&e)))?;
+        if !take_lock(&mut client).map_err(|e| open_error(describe(&e)))? {
+            return Err(Error::InUse {
+                path: shown,
+                holder: lock_holder(&mut client),
+                waited_ms: 0,
+            });
+        }
+        ensure_table(&mut client, create)
+            .map_err(|e| open_error(describe(&e)))?
+            .then_some(())
+            .ok_or_else(|| {
+                open_error("that PostgreSQL database holds no annals store (no table annals_kv); create one with `annals import FILE` or `annals --db URL append JSON`".into())
+            })?;
+        let conn = Conn::prepare(client).map_err(|e| open_error(describe(&e)))?;
+        Ok(PostgresEngine {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// One page of a scan: up to [`PAGE_ROWS`] pairs (or keys, with empty values) with
+    /// `start <= key < end`, in the direction `which` sorts.
+    fn page(&self, which: Page, start: &[u8], end: &[u8]) -> Result<Vec<Pair>> {
+        let mut conn = lock_leaf(&self.conn);
+        let Conn {
+            client,
+            scan,
+            scan_rev,
+            keys_rev,
+            ..
+        } = &mut *conn;
+        let statement = match which {
+            Page::Forward => scan,
+            Page::Reverse => scan_rev,
+            Page::KeysReverse => keys_rev,
+        };
+        let rows = client
+            .query(&*statement, &[&start, &end, &PAGE_ROWS])
+            .map_err(storage_error)?;
+        rows.iter()
+            .map(|row| {
+                let key: Vec<u8> = row.try_get(0).map_err(storage_error)?;
+                let value: Vec<u8> = match which {
+                    Page::KeysReverse => Vec::new(),
+                    _ => row.try_get(1).map_err(storage_error)?,
+                };
+                Ok((key, value))
+            })
+            .collect()
+    }
+
+    fn pages(&self, which: Page, start: &[u8], end: &[u8]) -> Pages<'_> {
+        Pages {
+            engine: self,
+            which,
+            start: start.to_vec(),
+            end: end.to_vec(),
+            buffer: VecDeque::new(),
+            done: start >= end,
+        }
+    }
+}
+
+impl Conn {
+    fn prepare(mut client: Client) -> std::result::Result<Conn, postgres::Error> {
+        let get = client.prepare("SELECT value FROM annals_kv WHERE key = $1")?;
+        let scan = client.prepare(
+            "SELECT key, value FROM annals_kv WHERE key >= $1 AND key < $2 ORDER BY key LIMIT $3",
+        )?;
+        let scan_rev = client.prepare(
+            "SELECT key, value FROM annals_kv WHERE key >= $1 AND key < $2 ORDER BY key DESC LIMIT $3",
+        )?;
+        let keys_rev = client.prepare(
+            "SELECT key FROM annals_kv WHERE key >= $1 AND key < $2 ORDER BY key DESC LIMIT $3",
+        )?;
+        Ok(Conn {
+            client,
+            get,
+            scan,
+            scan_rev,
+            keys_rev,
+        })
+    }
+}
+
+/// Take the store's advisory lock on this session; `false` when another session holds it.
+fn take_lock(client: &mut Client) -> std::result::Result<bool, postgres::Error> {
+    let row = client.query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])?;
+    row.try_get(0)
+}
+
+/// The pid of the annals process holding the lock, from its session's `application_name`
+/// (`annals-<pid>`), when the server shows it (best effort).
+fn lock_holder(client: &mut Client) -> Option<u32> {
+    // A bigint advisory key shows in pg_locks as classid (high half) and objid (low half).
+    let high = (LOCK_KEY >> 32) as u32;
+    let low = (LOCK_KEY & 0xffff_ffff) as u32;
+    let row = client
+        .query_opt(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 \
+             AND l.objsubid = 1 AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+             LIMIT 1",
+            &[&high, &low],
+        )
+        .ok()??;
+    let name: String = row.try_get(0).ok()?;
+    name.strip_prefix("annals-")?.parse().ok()
+}
+
+/// Make sure `annals_kv` exists, creating it when `create`; whether it exists now.
+fn ensure_table(client: &mut Client, create: bool) -> std::result::Result<bool, postgres::Error> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('annals_kv') IS NOT NULL", &[])?
+        .try_get(0)?;
+    if exists || !create {
+        return Ok(exists);
+    }
+    let mut txn = client.transaction()?;
+    txn.batch_execute(CREATE_TABLE)?;
+    txn.commit()?;
+    Ok(true)
+}
+
+#[derive(Clone, Copy)]
+enum Page {
+    Forward,
+    Reverse,
+    KeysReverse,
+}
+
+/// A scan, one page at a time: after a page, the range shrinks past its last key.
+struct Pages<'a> {
+    engine: &'a PostgresEngine,
+    which: Page,
+    start: Vec<u8>,
+    end: Vec<u8>,
+    buffer: VecDeque<Pair>,
+    done: bool,
+}
+
+impl Pages<'_> {
+    /// Read the next page into the buffer, narrowing the range past it.
+    fn refill(&mut self) -> Result<()> {
+        let page = self.engine.page(self.which, &self.start, &self.end)?;
+        if page.len() < PAGE_ROWS as usize {
+            self.done = true;
+        }
+        if let Some((last, _)) = page.last() {
+            match self.which {
+                // The least key greater than `last` is `last` followed by a zero byte.
+                Page::Forward => {
+                    self.start = last.clone();
+                    self.start.push(0);
+                }
+                Page::Reverse | Page::KeysReverse => self.end = last.clone(),
+            }
+        }
+        self.buffer.extend(page);
+        Ok(())
+    }
+}
+
+impl Iterator for Pages<'_> {
+    type Item = Result<Pair>;
+
+    fn next(&mut self) -> Option<Result<Pair>> {
+        if self.buffer.is_empty() && !self.done {
+            if let Err(e) = self.refill() {
+                self.done = true;
+                return Some(Err(e));
+            }
+        }
+        self.buffer.pop_front().map(Ok)
+    }
+}
+
+/// A batch with later writes to a key winning (one statement may not touch a row twice):
+/// the puts as parallel arrays of keys and values, and the deletes, each in key order.
+#[derive(Default)]
+struct Folded {
+    keys: Vec<Vec<u8>>,
+    values: Vec<Vec<u8>>,
+    deletes: Vec<Vec<u8>>,
+}
+
+fn fold(batch: Batch) -> Folded {
+    let last: BTreeMap<Vec<u8>, Option<Vec<u8>>> = batch.writes.into_iter().collect();
+    let mut folded = Folded::default();
+    for (key, value) in last {
+        match value {
+            Some(value) => {
+                folded.keys.push(key);
+                folded.values.push(value);
+            }
+            None => folded.deletes.push(key),
+        }
+    }
+    folded
+}
+
+impl Engine for PostgresEngine {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let mut conn = lock_leaf(&self.conn);
+        let Conn { client, get, .. } = &mut *conn;
+        let row = client.query_opt(&*get, &[&key]).map_err(storage_error)?;
+        row.map(|r| r.try_get(0).map_err(storage_error)).transpose()
+    }
+
+    fn scan(&self, start: &[u8], end: &[u8]) -> PairIter<'_> {
+        Box::new(self.pages(Page::Forward, start, end))
+    }
+
+    fn scan_rev(&self, start: &[u8], end: &[u8]) -> PairIter<'_> {
+        Box::new(self.pages(Page::Reverse, start, end))
+    }
+
+    fn keys_rev(&self, start: &[u8], end: &[u8]) -> KeyIter<'_> {
+        Box::new(
+            self.pages(Page::KeysReverse, start, end)
+                .map(|item| item.map(|(key, _)| key)),
+        )
+    }
+
+    /// One transaction: the upserts in chunks of [`UPSERT_ROWS`] rows, then the deletes.
+    fn write(&self, batch: Batch) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let Folded {
+            keys,
+            values,
+            deletes,
+        } = fold(batch);
+        let mut conn = lock_leaf(&self.conn);
+        let mut txn = conn.client.transaction().map_err(storage_error)?;
+        for (k, v) in keys.chunks(UPSERT_ROWS).zip(values.chunks(UPSERT_ROWS)) {
+            txn.execute(UPSERT, &[&k, &v]).map_err(storage_error)?;
+        }
+        if !deletes.is_empty() {
+            txn.execute(DELETE, &[&deletes]).map_err(storage_error)?;
+        }
+        txn.commit().map_err(storage_error)
+    }
+
+    /// Every commit is durable when it returns (`synchronous_commit = on`).
+    fn flush(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn write_durable(&self, batch: Batch) -> Result<()> {
+        self.write(batch)
+    }
+
+    fn size_on_disk(&self) -> Result<u64> {
+        let mut conn = lock_leaf(&self.conn);
+        let row = conn
+            .client
+            .query_one("SELECT pg_total_relation_size('annals_kv')::bigint", &[])
+            .map_err(storage_error)?;
+        let bytes: i64 = row.try_get(0).map_err(storage_error)?;
+        Ok(u64::try_from(bytes).unwrap_or(0))
+    }
+
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    /// A commit costs one WAL flush and a round trip, so large batches amortise it, as on
+    /// redb; the batch travels as a few array parameters (1,000 rows per statement), so
+    /// 5,000 events (a few MB) per transaction keeps each message small.
+    fn batch_events(&self) -> usize {
+        5_000
+    }
+}

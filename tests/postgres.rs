@@ -1,0 +1,386 @@
+//! The PostgreSQL engine on a real server: the engine contract (order of unsigned bytes,
+//! paging, empty ranges, all-or-nothing batches, one handle at a time) and the store
+//! through the real binary (import, verify, time travel, export identical to redb's,
+//! waiting for a held store, reopening).
+//!
+//! The server comes from `$ANNALS_TEST_POSTGRES` (a URL of a database the tests may use to
+//! create others; `.ci/postgres start` prints one). Each test creates its own database
+//! `annals_test_<pid>_<n>` and drops it at the end, so tests run in parallel. Without the
+//! variable every test prints a NOTICE and returns.
+#![cfg(feature = "postgres")]
+
+mod common;
+
+use annals::storage::{self, Batch, Engine, EngineOptions};
+use common::*;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const ENV: &str = "ANNALS_TEST_POSTGRES";
+
+/// A database of its own for one test, dropped with it.
+struct TestDb {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl TestDb {
+    /// A fresh database, or `None` (after a notice) when no server is configured.
+    fn new(test: &str) -> Option<TestDb> {
+        let Ok(admin) = std::env::var(ENV) else {
+            eprintln!("NOTICE: {test} skipped: {ENV} is not set (see .ci/postgres)");
+            return None;
+        };
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let name = format!(
+            "annals_test_{}_{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        );
+        let (base, _) = admin.rsplit_once('/').expect("a URL ending in /dbname");
+        let url = format!("{base}/{name}");
+        let db = TestDb { admin, name, url };
+        db.sql(&format!("CREATE DATABASE {}", db.name));
+        Some(db)
+    }
+
+    /// Run `sql` on the admin database.
+    fn sql(&self, sql: &str) {
+        let mut client = postgres::Client::connect(&self.admin, postgres::NoTls).unwrap();
+        client.batch_execute(sql).unwrap();
+    }
+
+    /// Run `sql` on this test's database.
+    fn sql_here(&self, sql: &str) {
+        let mut client = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
+        client.batch_execute(sql).unwrap();
+    }
+
+    fn path(&self) -> &Path {
+        Path::new(&self.url)
+    }
+
+    fn engine(&self) -> Box<dyn Engine> {
+        storage::open_url(&self.url, true, &EngineOptions::default()).unwrap()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let _ = postgres::Client::connect(&self.admin, postgres::NoTls).and_then(|mut c| {
+            c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+        });
+    }
+}
+
+fn put(engine: &dyn Engine, pairs: &[(&[u8], &[u8])]) {
+    let mut batch = Batch::new();
+    for (k, v) in pairs {
+        batch.put(k.to_vec(), v.to_vec());
+    }
+    engine.write(batch).unwrap();
+}
+
+fn keys(iter: storage::PairIter<'_>) -> Vec<Vec<u8>> {
+    iter.map(|item| item.unwrap().0).collect()
+}
+
+#[test]
+fn get_put_delete_and_the_order_of_unsigned_bytes() {
+    let Some(db) = TestDb::new("get_put_delete_and_the_order_of_unsigned_bytes") else {
+        return;
+    };
+    let engine = db.engine();
+    assert_eq!(engine.name(), "postgres");
+    assert_eq!(engine.get(b"\x01").unwrap(), None);
+    let mut expected: Vec<Vec<u8>> = vec![
+        vec![0x00],
+        vec![0x01],
+        vec![0x01, 0x00],
+        vec![0x01, 0x00, 0x00],
+        vec![0x01, 0x7f],
+        vec![0x01, 0x80],
+        vec![0x01, 0xff],
+        vec![0x01, 0xff, 0xff],
+        vec![0x02],
+        vec![0xff],
+        vec![0xff, 0x00],
+        vec![0xff, 0xff],
+    ];
+    let mut batch = Batch::new();
+    for k in expected.iter().rev() {
+        batch.put(k.clone(), [k.as_slice(), b"v"].concat());
+    }
+    engine.write(batch).unwrap();
+    assert_eq!(
+        engine.get(&[0x01, 0x00]).unwrap(),
+        Some(vec![0x01, 0x00, b'v'])
+    );
+    assert_eq!(keys(engine.scan(&[], &[0xff, 0xff, 0xff])), expected);
+    // [0x01, 0x02): every key that starts with 0x01, and nothing else.
+    let ones: Vec<Vec<u8>> = expected.iter().filter(|k| k[0] == 1).cloned().collect();
+    assert_eq!(keys(engine.scan(&[0x01], &[0x02])), ones);
+    let mut rev = ones.clone();
+    rev.reverse();
+    assert_eq!(keys(engine.scan_rev(&[0x01], &[0x02])), rev);
+    let rev_keys: Vec<Vec<u8>> = engine
+        .keys_rev(&[0x01], &[0x02])
+        .map(|k| k.unwrap())
+        .collect();
+    assert_eq!(rev_keys, rev);
+    // Values come back with their keys.
+    for item in engine.scan_rev(&[0x00], &[0xff, 0xff, 0x00]) {
+        let (k, v) = item.unwrap();
+        assert_eq!(v, [k.as_slice(), b"v"].concat());
+    }
+    // Deletes, and later writes to a key win within a batch.
+    let mut batch = Batch::new();
+    batch.delete(vec![0x01, 0x7f]);
+    batch.put(vec![0x02], b"first".to_vec());
+    batch.put(vec![0x02], b"second".to_vec());
+    batch.put(vec![0x03], b"gone".to_vec());
+    batch.delete(vec![0x03]);
+    engine.write(batch).unwrap();
+    expected.retain(|k| k != &[0x01, 0x7f]);
+    assert_eq!(engine.get(&[0x01, 0x7f]).unwrap(), None);
+    assert_eq!(engine.get(&[0x02]).unwrap(), Some(b"second".to_vec()));
+    assert_eq!(engine.get(&[0x03]).unwrap(), None);
+    assert_eq!(keys(engine.scan(&[], &[0xff, 0xff, 0xff])), expected);
+    assert!(engine.size_on_disk().unwrap() > 0);
+}
+
+#[test]
+fn empty_ranges_and_scans_longer_than_a_page() {
+    let Some(db) = TestDb::new("empty_ranges_and_scans_longer_than_a_page") else {
+        return;
+    };
+    let engine = db.engine();
+    assert_eq!(engine.scan(&[0x05], &[0x05]).count(), 0);
+    assert_eq!(engine.scan(&[0x06], &[0x05]).count(), 0);
+    assert_eq!(engine.scan_rev(&[0x06], &[0x05]).count(), 0);
+    assert_eq!(engine.keys_rev(&[0x05], &[0x05]).count(), 0);
+    // 1,500 keys: three pages of 512 and a part; some keys end in 0x00 or 0xff, which is
+    // where continuing "after the last key" could go wrong.
+    let mut all: Vec<Vec<u8>> = Vec::new();
+    let mut batch = Batch::new();
+    for i in 0u16..500 {
+        for tail in [&[][..], &[0x00][..], &[0xff][..]] {
+            let key = [&[0x10][..], &i.to_be_bytes(), tail].concat();
+            batch.put(key.clone(), vec![0xab; 100]);
+            all.push(key);
+        }
+    }
+    engine.write(batch).unwrap();
+    all.sort();
+    assert_eq!(keys(engine.scan(&[0x10], &[0x11])), all);
+    let mut rev = all.clone();
+    rev.reverse();
+    assert_eq!(keys(engine.scan_rev(&[0x10], &[0x11])), rev);
+    let rev_keys: Vec<Vec<u8>> = engine
+        .keys_rev(&[0x10], &[0x11])
+        .map(|k| k.unwrap())
+        .collect();
+    assert_eq!(rev_keys, rev);
+    // A range with no keys in it, beside full ones.
+    assert_eq!(engine.scan(&[0x0f], &[0x10]).count(), 0);
+    assert_eq!(engine.scan_rev(&[0x11], &[0x12]).count(), 0);
+    // A bounded range inside: exactly the keys in [start, end).
+    let (start, end) = ([0x10, 0x00, 0x07], [0x10, 0x01, 0x2c, 0x00]);
+    let inside: Vec<Vec<u8>> = all
+        .iter()
+        .filter(|k| k.as_slice() >= &start[..] && k.as_slice() < &end[..])
+        .cloned()
+        .collect();
+    assert!(inside.len() > 512);
+    assert_eq!(keys(engine.scan(&start, &end)), inside);
+    // Stopping early reads only what it needs; the next scan starts afresh.
+    assert_eq!(
+        keys(Box::new(engine.scan(&[0x10], &[0x11]).take(3))),
+        all[..3]
+    );
+}
+
+#[test]
+fn a_batch_is_all_or_nothing() {
+    let Some(db) = TestDb::new("a_batch_is_all_or_nothing") else {
+        return;
+    };
+    let engine = db.engine();
+    put(&*engine, &[(b"\x20keep", b"old"), (b"\x20drop", b"old")]);
+    // A constraint the last write of the batch breaks, after 1,500 good writes and a
+    // delete: the transaction fails at its end, and nothing of it may be visible.
+    db.sql_here("ALTER TABLE annals_kv ADD CONSTRAINT poison CHECK (value <> '\\xdead'::bytea)");
+    let mut batch = Batch::new();
+    for i in 0u16..1500 {
+        batch.put([&[0x21][..], &i.to_be_bytes()].concat(), b"new".to_vec());
+    }
+    batch.put(b"\x20keep".to_vec(), b"new".to_vec());
+    batch.delete(b"\x20drop".to_vec());
+    batch.put(b"\x7fpoison".to_vec(), vec![0xde, 0xad]);
+    assert!(engine.write(batch).is_err());
+    assert_eq!(engine.scan(&[0x21], &[0x22]).count(), 0);
+    assert_eq!(engine.get(b"\x20keep").unwrap(), Some(b"old".to_vec()));
+    assert_eq!(engine.get(b"\x20drop").unwrap(), Some(b"old".to_vec()));
+    assert_eq!(engine.get(b"\x7fpoison").unwrap(), None);
+    // The handle still works after the failed transaction.
+    put(&*engine, &[(b"\x22after", b"ok")]);
+    assert_eq!(engine.get(b"\x22after").unwrap(), Some(b"ok".to_vec()));
+    engine.flush().unwrap();
+}
+
+#[test]
+fn one_handle_at_a_time_and_clear_open_errors() {
+    let Some(db) = TestDb::new("one_handle_at_a_time_and_clear_open_errors") else {
+        return;
+    };
+    // A database without a store is not created by an open that may not create.
+    let refused = storage::open_url(&db.url, false, &EngineOptions::default());
+    let Err(annals::Error::Open { reason, .. }) = refused else {
+        panic!("expected an Open error");
+    };
+    assert!(reason.contains("no annals store"), "{reason}");
+    let first = db.engine();
+    match storage::open_url(&db.url, true, &EngineOptions::default()) {
+        Err(annals::Error::InUse { holder, .. }) => {
+            assert_eq!(holder, Some(std::process::id()), "the holder is named")
+        }
+        other => panic!("expected InUse, got {:?}", other.map(|_| ())),
+    }
+    drop(first);
+    // Dropping the engine closed its session and so released the lock.
+    let again = storage::open_url(&db.url, true, &EngineOptions::default());
+    assert!(again.is_ok(), "{:?}", again.err());
+    drop(again);
+    // A server that is not there: an Open error that shows the URL without the password.
+    let wrong = "postgres://ann:hunter2@127.0.0.1:1/nothing";
+    let err = storage::open_url(wrong, true, &EngineOptions::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.starts_with("cannot open database at postgres://ann@127.0.0.1:1/nothing"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    // A database that does not exist: a clear error, and nothing created.
+    let missing = format!("{}_missing", db.url);
+    let err = annals(Path::new(&missing)).arg("stats").output().unwrap();
+    assert_eq!(err.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&err.stderr);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+}
+
+fn stdout_of(db: &Path, args: &[&str]) -> String {
+    let out = annals(db).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_store_through_the_binary_matches_redb() {
+    let Some(db) = TestDb::new("the_store_through_the_binary_matches_redb") else {
+        return;
+    };
+    let url = db.path();
+    let started = Instant::now();
+    import_sample(url);
+    eprintln!(
+        "imported the sample into PostgreSQL in {:?}",
+        started.elapsed()
+    );
+    let verify = stdout_of(url, &["verify"]);
+    assert!(
+        verify.contains("ok") || verify.contains("intact"),
+        "{verify}"
+    );
+    let then = stdout_of(
+        url,
+        &[
+            "deployments",
+            "--actor",
+            "PRK",
+            "--as-of",
+            "2024-11-15",
+            "--known-at",
+            "2024-11-01",
+        ],
+    );
+    assert!(then.contains("8,000") && !then.contains("12,000"), "{then}");
+    let now = stdout_of(
+        url,
+        &["deployments", "--actor", "PRK", "--as-of", "2024-11-15"],
+    );
+    assert!(now.contains("12,000"), "{now}");
+    let stats = stdout_of(url, &["stats", "--json"]);
+    let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
+    assert_eq!(stats["engine"], "postgres", "{stats}");
+    // The same import on redb exports the same bytes.
+    let dir = tempdir();
+    let redb = dir.path().join("redb.db");
+    annals(&redb)
+        .args(["--engine", "redb", "import", SAMPLE_PATH, "--keep-recorded"])
+        .assert()
+        .success();
+    let from_pg = stdout_of(url, &["export"]);
+    assert!(!from_pg.is_empty());
+    assert_eq!(from_pg, stdout_of(&redb, &["export"]));
+    // No holder file or directory was made for the URL.
+    assert!(!Path::new("postgres:").exists());
+}
+
+#[test]
+fn a_second_process_waits_for_the_holder_then_reopens() {
+    let Some(db) = TestDb::new("a_second_process_waits_for_the_holder_then_reopens") else {
+        return;
+    };
+    let url = db.path();
+    let line = r#"{"date":"2023","kind":"statement","actors":["USA"]}"#;
+    stdout_of(url, &["append", line]);
+    let held = annals::Store::open(url).unwrap();
+    assert_eq!(held.head().seq, 1);
+    let started = Instant::now();
+    let out = annals(url)
+        .args(["--wait", "300ms", "stats"])
+        .output()
+        .unwrap();
+    let waited = started.elapsed();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("in use"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("pid {}", std::process::id())),
+        "the holder is named: {stderr}"
+    );
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
+    // A waiting process gets the store once the holder lets go.
+    let waiter = std::thread::spawn({
+        let url = db.url.clone();
+        move || {
+            annals(Path::new(&url))
+                .args(["--wait", "20s", "stats", "--json"])
+                .output()
+                .unwrap()
+        }
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    drop(held);
+    let out = waiter.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(event_count(url), 1);
+    // And the library reopens it after the processes are done.
+    let again = annals::Store::open(url).unwrap();
+    assert_eq!(again.head().seq, 1);
+}
