@@ -383,3 +383,30 @@ impl Engine for PostgresEngine {
         5_000
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_key_is_the_one_documented() {
+        // schema/storage.md §2.3 names this number; changing it lets two annals versions
+        // hold one store at once.
+        assert_eq!(LOCK_KEY, 7_020_670_233_827_540_992);
+        assert_eq!(LOCK_KEY, 0x616e_6e61_6c73_0000);
+    }
+
+    #[test]
+    fn a_batch_folds_to_its_last_write_per_key() {
+        let mut batch = Batch::new();
+        batch.put(b"b".to_vec(), b"1".to_vec());
+        batch.delete(b"a".to_vec());
+        batch.put(b"a".to_vec(), b"2".to_vec());
+        batch.put(b"c".to_vec(), b"3".to_vec());
+        batch.delete(b"c".to_vec());
+        let folded = fold(batch);
+        assert_eq!(folded.keys, vec![b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(folded.values, vec![b"2".to_vec(), b"1".to_vec()]);
+        assert_eq!(folded.deletes, vec![b"c".to_vec()]);
+    }
+}
