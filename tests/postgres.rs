@@ -384,3 +384,38 @@ fn a_second_process_waits_for_the_holder_then_reopens() {
     let again = annals::Store::open(url).unwrap();
     assert_eq!(again.head().seq, 1);
 }
+
+/// Import throughput against redb on the same generated events, through the binary
+/// (`ANNALS_PG_BENCH_EVENTS`, default 20,000). A measurement, not a check: run it with
+/// `cargo test --release --test postgres -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement; prints import times for PostgreSQL and redb"]
+fn import_throughput_against_redb() {
+    let Some(db) = TestDb::new("import_throughput_against_redb") else {
+        return;
+    };
+    let n: usize = std::env::var("ANNALS_PG_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let dir = tempdir();
+    let file = dir.path().join("events.jsonl");
+    let text: Vec<String> = annals::workload::generate_lines(n, 7).collect();
+    std::fs::write(&file, text.join("\n") + "\n").unwrap();
+    let file = file.to_str().unwrap();
+    let redb = dir.path().join("redb.db");
+    for (name, target) in [("postgres", db.path()), ("redb", redb.as_path())] {
+        let started = Instant::now();
+        annals(target)
+            .args(["import", file])
+            .env_remove("ANNALS_ENGINE")
+            .assert()
+            .success();
+        let took = started.elapsed();
+        eprintln!(
+            "{name}: imported {n} events in {took:?} ({:.0} events/s)",
+            n as f64 / took.as_secs_f64()
+        );
+        assert_eq!(event_count(target), n as u64);
+    }
+}
