@@ -22,7 +22,9 @@
 //! - writes are durable only after [`Engine::flush`] returns `Ok`;
 //! - a database directory is opened by one handle at a time; a second open fails with
 //!   [`crate::Error::InUse`] instead of blocking (only creating a database waits, for the
-//!   milliseconds another process may spend creating the same one);
+//!   milliseconds another process may spend creating the same one). A read-only open
+//!   (`read_only.rs`) refuses every write; on redb any number of read-only opens share a
+//!   database, excluding a writer; on sled it is an exclusive open like any other;
 //! - creating a database is atomic: a process killed while an engine creates its files
 //!   leaves either no database (the next open creates it) or a complete empty one, never
 //!   a directory that cannot be opened (`creation.rs`).
@@ -39,6 +41,7 @@ mod creation;
 mod faulty;
 mod layout;
 mod overlay;
+mod read_only;
 #[cfg(feature = "redb")]
 mod redb_engine;
 #[cfg(feature = "sled")]
@@ -240,6 +243,10 @@ pub const DEFAULT_CACHE_MB: u64 = 256;
 pub struct EngineOptions {
     /// Bytes of page cache the engine may keep.
     pub cache_bytes: u64,
+    /// Open for reading only: nothing is created, every write fails with
+    /// [`crate::Error::ReadOnly`], and on redb the open shares the file with other
+    /// read-only opens (`read_only.rs`).
+    pub read_only: bool,
 }
 
 impl Default for EngineOptions {
@@ -251,6 +258,7 @@ impl Default for EngineOptions {
             .unwrap_or(DEFAULT_CACHE_MB);
         EngineOptions {
             cache_bytes: mb.saturating_mul(1 << 20),
+            read_only: false,
         }
     }
 }
@@ -270,6 +278,9 @@ pub fn open(path: &Path, kind: EngineKind, options: &EngineOptions) -> Result<Bo
             )))
         }
         Ok(_) => {}
+    }
+    if options.read_only {
+        return read_only::open(path, kind, options);
     }
     match kind {
         #[cfg(feature = "sled")]

@@ -35,7 +35,9 @@ pub(crate) fn open_waiting(
     loop {
         match storage::open(path, kind, options) {
             Ok(engine) => {
-                record_holder(path);
+                if !options.read_only {
+                    record_holder(path);
+                }
                 return Ok(engine);
             }
             Err(Error::InUse { path: shown, .. }) => {
