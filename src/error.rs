@@ -110,6 +110,11 @@ pub enum Error {
         hint: &'static str,
     },
 
+    /// A write was asked of a store opened read-only (`StoreOptions::read_only`): an
+    /// append, or the recovery, upgrade or repair an open or a read would have made.
+    #[error("cannot write to the database at {path}: it is open read-only; open it without --read-only (StoreOptions::read_only) to write, recover, upgrade or repair it")]
+    ReadOnly { path: String },
+
     /// The path cannot hold a database (a file, unreadable, read-only, disk full).
     #[error("cannot open database at {path}: {reason}")]
     Open { path: String, reason: String },

@@ -211,6 +211,13 @@ fn amend_and_retract_commands() {
     let fix: Value = serde_json::from_str(export.lines().last().unwrap()).unwrap();
     assert_eq!(fix["sources"][0]["url"], "https://example.org/report");
     assert_eq!(fix["event"]["date"], "2022-02-23");
+    // `log` names the target by the short id its ID column shows.
+    let short = &fix["target"].as_str().unwrap()[..8];
+    let (_, log, _) = run(&db, &["log"]);
+    assert!(
+        log.contains(&format!("corrects {short} → deployment")),
+        "{log}"
+    );
     // A second amendment of the same event builds on the version in effect.
     let (code, _, _) = run(&db, &["amend", "seq:1", "--set", "region=Kyiv oblast"]);
     assert_eq!(code, 0);

@@ -141,3 +141,117 @@ fn the_library_waits_too() {
     assert!(started.elapsed() < Duration::from_secs(1));
     assert!(err.to_string().contains("this process holds it"), "{err}");
 }
+
+fn read_only(db: &Path) -> annals::Result<annals::Store> {
+    let options = annals::StoreOptions::default()
+        .with_read_only(true)
+        .with_wait(Duration::ZERO);
+    annals::Store::open_with(db, options)
+}
+
+#[test]
+fn on_redb_read_only_opens_share_the_database_and_exclude_a_writer() {
+    let dir = tempdir();
+    let db = db_path(&dir);
+    import_sample(&db);
+    let reader = read_only(&db).unwrap();
+    assert_eq!(reader.head().seq, 54);
+    // Another process reads at the same time, read-only.
+    let out = annals(&db)
+        .args([
+            "--read-only",
+            "--wait",
+            "0",
+            "deployments",
+            "--as-of",
+            "2024-11-15",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("12,000"));
+    // A writer waits for the readers, and gives up after its wait.
+    let out = annals(&db)
+        .args([
+            "--wait",
+            "300ms",
+            "append",
+            r#"{"date":"2025","kind":"statement","actors":["USA"]}"#,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in use"));
+    // The read-only handle itself refuses to write.
+    let line =
+        annals::interchange::parse_line(r#"{"date":"2025","kind":"statement","actors":["USA"]}"#)
+            .unwrap()
+            .event;
+    assert!(matches!(
+        reader.append(line),
+        Err(annals::Error::ReadOnly { .. })
+    ));
+    drop(reader);
+    assert_eq!(event_count(&db), 54);
+}
+
+#[test]
+fn read_only_commands_write_nothing_and_say_why() {
+    let dir = tempdir();
+    let db = db_path(&dir);
+    import_sample(&db);
+    let line = r#"{"date":"2025","kind":"statement","actors":["USA"]}"#;
+    let out = annals(&db)
+        .args(["--read-only", "--json", "append", line])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let error: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(error["error"]["kind"], "read_only", "{error}");
+    assert_eq!(event_count(&db), 54);
+    // Nothing is created for a read-only open of a missing database.
+    let missing = dir.path().join("missing.db");
+    let out = annals(&missing)
+        .args(["--read-only", "stats"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!missing.exists());
+    // verify and the views work read-only.
+    for args in [
+        &["verify"][..],
+        &["history", "JPN"],
+        &["log", "--actor", "PRK"],
+    ] {
+        let out = annals(&db).arg("--read-only").args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn on_sled_a_read_only_open_is_exclusive() {
+    let dir = tempdir();
+    let db = db_path(&dir);
+    let file = dir.path().join("e.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"date":"2025","kind":"statement","actors":["USA"]}"#,
+    )
+    .unwrap();
+    let out = annals(&db)
+        .args(["--engine", "sled", "import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let reader = read_only(&db).unwrap();
+    assert_eq!(reader.head().seq, 1);
+    assert!(matches!(read_only(&db), Err(annals::Error::InUse { .. })));
+}

@@ -393,6 +393,37 @@ fn a_second_process_waits_for_the_holder_then_reopens() {
 }
 
 #[test]
+fn read_only_opens_create_nothing_and_refuse_writes() {
+    let Some(db) = TestDb::new("read_only_opens_create_nothing_and_refuse_writes") else {
+        return;
+    };
+    let url = db.path();
+    let line = r#"{"date":"2023","kind":"statement","actors":["USA"]}"#;
+    let out = annals(url)
+        .args(["--read-only", "append", line])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let missing = storage::open_url(&db.url, false, &EngineOptions::default());
+    assert!(missing.is_err(), "the read-only open created no table");
+    stdout_of(url, &["append", line]);
+    assert!(stdout_of(url, &["--read-only", "stats"]).contains("postgres"));
+    // A new event (the same one again would be a no-op, not a write).
+    let other = r#"{"date":"2024","kind":"statement","actors":["USA"],"summary":"new"}"#;
+    let out = annals(url)
+        .args(["--read-only", "append", other])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("read-only"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(event_count(url), 1);
+}
+
+#[test]
 fn a_killed_import_leaves_nothing_and_releases_the_store() {
     let Some(db) = TestDb::new("a_killed_import_leaves_nothing_and_releases_the_store") else {
         return;

@@ -50,6 +50,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "ANNALS_WAIT", hide_env = true, value_name = "DURATION", value_parser = annals::parse_wait)]
     pub wait: Option<std::time::Duration>,
 
+    /// Open the database for reading only: commands that would write fail, and on redb
+    /// any number of read-only commands share the database at once (never beside a
+    /// writer); on sled the open stays exclusive.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

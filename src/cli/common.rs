@@ -82,22 +82,28 @@ impl Range {
     }
 }
 
-/// `--wait` (or ANNALS_WAIT), set once by `run` before any command opens a store.
-static WAIT: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+/// `--wait` (or ANNALS_WAIT) and `--read-only`, set once by `run` before any command
+/// opens a store.
+static OPENING: std::sync::OnceLock<(std::time::Duration, bool)> = std::sync::OnceLock::new();
 
-/// Set the wait every open of this run uses (the first call wins).
-pub fn set_wait(wait: std::time::Duration) {
-    let _ = WAIT.set(wait);
+/// Set how every open of this run waits, and whether it is read-only (the first call wins).
+pub fn set_opening(wait: std::time::Duration, read_only: bool) {
+    let _ = OPENING.set((wait, read_only));
 }
 
-/// The options every command opens a store with: `--wait` and the engine.
+/// The options every command opens a store with: `--wait`, `--read-only` and the engine.
 pub fn store_options(create: bool, engine: Option<EngineKind>) -> StoreOptions {
+    let (wait, read_only) = OPENING
+        .get()
+        .copied()
+        .unwrap_or((annals::DEFAULT_WAIT, false));
     StoreOptions {
         create,
         engine_kind: engine,
         ..StoreOptions::default()
     }
-    .with_wait(WAIT.get().copied().unwrap_or(annals::DEFAULT_WAIT))
+    .with_wait(wait)
+    .with_read_only(read_only)
 }
 
 pub fn open_existing(path: &PathBuf, engine: Option<EngineKind>) -> Result<Store> {

@@ -26,6 +26,8 @@ pub enum Kind {
     Corrupt,
     /// Another process has the database open. Exit 1.
     InUse,
+    /// A write was asked of a database opened with `--read-only`. Exit 1.
+    ReadOnly,
     /// The log had moved on from the seq the command expected; nothing was written. Exit 3.
     Conflict,
     /// The path cannot hold a database (absent, a file, unreadable). Exit 1.
@@ -78,6 +80,7 @@ impl Kind {
             Error::InvalidInput(_) => Kind::InvalidInput,
             Error::InvalidArgument(_) => Kind::Usage,
             Error::InUse { .. } => Kind::InUse,
+            Error::ReadOnly { .. } => Kind::ReadOnly,
             Error::Conflict { .. } => Kind::Conflict,
             Error::Corrupt { .. } | Error::UnsupportedFormat { .. } => Kind::Corrupt,
             Error::Open { .. } => Kind::CannotOpen,
@@ -96,6 +99,7 @@ impl Kind {
             Kind::NotFound => "not_found",
             Kind::Corrupt => "corrupt",
             Kind::InUse => "in_use",
+            Kind::ReadOnly => "read_only",
             Kind::Conflict => "conflict",
             Kind::CannotOpen => "cannot_open",
             Kind::Storage => "storage",

@@ -58,7 +58,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    common::set_wait(cli.wait.unwrap_or(annals::DEFAULT_WAIT));
+    common::set_opening(cli.wait.unwrap_or(annals::DEFAULT_WAIT), cli.read_only);
     let no_db_given = std::env::var_os("ANNALS_DB").is_none()
         && !argv.iter().any(|a| a == "--db" || a.starts_with("--db="));
     let ctx = Ctx {

@@ -111,12 +111,15 @@ pub fn describe(kind: &Kind) -> String {
         },
         Kind::SanctionsImposed { actor, against } => format!("{actor} on {against}"),
         Kind::SanctionsLifted { actor, against } => format!("{actor} lifts on {against}"),
-        Kind::Retraction { target, reason } => format!("retracts {target}: {reason}"),
+        Kind::Retraction { target, reason } => {
+            format!("retracts {}: {reason}", short_uuid(target))
+        }
         Kind::Correction {
             target,
             replacement,
         } => format!(
-            "corrects {target} → {} {}",
+            "corrects {} → {} {}",
+            short_uuid(target),
             replacement.kind.name(),
             describe(&replacement.kind)
         ),
@@ -177,7 +180,12 @@ pub fn event_line(e: &Event) -> String {
 /// The short id shown in tables: the first 8 hex digits of the event's UUID (enough to
 /// name it as an amendment's target).
 fn short_id(e: &Event) -> String {
-    e.id.simple().to_string().chars().take(8).collect()
+    short_uuid(&e.id)
+}
+
+/// An id as the ID column shows it (and `amend`/`retract` take it): its first 8 hex digits.
+fn short_uuid(id: &uuid::Uuid) -> String {
+    id.simple().to_string().chars().take(8).collect()
 }
 
 /// A value as a change shows it: numbers with thousands separators, lists of words joined

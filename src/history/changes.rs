@@ -8,10 +8,10 @@
 
 use crate::error::Result;
 use crate::model::event::{Content, Event, Kind, KindTag};
-use crate::model::interchange::{event_json, COMMON_FIELDS};
+use crate::model::interchange::{content_json, COMMON_FIELDS};
 use crate::store::Store;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// One field a correction changed: its interchange name and its JSON value before and
 /// after (`None` where the field is absent).
@@ -38,7 +38,7 @@ const CONTENT_COMMON_FIELDS: usize = 8;
 /// assert_eq!(changes[1].to, Some(serde_json::json!("Kursk")));
 /// ```
 pub fn field_changes(old: &Content, new: &Content) -> Vec<FieldChange> {
-    let (before, after) = (content_object(old), content_object(new));
+    let (before, after) = (content_json(old), content_json(new));
     field_names(old.kind.tag(), new.kind.tag())
         .into_iter()
         .filter_map(|field| {
@@ -64,20 +64,6 @@ fn field_names(old: KindTag, new: KindTag) -> Vec<&'static str> {
     }
     names.extend(common.iter().filter(|f| !["date", "kind"].contains(f)));
     names
-}
-
-/// A content's interchange object (without the store's fields).
-fn content_object(content: &Content) -> Map<String, Value> {
-    let event = Event {
-        id: uuid::Uuid::nil(),
-        seq: 0,
-        recorded_micros: 0,
-        content: content.clone(),
-    };
-    match event_json(&event) {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
 }
 
 /// The content a version of an event says: a correction's replacement, else its content.

@@ -23,8 +23,11 @@
 //!   that need a consistent view bound their reads by a committed head (see `crate::store`);
 //! - writes are durable only after [`Engine::flush`] returns `Ok`;
 //! - a database (directory or PostgreSQL database) is opened by one handle at a time; a
-//!   second open fails with [`crate::Error::InUse`] instead of blocking (only creating a database waits, for the
-//!   milliseconds another process may spend creating the same one);
+//!   second open fails with [`crate::Error::InUse`] instead of blocking (only creating a
+//!   database waits, for the milliseconds another process may spend creating the same
+//!   one). A read-only open (`read_only.rs`) refuses every write; on redb any number of
+//!   read-only opens share a database, excluding a writer; on sled and PostgreSQL it is an
+//!   exclusive open like any other;
 //! - creating a database is atomic: a process killed while an engine creates its files
 //!   leaves either no database (the next open creates it) or a complete empty one, never
 //!   a directory that cannot be opened (`creation.rs`).
@@ -43,6 +46,7 @@ mod layout;
 mod overlay;
 #[cfg(feature = "postgres")]
 mod postgres_engine;
+mod read_only;
 #[cfg(feature = "redb")]
 mod redb_engine;
 #[cfg(feature = "sled")]
@@ -249,6 +253,10 @@ pub const DEFAULT_CACHE_MB: u64 = 256;
 pub struct EngineOptions {
     /// Bytes of page cache the engine may keep.
     pub cache_bytes: u64,
+    /// Open for reading only: nothing is created, every write fails with
+    /// [`crate::Error::ReadOnly`], and on redb the open shares the file with other
+    /// read-only opens (`read_only.rs`).
+    pub read_only: bool,
 }
 
 impl Default for EngineOptions {
@@ -260,6 +268,7 @@ impl Default for EngineOptions {
             .unwrap_or(DEFAULT_CACHE_MB);
         EngineOptions {
             cache_bytes: mb.saturating_mul(1 << 20),
+            read_only: false,
         }
     }
 }
@@ -279,6 +288,9 @@ pub fn open(path: &Path, kind: EngineKind, options: &EngineOptions) -> Result<Bo
             )))
         }
         Ok(_) => {}
+    }
+    if options.read_only {
+        return read_only::open(path, kind, options);
     }
     match kind {
         #[cfg(feature = "sled")]
@@ -344,11 +356,18 @@ pub fn redact_url(url: &str) -> String {
 /// Another handle holding it is [`crate::Error::InUse`]; a database without a store and
 /// `create` false is refused.
 #[allow(unused_variables)]
+/// With `options.read_only` nothing is created and every write is refused.
 pub fn open_url(url: &str, create: bool, options: &EngineOptions) -> Result<Box<dyn Engine>> {
     #[cfg(feature = "postgres")]
-    return Ok(Box::new(postgres_engine::PostgresEngine::open(
-        url, create, options,
-    )?));
+    {
+        let create = create && !options.read_only;
+        let engine: Box<dyn Engine> =
+            Box::new(postgres_engine::PostgresEngine::open(url, create, options)?);
+        if options.read_only {
+            return Ok(read_only::wrap(engine, redact_url(url)));
+        }
+        Ok(engine)
+    }
     #[cfg(not(feature = "postgres"))]
     Err(not_built(EngineKind::Postgres))
 }

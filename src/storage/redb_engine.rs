@@ -54,8 +54,31 @@ pub(crate) struct RedbEngine {
     snapshot: Mutex<Option<(u64, Arc<Table>)>>,
     /// Bumped after every commit.
     generation: AtomicU64,
-    db: redb::Database,
+    db: Db,
     file: Option<PathBuf>,
+}
+
+/// The redb handle: read-write, or read-only (`read_only.rs`: shared with other read-only
+/// handles; this engine is then wrapped so that nothing tries to write).
+enum Db {
+    Write(redb::Database),
+    Read(redb::ReadOnlyDatabase),
+}
+
+impl Db {
+    fn begin_read(&self) -> std::result::Result<redb::ReadTransaction, redb::TransactionError> {
+        match self {
+            Db::Write(db) => db.begin_read(),
+            Db::Read(db) => db.begin_read(),
+        }
+    }
+
+    fn begin_write(&self) -> Result<redb::WriteTransaction> {
+        match self {
+            Db::Write(db) => db.begin_write().map_err(storage_error),
+            Db::Read(_) => Err(Error::storage_msg("a read-only redb handle cannot write")),
+        }
+    }
 }
 
 fn storage_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -150,6 +173,39 @@ impl RedbEngine {
         RedbEngine::with_table(db, Some(file))
     }
 
+    /// Open the existing database at `path` read-only, sharing the file with other
+    /// read-only handles (a writer holding it is `Error::InUse`).
+    pub(crate) fn open_read_only(path: &Path, options: &EngineOptions) -> Result<RedbEngine> {
+        guarded(|| {
+            let file = path.join(FILE_NAME);
+            let shown = path.display().to_string();
+            let db = redb::Builder::new()
+                .set_cache_size(options.cache_bytes as usize)
+                .open_read_only(&file)
+                .map_err(|e| match e {
+                    redb::DatabaseError::DatabaseAlreadyOpen => Error::InUse {
+                        path: shown.clone(),
+                        holder: None,
+                        waited_ms: 0,
+                    },
+                    redb::DatabaseError::RepairAborted => Error::Open {
+                        path: shown.clone(),
+                        reason: "it was not closed cleanly and needs a repair, which a read-only open cannot make; open it once without --read-only".into(),
+                    },
+                    other => Error::Open {
+                        path: shown.clone(),
+                        reason: other.to_string(),
+                    },
+                })?;
+            Ok(RedbEngine {
+                db: Db::Read(db),
+                file: Some(file),
+                generation: AtomicU64::new(0),
+                snapshot: Mutex::new(None),
+            })
+        })
+    }
+
     /// Create an empty database file at `file` atomically (see `creation.rs`): holding the
     /// directory's creation lock, build it under a staging name in `dir`, commit its table
     /// durably, close and fsync it, and link it into place. When `file` exists by then
@@ -198,7 +254,7 @@ impl RedbEngine {
         txn.open_table(TABLE).map_err(storage_error)?;
         txn.commit().map_err(storage_error)?;
         Ok(RedbEngine {
-            db,
+            db: Db::Write(db),
             file,
             generation: AtomicU64::new(0),
             snapshot: Mutex::new(None),
@@ -239,7 +295,7 @@ impl RedbEngine {
     }
 
     fn commit_unguarded(&self, batch: Batch, durability: redb::Durability) -> Result<()> {
-        let mut txn = self.db.begin_write().map_err(storage_error)?;
+        let mut txn = self.db.begin_write()?;
         txn.set_durability(durability).map_err(storage_error)?;
         {
             let mut table = txn.open_table(TABLE).map_err(storage_error)?;

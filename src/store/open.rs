@@ -71,6 +71,10 @@ pub struct StoreOptions {
     /// database, retrying with backoff and jitter; zero fails at once with
     /// [`Error::InUse`]. Default: `$ANNALS_WAIT` when set and valid, else 5 s.
     pub wait: std::time::Duration,
+    /// Open for reading only: nothing is created or written (an append, or a recovery,
+    /// upgrade or repair the open would make, fails with [`Error::ReadOnly`]). On redb any
+    /// number of read-only handles share a database; on sled the open is exclusive.
+    pub read_only: bool,
 }
 
 /// The default wait for a held database.
@@ -124,6 +128,7 @@ impl Default for StoreOptions {
             repair_budget: 4096,
             row_scan_ratio: 4,
             wait: wait_from_env().unwrap_or(DEFAULT_WAIT),
+            read_only: false,
         }
     }
 }
@@ -150,6 +155,12 @@ impl StoreOptions {
     }
 
     /// Use this clock for recorded time.
+    /// Open for reading only (see [`StoreOptions::read_only`]).
+    pub fn with_read_only(mut self, read_only: bool) -> Self {
+        self.read_only = read_only;
+        self
+    }
+
     /// How long opening waits for a database another handle holds (zero: fail at once).
     pub fn with_wait(mut self, wait: std::time::Duration) -> Self {
         self.wait = wait;
@@ -209,7 +220,7 @@ impl Store {
             }
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if !options.create {
+                if !options.create || options.read_only {
                     return Err(Error::Open {
                         path: shown,
                         reason: "no database there; create one with `annals import FILE` or `annals --db PATH append JSON`".into(),
@@ -237,7 +248,9 @@ impl Store {
             (None, Some(asked)) => asked,
             (None, None) => EngineKind::default_for_new()?,
         };
-        let engine = super::wait::open_waiting(path, kind, &options.engine, options.wait)?;
+        let mut engine_options = options.engine.clone();
+        engine_options.read_only = options.read_only;
+        let engine = super::wait::open_waiting(path, kind, &engine_options, options.wait)?;
         Store::from_engine(engine, Some(path.to_path_buf()), options)
     }
 
@@ -249,8 +262,10 @@ impl Store {
                 "a postgres:// URL is kept by the postgres engine (asked for {asked})"
             )));
         }
+        let mut engine_options = options.engine.clone();
+        engine_options.read_only = options.read_only;
         let engine =
-            super::wait::open_url_waiting(url, options.create, &options.engine, options.wait)?;
+            super::wait::open_url_waiting(url, options.create, &engine_options, options.wait)?;
         let shown = PathBuf::from(storage::redact_url(url));
         Store::from_engine(engine, Some(shown), options)
     }
@@ -281,6 +296,7 @@ impl Store {
         path: Option<PathBuf>,
         options: StoreOptions,
     ) -> Result<Store> {
+        let read_only = options.read_only;
         let views = registered_views(options.views)?;
         let store = Store {
             log: Log::new(engine, options.clock),
@@ -294,7 +310,9 @@ impl Store {
         };
         store.check_format()?;
         store.log.load_head()?;
-        if store.log.remove_past_head()? {
+        // Leftovers past the head are invisible to reads (every read is bounded by the
+        // head), so a read-only handle leaves them for the next writer to roll back.
+        if !read_only && store.log.remove_past_head()? {
             // A leftover did not decode: which index entries it wrote is unknown.
             store.rebuild_indexes()?;
         }

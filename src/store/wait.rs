@@ -35,7 +35,9 @@ pub(crate) fn open_waiting(
         wait,
         || read_holder(path),
     )?;
-    record_holder(path);
+    if !options.read_only {
+        record_holder(path);
+    }
     Ok(engine)
 }
 
