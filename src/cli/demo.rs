@@ -33,7 +33,12 @@ fn next_steps(ctx: &Ctx) -> String {
     let db = if ctx.no_db_given {
         "demo.db".to_string()
     } else {
-        ctx.db.display().to_string()
+        // A PostgreSQL URL is shown without its password.
+        let text = ctx.db.display().to_string();
+        match annals::storage::url_of(&ctx.db) {
+            Some(url) => annals::storage::redact_url(url),
+            None => text,
+        }
     };
     let intro = if ctx.no_db_given {
         format!("\nThis tour used a temporary database, now gone. To keep one to query, run it with --db:\n  annals --db {db} demo\nthen try:\n")

@@ -8,8 +8,8 @@
 //! the pid in decimal; `schema/storage.md` §1). The engines still refuse a second handle
 //! at once ([`Error::InUse`]); only this loop waits.
 //!
-//! Invariants: no busy loop (the first retry sleeps about 2 ms, then each sleep doubles up
-//! to 100 ms, each jittered to 50–150% so that waiting processes do not retry in step); the
+//! Invariants: no busy loop (the first retry sleeps about 1 ms, then each sleep doubles up
+//! to a cap, each jittered to 50–150% so that waiting processes do not retry in step); the
 //! total wait never exceeds the option by more than one open attempt; a wait of zero tries
 //! once. The holder file is advisory: it is written after every successful open and only
 //! read to explain an `InUse` error, so a stale one (a killed holder) is harmless — the
@@ -20,8 +20,17 @@ use crate::storage::{self, Engine, EngineKind, EngineOptions, HOLDER_FILE};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-const FIRST_DELAY: Duration = Duration::from_millis(2);
-const MAX_DELAY: Duration = Duration::from_millis(100);
+const FIRST_DELAY: Duration = Duration::from_millis(1);
+
+/// The longest sleep between two tries on an embedded database. A waiter must try within
+/// the short gap between one command's exit and the next command's open (10–30 ms for a
+/// CLI process), or a loop of commands beside it can keep the database the whole wait
+/// (seen in CI with a 100 ms cap: one of 50 queries beside 50 appends waited 5 s). A failed
+/// try is a file open and a lock attempt, tens of microseconds.
+const MAX_DELAY_EMBEDDED: Duration = Duration::from_millis(16);
+
+/// The longest sleep between two tries on PostgreSQL, where each try is a new connection.
+const MAX_DELAY_URL: Duration = Duration::from_millis(100);
 
 /// Open the engine at `path`, waiting up to `wait` while another handle holds it.
 pub(crate) fn open_waiting(
@@ -32,7 +41,7 @@ pub(crate) fn open_waiting(
 ) -> Result<Box<dyn Engine>> {
     let engine = retry(
         || storage::open(path, kind, options),
-        wait,
+        (wait, MAX_DELAY_EMBEDDED),
         || read_holder(path),
     )?;
     if !options.read_only {
@@ -49,14 +58,19 @@ pub(crate) fn open_url_waiting(
     options: &EngineOptions,
     wait: Duration,
 ) -> Result<Box<dyn Engine>> {
-    retry(|| storage::open_url(url, create, options), wait, || None)
+    retry(
+        || storage::open_url(url, create, options),
+        (wait, MAX_DELAY_URL),
+        || None,
+    )
 }
 
-/// Call `open` until it returns anything but [`Error::InUse`] or `wait` has passed; the
-/// final `InUse` names the holder the engine named, else the one `holder` reads.
+/// Call `open` until it returns anything but [`Error::InUse`] or `wait` has passed,
+/// sleeping at most `cap` between tries; the final `InUse` names the holder the engine
+/// named, else the one `holder` reads.
 fn retry(
     mut open: impl FnMut() -> Result<Box<dyn Engine>>,
-    wait: Duration,
+    (wait, cap): (Duration, Duration),
     holder: impl Fn() -> Option<u32>,
 ) -> Result<Box<dyn Engine>> {
     let start = Instant::now();
@@ -78,7 +92,7 @@ fn retry(
                     });
                 }
                 std::thread::sleep(jitter.spread(delay).min(wait - waited));
-                delay = (delay * 2).min(MAX_DELAY);
+                delay = (delay * 2).min(cap);
             }
             other => return other,
         }
