@@ -245,18 +245,18 @@ fn print_table_import(
     let mut out = stdout();
     if ctx.json() {
         let range = report.seq_range();
-        let mut answer = json!({
-            "dry_run": args.dry_run,
-            "events": report.events.len(),
-            "imported": if args.dry_run { 0 } else { report.new_count() },
-            "already_present": report.present_count(),
-            "first_seq": range.map(|r| r.0),
-            "last_seq": range.map(|r| r.1),
-            "skipped_rows": seen.problems,
-        });
-        if let Some(m) = answer.as_object_mut() {
-            m.extend(write::notes_json(report));
-        }
+        let answer = write::with_notes(
+            json!({
+                "dry_run": args.dry_run,
+                "events": report.events.len(),
+                "imported": if args.dry_run { 0 } else { report.new_count() },
+                "already_present": report.present_count(),
+                "first_seq": range.map(|r| r.0),
+                "last_seq": range.map(|r| r.1),
+                "skipped_rows": seen.problems,
+            }),
+            report,
+        );
         writeln!(out, "{answer}")?;
     } else if args.dry_run {
         eprintln!(

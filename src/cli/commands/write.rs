@@ -73,32 +73,34 @@ pub fn notes(report: &AppendReport) {
     }
 }
 
-/// The fields every import answer in JSON has about repeats and warnings.
-pub fn notes_json(report: &AppendReport) -> serde_json::Map<String, serde_json::Value> {
-    let mut m = serde_json::Map::new();
-    m.insert("identical_lines".into(), json!(report.repeated));
+/// A JSON import answer with what every one says about repeats and warnings:
+/// `identical_lines` and `warnings: [{line, warning}]`.
+pub fn with_notes(mut answer: serde_json::Value, report: &AppendReport) -> serde_json::Value {
     let warnings: Vec<_> = report
         .warnings
         .iter()
         .map(|w| json!({"line": w.line, "warning": w.reason}))
         .collect();
-    m.insert("warnings".into(), json!(warnings));
-    m
+    if let Some(m) = answer.as_object_mut() {
+        m.insert("identical_lines".into(), json!(report.repeated));
+        m.insert("warnings".into(), json!(warnings));
+    }
+    answer
 }
 
 fn print_import(report: &AppendReport, json: bool) -> Result<()> {
     let mut out = stdout();
     let range = report.seq_range();
     if json {
-        let mut answer = json!({
-            "imported": report.new_count(),
-            "already_present": report.present_count(),
-            "first_seq": range.map(|r| r.0),
-            "last_seq": range.map(|r| r.1),
-        });
-        if let Some(m) = answer.as_object_mut() {
-            m.extend(notes_json(report));
-        }
+        let answer = with_notes(
+            json!({
+                "imported": report.new_count(),
+                "already_present": report.present_count(),
+                "first_seq": range.map(|r| r.0),
+                "last_seq": range.map(|r| r.1),
+            }),
+            report,
+        );
         writeln!(out, "{answer}")?;
     } else {
         let new = count(report.new_count(), "new event");
@@ -130,10 +132,10 @@ pub fn check(ctx: &Ctx, file: &str, options: ImportOptions) -> Result<()> {
     let n = report.events.len() as u64;
     let mut out = stdout();
     if ctx.json() {
-        let mut answer = json!({"valid": true, "events": n, "new": report.new_count(), "already_present": report.present_count(), "errors": []});
-        if let Some(m) = answer.as_object_mut() {
-            m.extend(notes_json(&report));
-        }
+        let answer = with_notes(
+            json!({"valid": true, "events": n, "new": report.new_count(), "already_present": report.present_count(), "errors": []}),
+            &report,
+        );
         writeln!(out, "{answer}")?;
     } else {
         writeln!(
@@ -193,10 +195,10 @@ fn append_parsed(ctx: &Ctx, parsed: ParsedLine, options: ImportOptions) -> Resul
     let mut out = stdout();
     match (ctx.json(), outcome) {
         (true, o) => {
-            let mut answer = json!({"id": id.to_string(), "seq": o.seq(), "already_present": matches!(o, Outcome::AlreadyPresent(_))});
-            if let Some(m) = answer.as_object_mut() {
-                m.extend(notes_json(&report));
-            }
+            let answer = with_notes(
+                json!({"id": id.to_string(), "seq": o.seq(), "already_present": matches!(o, Outcome::AlreadyPresent(_))}),
+                &report,
+            );
             writeln!(out, "{answer}")?
         }
         (false, Outcome::Appended(seq)) => writeln!(out, "appended seq {seq} (id {id})")?,
