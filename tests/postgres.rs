@@ -1,7 +1,9 @@
 //! The PostgreSQL engine on a real server: the engine contract (order of unsigned bytes,
-//! paging, empty ranges, all-or-nothing batches, one handle at a time) and the store
-//! through the real binary (import, verify, time travel, export identical to redb's,
-//! waiting for a held store, reopening, an import killed with SIGKILL).
+//! paging, empty ranges, all-or-nothing batches, many handles and one writer lock,
+//! compare-and-write) and the store through the real binary (import, verify, time travel,
+//! export identical to redb's, handles that share the store, waiting for the writer lock,
+//! an import killed with SIGKILL). Many processes at once and faults are in
+//! `postgres_many.rs`.
 //!
 //! The server comes from `$ANNALS_TEST_POSTGRES` (a URL of a database the tests may use to
 //! create others; `.ci/postgres start` prints one). Each test creates its own database
@@ -10,73 +12,14 @@
 #![cfg(feature = "postgres")]
 
 mod common;
+#[path = "common/pg.rs"]
+mod pg;
 
 use annals::storage::{self, Batch, Engine, EngineOptions};
 use common::*;
+use pg::TestDb;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-
-const ENV: &str = "ANNALS_TEST_POSTGRES";
-
-/// A database of its own for one test, dropped with it.
-struct TestDb {
-    admin: String,
-    name: String,
-    url: String,
-}
-
-impl TestDb {
-    /// A fresh database, or `None` (after a notice) when no server is configured.
-    fn new(test: &str) -> Option<TestDb> {
-        let Ok(admin) = std::env::var(ENV) else {
-            eprintln!("NOTICE: {test} skipped: {ENV} is not set (see .ci/postgres)");
-            return None;
-        };
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let name = format!(
-            "annals_test_{}_{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        );
-        let (base, _) = admin.rsplit_once('/').expect("a URL ending in /dbname");
-        let url = format!("{base}/{name}");
-        let db = TestDb { admin, name, url };
-        db.sql(&format!("CREATE DATABASE {}", db.name));
-        Some(db)
-    }
-
-    /// Run `sql` on the admin database.
-    fn sql(&self, sql: &str) {
-        let mut client = postgres::Client::connect(&self.admin, postgres::NoTls).unwrap();
-        client.batch_execute(sql).unwrap();
-    }
-
-    /// Run `sql` on this test's database.
-    fn sql_here(&self, sql: &str) {
-        let mut client = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
-        client.batch_execute(sql).unwrap();
-    }
-
-    fn path(&self) -> &Path {
-        Path::new(&self.url)
-    }
-
-    fn engine(&self) -> Box<dyn Engine> {
-        storage::open_url(&self.url, true, &EngineOptions::default()).unwrap()
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let _ = postgres::Client::connect(&self.admin, postgres::NoTls).and_then(|mut c| {
-            c.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-        });
-    }
-}
 
 fn put(engine: &dyn Engine, pairs: &[(&[u8], &[u8])]) {
     let mut batch = Batch::new();
@@ -234,8 +177,8 @@ fn a_batch_is_all_or_nothing() {
 }
 
 #[test]
-fn one_handle_at_a_time_and_clear_open_errors() {
-    let Some(db) = TestDb::new("one_handle_at_a_time_and_clear_open_errors") else {
+fn many_handles_one_writer_lock_and_clear_open_errors() {
+    let Some(db) = TestDb::new("many_handles_one_writer_lock_and_clear_open_errors") else {
         return;
     };
     // A database without a store is not created by an open that may not create.
@@ -244,18 +187,42 @@ fn one_handle_at_a_time_and_clear_open_errors() {
         panic!("expected an Open error");
     };
     assert!(reason.contains("no annals store"), "{reason}");
+    // Any number of handles open the store at once; writers take turns.
     let first = db.engine();
-    match storage::open_url(&db.url, true, &EngineOptions::default()) {
-        Err(annals::Error::InUse { holder, .. }) => {
-            assert_eq!(holder, Some(std::process::id()), "the holder is named")
+    let second = db.engine();
+    assert!(first.shared() && second.shared());
+    first.lock_writer(Duration::ZERO).unwrap();
+    let started = Instant::now();
+    match second.lock_writer(Duration::from_millis(300)) {
+        Err(annals::Error::InUse {
+            holder, waited_ms, ..
+        }) => {
+            assert_eq!(holder, Some(std::process::id()), "the holder is named");
+            assert!(waited_ms >= 300, "{waited_ms}");
         }
-        other => panic!("expected InUse, got {:?}", other.map(|_| ())),
+        other => panic!("expected InUse, got {other:?}"),
     }
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    first.unlock_writer().unwrap();
+    second.lock_writer(Duration::ZERO).unwrap();
+    // Dropping a handle ends its session, and the server releases its lock with it.
+    drop(second);
+    first.lock_writer(Duration::from_secs(5)).unwrap();
+    first.unlock_writer().unwrap();
+    // The head is committed by compare-and-write: a stale expectation writes nothing.
+    let mut batch = Batch::new();
+    batch.put(b"\x22k".to_vec(), b"v".to_vec());
+    assert!(first
+        .write_durable_if(batch.clone(), b"\x01", None)
+        .unwrap());
+    put(&*first, &[(b"\x01", b"head-2")]);
+    assert!(!first
+        .write_durable_if(batch.clone(), b"\x01", Some(b"head-1"))
+        .unwrap());
+    assert!(first
+        .write_durable_if(batch, b"\x01", Some(b"head-2"))
+        .unwrap());
     drop(first);
-    // Dropping the engine closed its session and so released the lock.
-    let again = storage::open_url(&db.url, true, &EngineOptions::default());
-    assert!(again.is_ok(), "{:?}", again.err());
-    drop(again);
     // A server that is not there: an Open error that shows the URL without the password.
     let wrong = "postgres://ann:hunter2@127.0.0.1:1/nothing";
     let err = storage::open_url(wrong, true, &EngineOptions::default())
@@ -340,26 +307,73 @@ fn the_store_through_the_binary_matches_redb() {
         v["head_hash"].as_str().unwrap().to_string()
     };
     assert_eq!(head(url), head(&redb));
+    // Moving a store between engines: `export` then `import --keep-recorded` gives the
+    // same head hash, from redb to PostgreSQL and from PostgreSQL to sled.
+    let exported = dir.path().join("redb.jsonl");
+    std::fs::write(&exported, stdout_of(&redb, &["export"])).unwrap();
+    let moved = TestDb::new("the_store_through_the_binary_matches_redb (moved)").unwrap();
+    annals(moved.path())
+        .args(["import", "--keep-recorded"])
+        .arg(&exported)
+        .assert()
+        .success();
+    assert_eq!(head(moved.path()), head(&redb));
+    let back = dir.path().join("pg.jsonl");
+    std::fs::write(&back, stdout_of(moved.path(), &["export"])).unwrap();
+    let sled = dir.path().join("sled.db");
+    annals(&sled)
+        .args(["--engine", "sled", "import", "--keep-recorded"])
+        .arg(&back)
+        .assert()
+        .success();
+    assert_eq!(head(&sled), head(&redb));
     // No holder file or directory was made for the URL.
     assert!(!Path::new("postgres:").exists());
 }
 
 #[test]
-fn a_second_process_waits_for_the_holder_then_reopens() {
-    let Some(db) = TestDb::new("a_second_process_waits_for_the_holder_then_reopens") else {
+fn readers_share_the_store_and_a_writer_waits_for_the_writer_lock() {
+    let Some(db) = TestDb::new("readers_share_the_store_and_a_writer_waits_for_the_writer_lock")
+    else {
         return;
     };
     let url = db.path();
     let line = r#"{"date":"2023","kind":"statement","actors":["USA"]}"#;
     stdout_of(url, &["append", line]);
+    // A long-lived handle (a service) does not keep other processes out.
     let held = annals::Store::open(url).unwrap();
     assert_eq!(held.head().seq, 1);
+    assert!(stdout_of(url, &["--wait", "0", "stats"]).contains("postgres"));
+    let second = r#"{"date":"2024","kind":"statement","actors":["USA"],"summary":"two"}"#;
+    stdout_of(url, &["--wait", "0", "append", second]);
+    // The held handle sees the other process's commit once it refreshes, and appends
+    // after it (its writer lock re-reads the head).
+    assert_eq!(held.head().seq, 1);
+    assert_eq!(held.refresh().unwrap().seq, 2);
+    let third = annals::interchange::parse_line(
+        r#"{"date":"2025","kind":"statement","actors":["USA"],"summary":"three"}"#,
+    )
+    .unwrap()
+    .event;
+    let stale = annals::Store::open(url).unwrap();
+    stdout_of(
+        url,
+        &[
+            "append",
+            r#"{"date":"2025","kind":"statement","actors":["FRA"]}"#,
+        ],
+    );
+    assert_eq!(stale.head().seq, 2, "not refreshed yet");
+    assert_eq!(stale.append(third).unwrap(), annals::Outcome::Appended(4));
+    // A writer waits while another handle holds the writer lock, then names it.
+    let engine = db.engine();
+    engine.lock_writer(Duration::ZERO).unwrap();
     let started = Instant::now();
+    let fourth = r#"{"date":"2026","kind":"statement","actors":["USA"],"summary":"four"}"#;
     let out = annals(url)
-        .args(["--wait", "300ms", "stats"])
+        .args(["--wait", "300ms", "append", fourth])
         .output()
         .unwrap();
-    let waited = started.elapsed();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("in use"), "{stderr}");
@@ -367,29 +381,27 @@ fn a_second_process_waits_for_the_holder_then_reopens() {
         stderr.contains(&format!("pid {}", std::process::id())),
         "the holder is named: {stderr}"
     );
-    assert!(waited >= Duration::from_millis(300), "{waited:?}");
-    // A waiting process gets the store once the holder lets go.
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    // A waiting writer gets its turn once the holder lets go.
     let waiter = std::thread::spawn({
         let url = db.url.clone();
         move || {
             annals(Path::new(&url))
-                .args(["--wait", "20s", "stats", "--json"])
+                .args(["--wait", "20s", "append", fourth])
                 .output()
                 .unwrap()
         }
     });
     std::thread::sleep(Duration::from_millis(500));
-    drop(held);
+    engine.unlock_writer().unwrap();
     let out = waiter.join().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(event_count(url), 1);
-    // And the library reopens it after the processes are done.
-    let again = annals::Store::open(url).unwrap();
-    assert_eq!(again.head().seq, 1);
+    assert_eq!(event_count(url), 5);
+    annals(url).arg("verify").assert().success();
 }
 
 #[test]

@@ -948,7 +948,7 @@ impl<'a> Fold<'a> {
     pub(crate) fn ensure_views(&self, writer: &WriterGuard<'_>) -> Result<()> {
         let head = self.head().seq;
         let fine = |view: &dyn ErasedView| matches!(self.view_meta(view), Ok(Some(m)) if m.fits(view) && m.applied == head);
-        if self.m.views.iter().all(|v| fine(v.as_ref())) {
+        if self.views_fine() {
             return Ok(());
         }
         let _views = self.m.write_lock(writer);
@@ -965,6 +965,16 @@ impl<'a> Fold<'a> {
             self.rebuild_view(view, head)?;
         }
         self.engine.flush()
+    }
+
+    /// Whether every view's bookkeeping is of its version and form and maintained up to
+    /// the head (so [`Fold::ensure_views`] has nothing to do).
+    pub(crate) fn views_fine(&self) -> bool {
+        let head = self.head().seq;
+        self.m.views.iter().all(|v| {
+            let view = v.as_ref();
+            matches!(self.view_meta(view), Ok(Some(m)) if m.fits(view) && m.applied == head)
+        })
     }
 
     /// Check every view's checkpoints, and every keyed view's row versions visible at the

@@ -509,7 +509,7 @@ impl Log {
         options: ImportOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<AppendReport> {
-        let writer = self.writer();
+        let writer = self.writer()?;
         self.ensure_rolled_back()?;
         let head = self.head();
         let dry_run = options.dry_run;
@@ -612,9 +612,7 @@ impl Log {
         if !oddities.is_empty() || dry_run {
             return Ok(oddities);
         }
-        commit.put(vec![keys::HEAD], new_head.value());
-        self.engine.write_durable(commit)?;
-        self.set_head(new_head);
+        self.commit_head_record(commit, new_head)?;
         Ok(Vec::new())
     }
 

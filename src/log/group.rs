@@ -190,7 +190,19 @@ impl Log {
     /// leadership on.
     fn lead(&self, derive: &dyn Derive) {
         let _leadership = Leadership(self);
-        let writer = self.writer();
+        let writer = match self.writer() {
+            Ok(writer) => writer,
+            Err(e) => {
+                // The database's writer lock was not had (another handle held it past the
+                // wait, or the connection failed): the group at the front gets the error.
+                let mut group = self.drain_group();
+                let results = shared(e, group.len());
+                for (request, result) in group.iter_mut().zip(results) {
+                    request.answer(result);
+                }
+                return;
+            }
+        };
         for _ in 0..LEAD_GROUPS {
             let mut group = self.drain_group();
             if group.is_empty() {

@@ -52,6 +52,7 @@ mod index;
 pub(crate) mod read;
 mod record;
 mod recovery;
+mod shared;
 pub mod subscribe;
 pub(crate) mod timeline;
 
@@ -59,6 +60,7 @@ pub use append::{AppendReport, ImportOptions, Outcome};
 pub(crate) use index::*;
 pub use read::TimelineKey;
 pub(crate) use record::*;
+pub(crate) use shared::Writer;
 
 use crate::error::{Result, Structure};
 use crate::format::{envelope, keys};
@@ -69,6 +71,7 @@ use clock::Clock;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 pub(crate) const HEAD_RECORD_VERSION: u8 = 1;
 
@@ -140,6 +143,13 @@ pub(crate) struct Log {
     pub(crate) clock: Arc<dyn Clock>,
     writer: WriterLock,
     head: Leaf<Head>,
+    /// The head record exactly as last read from or written to the engine (`None`: no
+    /// head record yet): what the next commit expects to replace (compare-and-write).
+    head_bytes: Leaf<Option<Vec<u8>>>,
+    /// How long taking a shared engine's writer lock waits for another handle's writer.
+    pub(crate) lock_wait: Duration,
+    /// A read-only handle never takes a shared engine's writer lock (it never writes).
+    pub(crate) read_only: bool,
     /// Seqs that some amendment targets (committed, or written by the append in
     /// progress). A timeline entry whose seq is not here is in effect as recorded, so
     /// queries skip the amendment lookup for the ~99% of events never amended. A superset
@@ -162,6 +172,9 @@ impl Log {
             clock,
             writer: WriterLock::default(),
             head: Leaf::new(Head::EMPTY),
+            head_bytes: Leaf::new(None),
+            lock_wait: Duration::ZERO,
+            read_only: false,
             amended: Leaf::default(),
             commits: (Mutex::new(0), Condvar::new()),
             dirty: Leaf::new(None),
@@ -169,32 +182,43 @@ impl Log {
         }
     }
 
-    /// Take the writer lock.
-    pub(crate) fn writer(&self) -> WriterGuard<'_> {
-        self.writer.lock()
-    }
-
     /// The committed head right now.
     pub(crate) fn head(&self) -> Head {
         self.head.get()
     }
 
-    /// Move the committed head (after its record is durable) and wake subscriptions.
+    /// Move the committed head (after its record, `head.value()`, is durable) and wake
+    /// subscriptions.
     pub(crate) fn set_head(&self, head: Head) {
+        self.adopt_head(head, Some(head.value()));
+    }
+
+    /// Take `head`, stored as `bytes`, as the committed head and wake subscriptions.
+    fn adopt_head(&self, head: Head, bytes: Option<Vec<u8>>) {
+        // Only the writer reads `head_bytes` (under the writer lock), so the two need not
+        // change together.
+        *self.head_bytes.write() = bytes;
         self.head.set(head);
         let (lock, cvar) = &self.commits;
         *lock_leaf(lock) = head.seq;
         cvar.notify_all();
     }
 
-    /// Read the head record into memory (on open).
-    pub(crate) fn load_head(&self) -> Result<()> {
-        let head = match self.engine.get(&[keys::HEAD])? {
+    /// The head record as stored (its bytes too), or the empty head when there is none.
+    fn stored_head(&self) -> Result<(Head, Option<Vec<u8>>)> {
+        let bytes = self.engine.get(&[keys::HEAD])?;
+        let head = match &bytes {
             None => Head::EMPTY,
-            Some(bytes) => envelope::open(keys::HEAD, HEAD_RECORD_VERSION, &bytes)
+            Some(bytes) => envelope::open(keys::HEAD, HEAD_RECORD_VERSION, bytes)
                 .map_err(|e| crate::Error::corrupt_in(Structure::HeadRecord, e.to_string()))?,
         };
-        self.head.set(head);
+        Ok((head, bytes))
+    }
+
+    /// Read the head record into memory (on open).
+    pub(crate) fn load_head(&self) -> Result<()> {
+        let (head, bytes) = self.stored_head()?;
+        self.adopt_head(head, bytes);
         Ok(())
     }
 

@@ -7,6 +7,10 @@
 //! bump a counter and notify a condition variable after each commit (sled's
 //! `watch_prefix`, which blocks writers when a subscriber's buffer is full, is not used).
 //!
+//! On a shared engine (PostgreSQL, where other processes append too) a caught-up
+//! subscription re-reads the head and waits for the engine's commit notifications
+//! (`LISTEN/NOTIFY`) instead of the condition variable, so it needs no polling.
+//!
 //! Invariant: a subscription yields seqs `from, from + 1, ...` with no gap and no
 //! duplicate, each only after it was committed.
 
@@ -14,6 +18,7 @@ use super::Log;
 use crate::error::Result;
 use crate::locks::lock_leaf;
 use crate::model::event::Event;
+use crate::storage::Engine;
 use std::time::{Duration, Instant};
 
 /// A cursor that follows the log. Made by [`crate::Store::subscribe`].
@@ -38,10 +43,15 @@ impl<'s> Subscription<'s> {
         self.next
     }
 
-    /// The next event if one is already committed, without waiting.
+    /// The next event if one is already committed, without waiting. On a store other
+    /// handles write too (PostgreSQL), their commits are seen as well.
     pub fn try_next(&mut self) -> Option<Result<Event>> {
         if self.next > self.log.head().seq {
-            return None;
+            match self.log.refresh() {
+                Err(e) => return Some(Err(e)),
+                Ok(head) if self.next > head.seq => return None,
+                Ok(_) => {}
+            }
         }
         let event = self.log.event_at(self.next, self.log.head().seq);
         if event.is_ok() {
@@ -60,6 +70,15 @@ impl<'s> Subscription<'s> {
             let now = Instant::now();
             if now >= deadline {
                 return None;
+            }
+            if self.log.engine.shared() {
+                // Other handles' commits arrive as notifications (LISTEN/NOTIFY); the loop
+                // re-reads the head either way.
+                let wait = (deadline - now).min(Duration::from_secs(1));
+                if let Err(e) = self.log.engine.wait_for_commit(wait) {
+                    return Some(Err(e));
+                }
+                continue;
             }
             let (lock, cvar) = &self.log.commits;
             let guard = lock_leaf(lock);

@@ -22,12 +22,17 @@
 //!   see a batch partly applied (some keys new, some old; never a torn value), so callers
 //!   that need a consistent view bound their reads by a committed head (see `crate::store`);
 //! - writes are durable only after [`Engine::flush`] returns `Ok`;
-//! - a database (directory or PostgreSQL database) is opened by one handle at a time; a
-//!   second open fails with [`crate::Error::InUse`] instead of blocking (only creating a
-//!   database waits, for the milliseconds another process may spend creating the same
-//!   one). A read-only open (`read_only.rs`) refuses every write; on redb any number of
-//!   read-only opens share a database, excluding a writer; on sled and PostgreSQL it is an
-//!   exclusive open like any other;
+//! - an embedded database (a directory) is opened by one handle at a time; a second open
+//!   fails with [`crate::Error::InUse`] instead of blocking (only creating a database
+//!   waits, for the milliseconds another process may spend creating the same one). A
+//!   read-only open (`read_only.rs`) refuses every write; on redb any number of read-only
+//!   opens share a database, excluding a writer; on sled it is an exclusive open like any
+//!   other;
+//! - a *shared* engine ([`Engine::shared`]: PostgreSQL) is opened by any number of
+//!   handles, on any number of machines. Writers exclude each other with the database's
+//!   writer lock ([`Engine::lock_writer`]), which a dead holder releases; the head record
+//!   is committed by compare-and-write ([`Engine::write_durable_if`]); and
+//!   [`Engine::wait_for_commit`] wakes a subscriber when another handle commits;
 //! - creating a database is atomic: a process killed while an engine creates its files
 //!   leaves either no database (the next open creates it) or a complete empty one, never
 //!   a directory that cannot be opened (`creation.rs`).
@@ -132,6 +137,51 @@ pub trait Engine: Send + Sync {
         self.flush()
     }
 
+    /// [`Engine::write_durable`], but only while the value under `key` is still `expected`
+    /// (`None`: absent), compared in the same atomic commit: a compare-and-write. Returns
+    /// `false`, having written nothing, when it is not. The store commits its head record
+    /// this way, so that a head another handle moved is never overwritten.
+    fn write_durable_if(&self, batch: Batch, key: &[u8], expected: Option<&[u8]>) -> Result<bool> {
+        // One handle owns the database (the default): nothing can move `key` between the
+        // read and the write but this handle, whose writer lock the caller holds.
+        if self.get(key)?.as_deref() != expected {
+            return Ok(false);
+        }
+        self.write_durable(batch)?;
+        Ok(true)
+    }
+
+    /// Whether other handles (other processes, other machines) may write this database
+    /// while this handle is open: `false` for the embedded engines, which one handle owns at
+    /// a time; `true` for PostgreSQL. A store on a shared engine takes
+    /// [`Engine::lock_writer`] with its writer lock and then re-reads the head, and
+    /// re-reads it before a subscription waits.
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// Take the database's writer lock, which excludes every other handle's writer until
+    /// [`Engine::unlock_writer`] (or until this handle's process dies), waiting at most
+    /// `wait`; after that, [`crate::Error::InUse`]. Nothing to do (the default) on an
+    /// engine one handle owns: the store's own writer lock is enough.
+    fn lock_writer(&self, wait: std::time::Duration) -> Result<()> {
+        let _ = wait;
+        Ok(())
+    }
+
+    /// Release what [`Engine::lock_writer`] took.
+    fn unlock_writer(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Wait up to `timeout` until another handle may have committed (a hint: it may wake
+    /// early or for nothing, so callers re-read the head). Returns at once with `false` on
+    /// an engine one handle owns, where the store's own commits wake its subscriptions.
+    fn wait_for_commit(&self, timeout: std::time::Duration) -> Result<bool> {
+        let _ = timeout;
+        Ok(false)
+    }
+
     /// Bytes the database occupies on disk.
     fn size_on_disk(&self) -> Result<u64>;
 
@@ -159,6 +209,11 @@ pub enum EngineKind {
 /// The environment variable that picks the engine for new databases when none is chosen.
 pub const ENGINE_ENV: &str = "ANNALS_ENGINE";
 
+/// The environment variable naming a PostgreSQL database (a URL) in which temporary
+/// stores ([`temporary`] with [`EngineKind::Postgres`]) are made, each in a schema of its
+/// own that is dropped with it.
+pub const TEMPORARY_POSTGRES_ENV: &str = "ANNALS_TEMPORARY_POSTGRES";
+
 impl EngineKind {
     /// Every engine that keeps a database directory (the embedded ones), in the order they
     /// are documented; `--engine` and `$ANNALS_ENGINE` name one of these.
@@ -176,13 +231,25 @@ impl EngineKind {
         EngineKind::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// The engine `$ANNALS_ENGINE` may also name for temporary stores: `postgres`, when
+    /// [`TEMPORARY_POSTGRES_ENV`] says which server to make them on (how the test suites
+    /// run on PostgreSQL).
+    fn from_env_name(name: &str) -> Option<EngineKind> {
+        match name {
+            "postgres" if std::env::var_os(TEMPORARY_POSTGRES_ENV).is_some() => {
+                Some(EngineKind::Postgres)
+            }
+            _ => EngineKind::from_name(name),
+        }
+    }
+
     /// The engine for a new database when the caller chose none: `$ANNALS_ENGINE` if it
     /// names one, else redb (see `schema/storage.md` for why redb is the default).
     pub fn default_for_new() -> Result<EngineKind> {
         match std::env::var(ENGINE_ENV) {
-            Ok(name) if !name.is_empty() => EngineKind::from_name(&name).ok_or_else(|| {
+            Ok(name) if !name.is_empty() => EngineKind::from_env_name(&name).ok_or_else(|| {
                 crate::Error::InvalidArgument(format!(
-                    "{ENGINE_ENV}={name} names no engine; use one of: sled, redb"
+                    "{ENGINE_ENV}={name} names no engine; use one of: sled, redb (or postgres, for temporary stores, with {TEMPORARY_POSTGRES_ENV} set)"
                 ))
             }),
             _ => Ok(EngineKind::Redb),
@@ -387,7 +454,13 @@ pub fn temporary(kind: EngineKind, options: &EngineOptions) -> Result<Box<dyn En
         EngineKind::Sled => Ok(Box::new(sled_engine::SledEngine::temporary(options)?)),
         #[cfg(feature = "redb")]
         EngineKind::Redb => Ok(Box::new(redb_engine::RedbEngine::temporary(options)?)),
-        EngineKind::Postgres => Err(by_url_only()),
+        #[cfg(feature = "postgres")]
+        EngineKind::Postgres => match std::env::var(TEMPORARY_POSTGRES_ENV) {
+            Ok(url) => Ok(Box::new(postgres_engine::PostgresEngine::temporary(
+                &url, options,
+            )?)),
+            Err(_) => Err(by_url_only()),
+        },
         #[allow(unreachable_patterns)]
         other => Err(not_built(other)),
     }

@@ -72,7 +72,7 @@ impl Overlay {
     }
 
     /// Apply the held writes followed by `batch` with `apply`, then forget them.
-    fn apply_with(&self, batch: Batch, apply: impl FnOnce(Batch) -> Result<()>) -> Result<()> {
+    fn apply_with<T>(&self, batch: Batch, apply: impl FnOnce(Batch) -> Result<T>) -> Result<T> {
         let mut held = self.write_held()?;
         if held.is_empty() {
             return apply(batch);
@@ -83,9 +83,9 @@ impl Overlay {
             combined.writes.push((key.clone(), value.clone()));
         }
         combined.writes.extend(batch.writes);
-        apply(combined)?;
+        let done = apply(combined)?;
         held.clear();
-        Ok(())
+        Ok(done)
     }
 
     /// The held writes with `start <= key < end`, in ascending key order.
@@ -220,6 +220,26 @@ impl Engine for Overlay {
 
     fn write_durable(&self, batch: Batch) -> Result<()> {
         self.apply_with(batch, |b| self.engine.write_durable(b))
+    }
+
+    fn write_durable_if(&self, batch: Batch, key: &[u8], expected: Option<&[u8]>) -> Result<bool> {
+        self.apply_with(batch, |b| self.engine.write_durable_if(b, key, expected))
+    }
+
+    fn shared(&self) -> bool {
+        self.engine.shared()
+    }
+
+    fn lock_writer(&self, wait: std::time::Duration) -> Result<()> {
+        self.engine.lock_writer(wait)
+    }
+
+    fn unlock_writer(&self) -> Result<()> {
+        self.engine.unlock_writer()
+    }
+
+    fn wait_for_commit(&self, timeout: std::time::Duration) -> Result<bool> {
+        self.engine.wait_for_commit(timeout)
     }
 
     fn size_on_disk(&self) -> Result<u64> {

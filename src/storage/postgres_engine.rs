@@ -1,8 +1,9 @@
 //! The PostgreSQL engine behind the storage seam, through the synchronous `postgres` crate
 //! (no TLS). This is the only file that names a `postgres` type.
 //!
-//! Owns: the connection of one store handle, the table `annals_kv` and the session-level
-//! advisory lock that makes the handle the only one (`schema/storage.md` §PostgreSQL).
+//! Owns: the connection of one store handle, the connection that holds its writer lock,
+//! the listening connection of its subscriptions, the table `annals_kv`, and the database's writer lock
+//! (`schema/storage.md` §2.3).
 //!
 //! Layout: one table, `annals_kv (key bytea PRIMARY KEY, value bytea NOT NULL)`, in the
 //! connection's current schema, holding every keyspace under its one-byte key prefix
@@ -11,12 +12,16 @@
 //! [`Engine`] contract asks for. The table is created (in a transaction) at the first open
 //! that may create a store; an open that may not and finds no table is refused.
 //!
-//! One handle at a time: opening takes `pg_try_advisory_lock(LOCK_KEY)` on its session
-//! before touching the table; when another session holds it, opening fails at once with
-//! [`Error::InUse`] (naming the holder's pid when its `application_name` tells it), and
-//! the store's wait loop retries. The lock lives as long as the connection: dropping the
-//! engine closes the connection, and the server releases the lock, also when the process
-//! dies.
+//! Many handles at once ([`Engine::shared`]): any number of processes, on any number of
+//! machines, open one store. Writers exclude each other with the session advisory lock
+//! `LOCK_KEY` ([`Engine::lock_writer`]: `pg_advisory_lock` on a connection of its own,
+//! under `lock_timeout` = the store's wait, then [`Error::InUse`] naming the holder's pid
+//! from its `application_name`); the server releases it when the holder's session ends,
+//! also when its process is killed. The head record is committed by
+//! `SELECT value … FOR UPDATE` on the head row and a comparison in the same transaction
+//! ([`Engine::write_durable_if`]), which also sends `NOTIFY annals_commit`; subscriptions
+//! `LISTEN` on a second connection ([`Engine::wait_for_commit`]), so they wake without
+//! polling.
 //!
 //! Mapping of the contract: `get` is one `SELECT`; scans page through
 //! `key >= $1 AND key < $2 ORDER BY key [DESC] LIMIT 512`, continuing after the last key
@@ -27,20 +32,24 @@
 //! is `write`.
 //!
 //! Invariants: `postgres` errors never escape as `postgres` types; a URL is shown only
-//! with its password removed ([`super::redact_url`]); the client is reached only under
-//! its mutex, taken with [`lock_leaf`] and never held across a call into another lock.
+//! with its password removed ([`super::redact_url`]); each client is reached only under
+//! its own mutex, taken with [`lock_leaf`] and never held across a call into another lock
+//! (nor while waiting for the writer lock: each try takes the mutex anew).
 //!
 //! May import: `crate::error`, `crate::locks`, and the seam (`super`).
 
 use super::{Batch, Engine, EngineOptions, KeyIter, Pair, PairIter};
 use crate::error::{Error, Result};
 use crate::locks::lock_leaf;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, Config, NoTls, Statement};
 use std::collections::{BTreeMap, VecDeque};
 use std::str::FromStr;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-/// The advisory lock key: the bytes of "annals" followed by two zero bytes, big-endian.
+/// The writer lock's advisory key: the bytes of "annals" followed by two zero bytes,
+/// big-endian.
 pub(crate) const LOCK_KEY: i64 = i64::from_be_bytes(*b"annals\0\0");
 
 /// Rows per page of a scan.
@@ -59,6 +68,9 @@ const UPSERT: &str = "INSERT INTO annals_kv (key, value) \
 
 const DELETE: &str = "DELETE FROM annals_kv WHERE key = ANY($1::bytea[])";
 
+/// The channel a commit of the head notifies and subscriptions listen on.
+const CHANNEL: &str = "annals_commit";
+
 /// The prepared statements of one connection.
 struct Conn {
     client: Client,
@@ -70,6 +82,33 @@ struct Conn {
 
 pub(crate) struct PostgresEngine {
     conn: Mutex<Conn>,
+    /// The connection that holds the writer lock ([`Engine::lock_writer`]), made at the
+    /// first write.
+    locker: Mutex<Option<Client>>,
+    /// The connection subscriptions wait on (`LISTEN annals_commit`), made at the first
+    /// wait.
+    listener: Mutex<Option<Client>>,
+    config: Config,
+    /// The URL without its password, for messages.
+    shown: String,
+    /// The schema of a temporary store, dropped with the engine.
+    temporary: Option<String>,
+    /// The writer lock's key: [`LOCK_KEY`], or for a temporary store one of its own (its
+    /// schema's number in the low 16 bits), so that throwaway stores do not queue behind
+    /// each other.
+    lock_key: i64,
+}
+
+impl Drop for PostgresEngine {
+    fn drop(&mut self) {
+        if let Some(schema) = &self.temporary {
+            let conn = self.conn.get_mut().unwrap_or_else(|e| e.into_inner());
+            // Best effort: a schema left behind holds only a throwaway store.
+            let _ = conn
+                .client
+                .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
 }
 
 fn storage_error(e: postgres::Error) -> Error {
@@ -93,29 +132,23 @@ fn describe(e: &postgres::Error) -> String {
 }
 
 impl PostgresEngine {
-    /// Connect to `url`, take the store's advisory lock and make sure the table exists
-    /// (creating it only when `create`).
+    /// Connect to `url` and make sure the table exists (creating it only when `create`).
     pub(crate) fn open(url: &str, create: bool, _options: &EngineOptions) -> Result<Self> {
         let shown = super::redact_url(url);
+        let mut config = Config::from_str(url).map_err(|e| Error::Open {
+            path: shown.clone(),
+            reason: describe(&e),
+        })?;
+        config.application_name(&format!("annals-{}", std::process::id()));
+        PostgresEngine::open_config(config, shown, create)
+    }
+
+    fn open_config(config: Config, shown: String, create: bool) -> Result<Self> {
         let open_error = |reason: String| Error::Open {
             path: shown.clone(),
             reason,
         };
-        let mut config = Config::from_str(url).map_err(|e| open_error(describe(&e)))?;
-        config.application_name(&format!("annals-{}", std::process::id()));
-        let mut client = config
-            .connect(NoTls)
-            .map_err(|e| open_error(describe(&e)))?;
-        client
-            .batch_execute("SET synchronous_commit = on")
-            .map_err(|e| open_error(describe(&e)))?;
-        if !take_lock(&mut client).map_err(|e| open_error(describe(&e)))? {
-            return Err(Error::InUse {
-                path: shown,
-                holder: lock_holder(&mut client),
-                waited_ms: 0,
-            });
-        }
+        let mut client = connect(&config).map_err(|e| open_error(describe(&e)))?;
         ensure_table(&mut client, create)
             .map_err(|e| open_error(describe(&e)))?
             .then_some(())
@@ -125,7 +158,70 @@ impl PostgresEngine {
         let conn = Conn::prepare(client).map_err(|e| open_error(describe(&e)))?;
         Ok(PostgresEngine {
             conn: Mutex::new(conn),
+            locker: Mutex::new(None),
+            listener: Mutex::new(None),
+            config,
+            shown,
+            temporary: None,
+            lock_key: LOCK_KEY,
         })
+    }
+
+    /// A store that lives as long as the engine: a fresh schema `annals_tmp_<pid>_<n>` in
+    /// the database at `url`, first on the connections' `search_path`, dropped with
+    /// everything in it when the engine drops.
+    pub(crate) fn temporary(url: &str, _options: &EngineOptions) -> Result<Self> {
+        static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let schema = format!("annals_tmp_{}_{n}", std::process::id());
+        let shown = super::redact_url(url);
+        let mut config = Config::from_str(url).map_err(storage_error)?;
+        config.application_name(&format!("annals-{}", std::process::id()));
+        connect(&config)
+            .and_then(|mut c| c.batch_execute(&format!("CREATE SCHEMA {schema}")))
+            .map_err(storage_error)?;
+        config.options(&format!("-csearch_path={schema}"));
+        let mut engine = PostgresEngine::open_config(config, shown, true)?;
+        engine.temporary = Some(schema);
+        engine.lock_key = LOCK_KEY + 1 + (n % 0xfffe) as i64;
+        Ok(engine)
+    }
+
+    /// Write `batch` in one transaction — when `check` is given, only if the row under its
+    /// key holds the expected value (locked with `FOR UPDATE` until the commit), notifying
+    /// subscriptions. Returns whether it was written.
+    fn transact(&self, batch: Batch, check: Option<(&[u8], Option<&[u8]>)>) -> Result<bool> {
+        let Folded {
+            keys,
+            values,
+            deletes,
+        } = fold(batch);
+        let mut conn = lock_leaf(&self.conn);
+        let mut txn = conn.client.transaction().map_err(storage_error)?;
+        if let Some((key, expected)) = check {
+            let row = txn
+                .query_opt(
+                    "SELECT value FROM annals_kv WHERE key = $1 FOR UPDATE",
+                    &[&key],
+                )
+                .map_err(storage_error)?;
+            let found: Option<Vec<u8>> = row
+                .map(|r| r.try_get(0).map_err(storage_error))
+                .transpose()?;
+            if found.as_deref() != expected {
+                return Ok(false); // the transaction rolls back when dropped
+            }
+            txn.execute("SELECT pg_notify($1, '')", &[&CHANNEL])
+                .map_err(storage_error)?;
+        }
+        for (k, v) in keys.chunks(UPSERT_ROWS).zip(values.chunks(UPSERT_ROWS)) {
+            txn.execute(UPSERT, &[&k, &v]).map_err(storage_error)?;
+        }
+        if !deletes.is_empty() {
+            txn.execute(DELETE, &[&deletes]).map_err(storage_error)?;
+        }
+        txn.commit().map_err(storage_error)?;
+        Ok(true)
     }
 
     /// One page of a scan: up to [`PAGE_ROWS`] pairs (or keys, with empty values) with
@@ -193,18 +289,38 @@ impl Conn {
     }
 }
 
-/// Take the store's advisory lock on this session; `false` when another session holds it.
-fn take_lock(client: &mut Client) -> std::result::Result<bool, postgres::Error> {
-    let row = client.query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])?;
+/// Wait up to `wait` in `pg_advisory_lock`; `false` when the wait ran out.
+fn wait_lock(client: &mut Client, key: i64, wait: Duration) -> Result<bool> {
+    let ms = wait.as_millis().clamp(1, i32::MAX as u128);
+    client
+        .batch_execute(&format!("SET lock_timeout = {ms}"))
+        .map_err(storage_error)?;
+    match client.query_one("SELECT pg_advisory_lock($1)", &[&key]) {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => Ok(false),
+        Err(e) => Err(storage_error(e)),
+    }
+}
+
+/// A connection whose commits are durable when they return.
+fn connect(config: &Config) -> std::result::Result<Client, postgres::Error> {
+    let mut client = config.connect(NoTls)?;
+    client.batch_execute("SET synchronous_commit = on")?;
+    Ok(client)
+}
+
+/// Take the writer lock on this session; `false` when another session holds it.
+fn take_lock(client: &mut Client, key: i64) -> std::result::Result<bool, postgres::Error> {
+    let row = client.query_one("SELECT pg_try_advisory_lock($1)", &[&key])?;
     row.try_get(0)
 }
 
 /// The pid of the annals process holding the lock, from its session's `application_name`
 /// (`annals-<pid>`), when the server shows it (best effort).
-fn lock_holder(client: &mut Client) -> Option<u32> {
+fn lock_holder(client: &mut Client, key: i64) -> Option<u32> {
     // A bigint advisory key shows in pg_locks as classid (high half) and objid (low half).
-    let high = (LOCK_KEY >> 32) as u32;
-    let low = (LOCK_KEY & 0xffff_ffff) as u32;
+    let high = (key >> 32) as u32;
+    let low = (key & 0xffff_ffff) as u32;
     let row = client
         .query_opt(
             "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
@@ -337,20 +453,90 @@ impl Engine for PostgresEngine {
         if batch.is_empty() {
             return Ok(());
         }
-        let Folded {
-            keys,
-            values,
-            deletes,
-        } = fold(batch);
-        let mut conn = lock_leaf(&self.conn);
-        let mut txn = conn.client.transaction().map_err(storage_error)?;
-        for (k, v) in keys.chunks(UPSERT_ROWS).zip(values.chunks(UPSERT_ROWS)) {
-            txn.execute(UPSERT, &[&k, &v]).map_err(storage_error)?;
+        self.transact(batch, None).map(|_| ())
+    }
+
+    /// One transaction that first locks the row under `key` (`SELECT … FOR UPDATE`) and
+    /// compares it, then writes as [`Engine::write`] does and notifies subscriptions.
+    fn write_durable_if(&self, batch: Batch, key: &[u8], expected: Option<&[u8]>) -> Result<bool> {
+        self.transact(batch, Some((key, expected)))
+    }
+
+    fn shared(&self) -> bool {
+        true
+    }
+
+    /// `pg_advisory_lock` on the handle's lock connection (made at the first call), with
+    /// `lock_timeout` set to `wait`: the server queues waiters and wakes the next one the
+    /// moment the lock is free, and the handle's other connection stays free for readers
+    /// meanwhile. Zero `wait` tries once (`pg_try_advisory_lock`).
+    fn lock_writer(&self, wait: Duration) -> Result<()> {
+        let started = Instant::now();
+        let mut locker = lock_leaf(&self.locker);
+        let client = match &mut *locker {
+            Some(client) => client,
+            None => locker.insert(connect(&self.config).map_err(storage_error)?),
+        };
+        let taken = if wait.is_zero() {
+            take_lock(client, self.lock_key).map_err(storage_error)?
+        } else {
+            wait_lock(client, self.lock_key, wait)?
+        };
+        if taken {
+            return Ok(());
         }
-        if !deletes.is_empty() {
-            txn.execute(DELETE, &[&deletes]).map_err(storage_error)?;
+        Err(Error::InUse {
+            path: format!("{} (its writer lock)", self.shown),
+            holder: lock_holder(client, self.lock_key),
+            waited_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        })
+    }
+
+    fn unlock_writer(&self) -> Result<()> {
+        let mut locker = lock_leaf(&self.locker);
+        let Some(client) = &mut *locker else {
+            return Ok(());
+        };
+        let released = client
+            .query_one("SELECT pg_advisory_unlock($1)", &[&self.lock_key])
+            .map(|_| ())
+            .map_err(storage_error);
+        if released.is_err() {
+            // The session is gone or broken: dropping it makes sure the lock goes too.
+            *locker = None;
         }
-        txn.commit().map_err(storage_error)
+        released
+    }
+
+    /// Wait on the listening connection (made, with `LISTEN`, at the first call: the first
+    /// call returns at once, since commits before it were not listened for).
+    fn wait_for_commit(&self, timeout: Duration) -> Result<bool> {
+        let mut listener = lock_leaf(&self.listener);
+        let client = match &mut *listener {
+            Some(client) => client,
+            None => {
+                let mut client = connect(&self.config).map_err(storage_error)?;
+                client
+                    .batch_execute(&format!("LISTEN {CHANNEL}"))
+                    .map_err(storage_error)?;
+                *listener = Some(client);
+                return Ok(false);
+            }
+        };
+        let mut notifications = client.notifications();
+        let woken = notifications
+            .timeout_iter(timeout)
+            .next()
+            .map_err(storage_error)?
+            .is_some();
+        // Drain what else arrived: one wake-up covers every commit so far.
+        while notifications
+            .iter()
+            .next()
+            .map_err(storage_error)?
+            .is_some()
+        {}
+        Ok(woken)
     }
 
     /// Every commit is durable when it returns (`synchronous_commit = on`).

@@ -101,6 +101,25 @@ impl Engine for ReadOnly {
         Err(self.refuse())
     }
 
+    fn write_durable_if(
+        &self,
+        _batch: Batch,
+        _key: &[u8],
+        _expected: Option<&[u8]>,
+    ) -> Result<bool> {
+        Err(self.refuse())
+    }
+
+    /// A read-only handle never writes, so it never takes the writer lock; it still sees
+    /// (and waits for) other handles' commits.
+    fn shared(&self) -> bool {
+        self.inner.shared()
+    }
+
+    fn wait_for_commit(&self, timeout: std::time::Duration) -> Result<bool> {
+        self.inner.wait_for_commit(timeout)
+    }
+
     fn size_on_disk(&self) -> Result<u64> {
         self.inner.size_on_disk()
     }

@@ -71,8 +71,8 @@ impl Store {
 
     /// Take the writer lock for a rebuild or a verify, first rolling back what a failed
     /// write left past the head (refusing, as every write does, while that fails).
-    pub(crate) fn writer(&self) -> crate::Result<crate::locks::WriterGuard<'_>> {
-        let guard = self.log.writer();
+    pub(crate) fn writer(&self) -> crate::Result<crate::log::Writer<'_>> {
+        let guard = self.log.writer()?;
         self.log.ensure_rolled_back()?;
         Ok(guard)
     }

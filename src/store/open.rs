@@ -298,8 +298,11 @@ impl Store {
     ) -> Result<Store> {
         let read_only = options.read_only;
         let views = registered_views(options.views)?;
+        let mut log = Log::new(engine, options.clock);
+        log.lock_wait = options.wait;
+        log.read_only = read_only;
         let store = Store {
-            log: Log::new(engine, options.clock),
+            log,
             history: Materializer::new(
                 views,
                 options.checkpoint_interval,
@@ -308,6 +311,10 @@ impl Store {
             ),
             path,
         };
+        if store.log.engine.shared() {
+            store.settle_shared()?;
+            return Ok(store);
+        }
         store.check_format()?;
         store.log.load_head()?;
         // Leftovers past the head are invisible to reads (every read is bounded by the
@@ -318,10 +325,52 @@ impl Store {
         }
         store.log.load_amended()?;
         store.ensure_derived_version()?;
-        let writer = store.log.writer();
+        let writer = store.log.writer()?;
         store.fold().ensure_views(&writer)?;
         drop(writer);
         Ok(store)
+    }
+
+    /// Opening a store other handles may be writing (a shared engine): write nothing
+    /// unless the store needs it (a new store, an older format record, derived state to
+    /// rebuild), and then only under the database's writer lock — which also rolls back
+    /// what a writer that died left past the head. Leftovers are otherwise left to the
+    /// next writer: reads never look past the head.
+    fn settle_shared(&self) -> Result<()> {
+        self.log.load_head()?;
+        if self.settled()? {
+            self.check_format()?;
+            return self.log.load_amended();
+        }
+        // Each step under the writer lock (a read-only handle takes only its own, and is
+        // refused the writes); a rebuild takes it itself.
+        {
+            let _writer = self.log.writer()?;
+            self.check_format()?;
+            self.log.load_amended()?;
+        }
+        self.ensure_derived_version()?;
+        let writer = self.log.writer()?;
+        self.fold().ensure_views(&writer)
+    }
+
+    /// Whether opening has nothing to write: the format record is current, and derived
+    /// state is of this version and maintained up to the head.
+    fn settled(&self) -> Result<bool> {
+        let format_current = match self.log.engine.get(&[keys::FORMAT])? {
+            None => false,
+            Some(bytes) => {
+                envelope::open::<FormatRecord>(keys::FORMAT, FORMAT_RECORD_VERSION, &bytes)
+                    .map(|r| r.version == STORAGE_FORMAT_VERSION)
+                    // An unreadable record is reported by `check_format`, which writes nothing.
+                    .unwrap_or(true)
+            }
+        };
+        Ok(
+            format_current
+                && self.derived_version()? == DERIVED_VERSION
+                && self.fold().views_fine(),
+        )
     }
 
     /// The derived-state version recorded in the database (0 when absent or mid-rebuild).

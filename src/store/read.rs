@@ -103,6 +103,15 @@ impl Store {
         self.read_repairing(|| self.log.actor_events(code))
     }
 
+    /// Catch up with what other handles committed, and return the head. Only a store
+    /// other processes write too (PostgreSQL) can fall behind: there, [`Store::head`] and
+    /// every answer reflect the head as of the last refresh (or this handle's own last
+    /// commit), and a long-lived reader calls this to see newer commits. Writing and
+    /// subscriptions refresh by themselves. On the embedded engines it costs nothing.
+    pub fn refresh(&self) -> Result<super::Head> {
+        self.log.refresh()
+    }
+
     /// Follow the log from `from_seq` (1 = the beginning): yields every stored event from
     /// there, then each new one as it is committed. Iterating blocks while caught up; use
     /// [`Subscription::next_timeout`] or [`Subscription::try_next`] to bound the wait.

@@ -169,9 +169,13 @@ fn export_geojson(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// `annals tail`: follow new events until interrupted (or `max` are printed), opening the
-/// database only briefly at each poll.
+/// `annals tail`: follow new events until interrupted (or `max` are printed). An embedded
+/// database is opened only briefly at each poll (so other processes can write between);
+/// a PostgreSQL store is held open and followed by its commit notifications, no polling.
 pub fn tail(ctx: &Ctx, from_seq: Option<u64>, max: Option<u64>, poll_ms: u64) -> Result<()> {
+    if annals::storage::url_of(&ctx.db).is_some() {
+        return tail_shared(ctx, from_seq, max);
+    }
     let mut next = from_seq;
     let mut printed = 0u64;
     loop {
@@ -189,6 +193,28 @@ pub fn tail(ctx: &Ctx, from_seq: Option<u64>, max: Option<u64>, poll_ms: u64) ->
         }
         std::thread::sleep(std::time::Duration::from_millis(poll_ms.max(10)));
     }
+}
+
+/// `annals tail` on a store other processes write at the same time (PostgreSQL): one
+/// handle, one subscription, woken by `LISTEN/NOTIFY`.
+fn tail_shared(ctx: &Ctx, from_seq: Option<u64>, max: Option<u64>) -> Result<()> {
+    let store = ctx.open_existing()?;
+    let mut sub = store.subscribe(from_seq.unwrap_or(store.head().seq + 1));
+    let mut printed = 0u64;
+    let mut out = stdout();
+    while max.is_none_or(|m| printed < m) {
+        let Some(event) = sub.next_timeout(std::time::Duration::from_secs(60)) else {
+            continue;
+        };
+        let event = event?;
+        match ctx.json() {
+            true => writeln!(out, "{}", event_line(&event))?,
+            false => writeln!(out, "{}", render::event_line(&event))?,
+        }
+        out.flush()?;
+        printed += 1;
+    }
+    Ok(())
 }
 
 /// Print the events from seq `start` on; the position to resume from, or `None` once
