@@ -29,6 +29,17 @@ pub struct Look {
     pub color: bool,
     /// The width to fit tables and charts to, when known.
     pub width: Option<u16>,
+    /// The height of the terminal in lines, when known (a terminal, or `LINES`).
+    pub height: Option<u16>,
+}
+
+/// A size from the environment variable `name` (`COLUMNS`, `LINES`), if it is a number of
+/// at least `min`.
+fn env_size(name: &str, min: u16) -> Option<u16> {
+    std::env::var(name)
+        .ok()
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|n| *n >= min)
 }
 
 /// Semantic colours: what a piece of text means, not how it is drawn.
@@ -56,18 +67,18 @@ impl Look {
             ColorChoice::Never => false,
             ColorChoice::Auto => tty && !no_color,
         };
-        let width = if tty {
-            console::Term::stdout().size_checked().map(|(_, w)| w)
+        let size = if tty {
+            console::Term::stdout().size_checked()
         } else {
             None
+        };
+        let width = size.map(|(_, w)| w).or_else(|| env_size("COLUMNS", 20));
+        let height = size.map(|(h, _)| h).or_else(|| env_size("LINES", 5));
+        Look {
+            color,
+            width,
+            height,
         }
-        .or_else(|| {
-            std::env::var("COLUMNS")
-                .ok()
-                .and_then(|c| c.trim().parse::<u16>().ok())
-                .filter(|w| *w >= 20)
-        });
-        Look { color, width }
     }
 
     /// The width to draw charts at (80 columns when none is known).

@@ -1,7 +1,14 @@
 //! `annals chart`: pictures of the timeline. Owns the arguments, the derivation of what is
 //! drawn (step series of deployment strength or alliance member counts, Gantt bars of
 //! alliance membership, marks for corrections, retractions and later revisions), and the
-//! choice of output: SVG (`svg.rs`), the terminal (`term.rs`), or JSON.
+//! choice of output: SVG (`svg.rs`), the terminal (`term.rs`), or JSON. Both drawings tick
+//! their date axis at calendar boundaries chosen by `ticks.rs`.
+//!
+//! So that charts do not mislead: in the terminal each series has a panel with its own
+//! y-scale (labelled), as tall as the terminal allows, and at a past knowledge the line
+//! known now is drawn too (`╌`); in SVG the legend stands right of the plot, and series
+//! with equal values on the same days are drawn a few pixels apart
+//! ([`coincidence_ranks`]), which the legend says.
 //!
 //! Invariants: every value drawn is read from a view as of a day, at one knowledge (the
 //! basis's seq), as the library's typed rows (`DeploymentRow`, `AllianceRow`; JSON is made
@@ -13,6 +20,7 @@
 
 mod svg;
 mod term;
+mod ticks;
 
 use super::common::{first_day_of, known_actor, open_existing, parse_day, parse_known_at, stdout};
 use super::failure::usage;
@@ -156,15 +164,21 @@ pub struct LineChart {
     pub marks: Vec<Mark>,
 }
 
-impl LineChart {
-    /// The largest value any series reaches, as known at the chart's basis or now.
+impl Series {
+    /// The largest value the series reaches, as known at the chart's basis or now (0 when
+    /// it has none).
     pub fn max_value(&self) -> u64 {
-        self.series
-            .iter()
-            .flat_map(|s| s.steps.iter().chain(s.now.iter().flatten()))
+        (self.steps.iter().chain(self.now.iter().flatten()))
             .filter_map(|s| s.value)
             .max()
             .unwrap_or(0)
+    }
+}
+
+impl LineChart {
+    /// The largest value any series reaches, as known at the chart's basis or now.
+    pub fn max_value(&self) -> u64 {
+        self.series.iter().map(Series::max_value).max().unwrap_or(0)
     }
 }
 
@@ -286,7 +300,8 @@ pub fn run(db: &PathBuf, command: ChartCommand, format: Format, look: &Look) -> 
 }
 
 /// The strength of `actor`'s deployments as known now, drawn in the terminal (for the
-/// demo's tour).
+/// demo's tour), at the default panel height whatever the terminal's, so the tour is
+/// always the same.
 pub fn deployments_in_terminal(
     out: &mut impl Write,
     look: &Look,
@@ -299,9 +314,13 @@ pub fn deployments_in_terminal(
         from: None,
         to: None,
     };
+    let look = Look {
+        height: None,
+        ..*look
+    };
     Ok(term::line_chart(
         out,
-        look,
+        &look,
         &deployments(store, actor, None, &w)?,
     )?)
 }
@@ -385,6 +404,30 @@ pub fn value_at(steps: &[Step], day: Day) -> Option<(u64, bool)> {
         .take_while(|s| s.start <= day)
         .last()
         .and_then(|s| s.value.map(|v| (v, s.certain)))
+}
+
+/// A rank for each series, such that two series with the same value on the same day
+/// somewhere never share one: the smallest rank no earlier such series has (0 for a series
+/// that coincides with none). Drawing rank `r` a little higher keeps every line visible.
+pub fn coincidence_ranks(series: &[Series]) -> Vec<usize> {
+    let mut ranks: Vec<usize> = Vec::with_capacity(series.len());
+    for (i, s) in series.iter().enumerate() {
+        let taken: BTreeSet<usize> = (0..i)
+            .filter(|&j| coincide(&series[j].steps, &s.steps))
+            .map(|j| ranks[j])
+            .collect();
+        ranks.push((0..=i).find(|r| !taken.contains(r)).unwrap_or(i));
+    }
+    ranks
+}
+
+/// Whether two step series have the same value on some day (checked at every step's start,
+/// where one of them can change).
+fn coincide(a: &[Step], b: &[Step]) -> bool {
+    (a.iter().chain(b)).any(|st| {
+        let (x, y) = (value_at(a, st.start), value_at(b, st.start));
+        x.is_some() && x.map(|v| v.0) == y.map(|v| v.0)
+    })
 }
 
 /// What a chart reads from one row of view `V`: the label of the series the row belongs
@@ -959,6 +1002,35 @@ mod tests {
         assert_eq!(value_at(&steps, day("2024-10-18")), Some((1500, true)));
         assert_eq!(value_at(&steps, day("2024-10-27")), Some((1500, true)));
         assert_eq!(value_at(&steps, day("2024-10-28")), None);
+    }
+
+    #[test]
+    fn series_of_equal_value_get_different_ranks() {
+        let series = |label: &str, steps: Vec<Step>| Series {
+            label: label.into(),
+            steps,
+            now: None,
+        };
+        let all = [
+            series("NATO", vec![step("1949-04-04", Some(12))]),
+            series("A", vec![step("1951-01-01", Some(2))]),
+            series("B", vec![step("1960-01-01", Some(2))]),
+            series(
+                "C",
+                vec![step("1970-01-01", Some(2)), step("1980-01-01", None)],
+            ),
+            series("D", vec![step("1990-01-01", Some(3))]),
+        ];
+        assert_eq!(coincidence_ranks(&all), [0, 0, 1, 2, 0]);
+        // Equal values on days that never overlap do not coincide.
+        let apart = [
+            series(
+                "E",
+                vec![step("2000-01-01", Some(2)), step("2001-01-01", None)],
+            ),
+            series("F", vec![step("2002-01-01", Some(2))]),
+        ];
+        assert_eq!(coincidence_ranks(&apart), [0, 0]);
     }
 
     #[test]
