@@ -735,8 +735,17 @@ fn run(seed: u64, steps: usize, interval: u64, scan_ratio: u64) -> Result<(), Te
     Ok(())
 }
 
+/// Cases per property: 24, or `$ANNALS_MODEL_CASES` (CI's PostgreSQL pass runs fewer:
+/// every case there costs round trips to a server).
+fn model_cases() -> u32 {
+    std::env::var("ANNALS_MODEL_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: model_cases(), failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn probed_and_checkpointed_answers_equal_the_oracle_interval_1(seed in any::<u64>(), steps in 10usize..60) {

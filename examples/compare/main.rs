@@ -1,5 +1,5 @@
-//! Side-by-side comparison: annals (on sled and on redb) against three SQLite designs and
-//! naive event sourcing, on the same generated events, in one run.
+//! Side-by-side comparison: annals (on sled, on redb and on PostgreSQL) against three
+//! SQLite designs and naive event sourcing, on the same generated events, in one run.
 //!
 //! ```sh
 //! cargo run --release --example compare -- --size 100000
@@ -17,8 +17,14 @@
 //! against naive.
 //!
 //! The contenders:
-//! - **annals-sled**, **annals-redb**: `Store::import_reader` (streaming import, views
-//!   maintained), `store.at(day).known_at(k).view::<V>()`.
+//! - **annals-sled**, **annals-redb**, **annals-postgres**: `Store::import_reader`
+//!   (streaming import, views maintained), `store.at(day).known_at(k).view::<V>()`.
+//!   annals-postgres runs when `$ANNALS_COMPARE_POSTGRES` names a database on a
+//!   PostgreSQL server (it makes its own database `annals_compare` there); otherwise it
+//!   is skipped with a notice.
+//!
+//! Durable appends from many writer processes at once (`concurrent.rs`) are measured for
+//! the annals engines and plain SQLite.
 //! - **sqlite**: what a careful user would build by hand — a table of events (the JSON
 //!   line as the body) with indexes on id, (kind, valid date) and actor, in WAL mode,
 //!   imported in transactions of 10,000 rows; an as-of answer selects the events of the
@@ -38,6 +44,7 @@
 //! checks that the answers are identical (a SHA-256 of each answer's rows), so the
 //! comparison compares equal work.
 
+mod concurrent;
 mod interval;
 mod latest;
 mod resolve;
@@ -60,9 +67,10 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 type Result<T> = std::result::Result<T, Error>;
 
 const VIEWS: [&str; 5] = ["alliances", "deployments", "leaders", "arms", "tests"];
-const CONTENDERS: [&str; 6] = [
+const CONTENDERS: [&str; 7] = [
     "annals-sled",
     "annals-redb",
+    "annals-postgres",
     "sqlite",
     "sqlite-latest",
     "sqlite-interval",
@@ -82,6 +90,11 @@ struct Args {
     contender: Option<String>,
     only: Vec<String>,
     markdown: bool,
+    /// Writer processes of the concurrent-appends measurement, and appends per writer.
+    writers: usize,
+    writer_appends: usize,
+    /// Run as writer process I of the concurrent-appends measurement of this contender.
+    writer_of: Option<(String, usize)>,
 }
 
 fn parse_args() -> Result<Args> {
@@ -95,6 +108,9 @@ fn parse_args() -> Result<Args> {
         contender: None,
         only: CONTENDERS.iter().map(|s| s.to_string()).collect(),
         markdown: false,
+        writers: 8,
+        writer_appends: 250,
+        writer_of: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -109,9 +125,16 @@ fn parse_args() -> Result<Args> {
             "--contender" => args.contender = Some(value()?),
             "--only" => args.only = value()?.split(',').map(str::to_string).collect(),
             "--markdown" => args.markdown = true,
+            "--writers" => args.writers = value()?.parse()?,
+            "--writer-appends" => args.writer_appends = value()?.parse()?,
+            "--writer-of" => {
+                let v = value()?;
+                let (name, i) = v.split_once(':').ok_or("--writer-of NAME:I")?;
+                args.writer_of = Some((name.to_string(), i.parse()?));
+            }
             "--bench" => {} // passed by `cargo bench`
             "-h" | "--help" => {
-                println!("usage: compare [--size N] [--seed S] [--queries Q] [--budget SECONDS] [--appends N] [--only a,b] [--dir DIR] [--markdown]");
+                println!("usage: compare [--size N] [--seed S] [--queries Q] [--budget SECONDS] [--appends N] [--writers N] [--writer-appends N] [--only a,b] [--dir DIR] [--markdown]\n(annals-postgres runs when $ANNALS_COMPARE_POSTGRES names a PostgreSQL database to create its own in)");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}").into()),
@@ -121,9 +144,10 @@ fn parse_args() -> Result<Args> {
 }
 
 fn main() {
-    let result = parse_args().and_then(|args| match &args.contender {
-        Some(name) => run_child(&args, name),
-        None => run_parent(&args),
+    let result = parse_args().and_then(|args| match (&args.writer_of, &args.contender) {
+        (Some((name, i)), _) => concurrent::run_writer(&args, name, *i),
+        (None, Some(name)) => run_child(&args, name),
+        (None, None) => run_parent(&args),
     });
     if let Err(e) = result {
         eprintln!("compare: {e}");
@@ -219,6 +243,8 @@ trait Contender {
     fn rebuild(&mut self) -> Result<Option<u64>>;
     /// Bytes on disk.
     fn disk_bytes(&self) -> Result<u64>;
+    /// Let go of the database (before other processes write it).
+    fn close(&mut self) {}
 }
 
 struct Annals {
@@ -237,7 +263,11 @@ fn annals_rows<V: View>(store: &Store, q: &Query) -> Result<Answer> {
 
 impl Contender for Annals {
     fn import(&mut self, file: &Path) -> Result<u64> {
-        let store = Store::open_with(&self.path, StoreOptions::default().with_engine(self.engine))?;
+        let options = match self.engine {
+            EngineKind::Postgres => StoreOptions::default(),
+            engine => StoreOptions::default().with_engine(engine),
+        };
+        let store = Store::open_with(&self.path, options)?;
         let input = BufReader::with_capacity(1 << 16, std::fs::File::open(file)?);
         let report = store.import_reader(input, false, &mut |_| {})?;
         let n = report.new_count();
@@ -262,7 +292,14 @@ impl Contender for Annals {
     }
 
     fn disk_bytes(&self) -> Result<u64> {
-        Ok(dir_bytes(&self.path))
+        match &self.store {
+            Some(store) if self.engine == EngineKind::Postgres => Ok(store.stats()?.size_on_disk),
+            _ => Ok(dir_bytes(&self.path)),
+        }
+    }
+
+    fn close(&mut self) {
+        self.store = None;
     }
 }
 
@@ -707,6 +744,11 @@ fn run_child(args: &Args, name: &str) -> Result<()> {
                 EngineKind::Redb
             },
         }),
+        "annals-postgres" => Box::new(Annals {
+            store: None,
+            path: PathBuf::from(concurrent::fresh_postgres()?),
+            engine: EngineKind::Postgres,
+        }),
         "sqlite" => Box::new(Sqlite {
             conn: None,
             path: work.join("events.sqlite"),
@@ -816,6 +858,11 @@ fn run_child(args: &Args, name: &str) -> Result<()> {
         );
     }
     out.insert("peak_rss_bytes".into(), json!(peak_rss_bytes()));
+    contender.close();
+    drop(contender);
+    if let Some(rate) = concurrent::measure(args, name, &work)? {
+        out.insert("concurrent_appends_per_s".into(), json!(rate));
+    }
     println!("{}", Value::Object(out));
     Ok(())
 }
@@ -853,6 +900,13 @@ fn run_parent(args: &Args) -> Result<()> {
         .iter()
         .filter(|c| args.only.iter().any(|o| o == *c))
     {
+        if *name == "annals-postgres" && std::env::var_os(concurrent::POSTGRES_ENV).is_none() {
+            eprintln!(
+                "NOTICE: annals-postgres skipped: set {} to a PostgreSQL URL (e.g. what `.ci/postgres start` prints)",
+                concurrent::POSTGRES_ENV
+            );
+            continue;
+        }
         let output = std::process::Command::new(&exe)
             .args(["--contender", name, "--dir"])
             .arg(&dir)
@@ -869,6 +923,8 @@ fn run_parent(args: &Args) -> Result<()> {
                 &args.budget.to_string(),
             ])
             .args(["--appends", &args.appends.to_string()])
+            .args(["--writers", &args.writers.to_string()])
+            .args(["--writer-appends", &args.writer_appends.to_string()])
             .stderr(std::process::Stdio::inherit())
             .output()?;
         if !output.status.success() {
@@ -937,6 +993,11 @@ fn metrics() -> Vec<(String, Vec<String>, bool)> {
     let mut metrics = vec![
         one("import, events/s", "import_events_per_s", true),
         one("durable single appends/s", "durable_appends_per_s", true),
+        one(
+            "durable appends/s, concurrent writer processes",
+            "concurrent_appends_per_s",
+            true,
+        ),
     ];
     for series in ["as-of", "current", "known-at"] {
         for view in VIEWS {
@@ -1041,8 +1102,8 @@ fn print_table(args: &Args, results: &[(String, Value)]) {
         );
     }
     println!(
-        "size {} events, seed {}, {} random days per view (slow contenders stop a series after {} s); ratios: × better (>1 means annals is better)",
-        args.size, args.seed, args.queries, args.budget
+        "size {} events, seed {}, {} random days per view (slow contenders stop a series after {} s); concurrent appends: {} writer processes × {}; ratios: × better (>1 means annals is better)",
+        args.size, args.seed, args.queries, args.budget, args.writers, args.writer_appends
     );
     let sep = if args.markdown { " | " } else { "\t" };
     let line = |cells: &[String]| {

@@ -493,7 +493,10 @@ pub enum Order {
 }
 
 pub fn parse_engine(text: &str) -> std::result::Result<EngineKind, String> {
-    EngineKind::from_name(text).ok_or_else(|| format!("no engine named {text:?}; use redb or sled"))
+    EngineKind::from_name(text).ok_or_else(|| match text {
+        "postgres" | "postgresql" => "a PostgreSQL store is chosen by its URL, not by --engine: use --db postgres://user@host:port/dbname".to_string(),
+        _ => format!("no engine named {text:?}; use redb or sled (or --db postgres://… for PostgreSQL)"),
+    })
 }
 
 /// The arguments of `import`.

@@ -587,9 +587,13 @@ impl Fold<'_> {
     /// Whether one scan of all of `view`'s versions costs less than a probe per row key:
     /// a probe (a B-tree descent) costs about as much as reading `row_scan_ratio` (4)
     /// versions in a scan (measured at 100k events: arms, 2.3 versions per key, answers
-    /// in 10.8 ms by scan and 18 ms by probes; deployments, 6 per key, in 6.0 and 4.9 ms).
+    /// in 10.8 ms by scan and 18 ms by probes; deployments, 6 per key, in 6.0 and 4.9 ms),
+    /// times the engine's [`Engine::probe_cost_factor`] (a round trip, on PostgreSQL).
     fn scan_is_cheaper(&self, view: &dyn ErasedView) -> Result<bool> {
-        let ratio = self.materializer().row_scan_ratio;
+        let ratio = self
+            .materializer()
+            .row_scan_ratio
+            .saturating_mul(self.engine.probe_cost_factor());
         Ok(self
             .view_meta(view)?
             .is_some_and(|m| m.versions < m.keys.saturating_mul(ratio)))

@@ -384,6 +384,16 @@ pub(crate) struct TargetInfo {
     pub retracted_by: Option<u64>,
 }
 
+/// The id-index key a pending event is likely looked up by (see [`Log::stage`]).
+fn prefetch_key(item: &std::result::Result<Pending, Failed>) -> Option<Vec<u8>> {
+    let p = item.as_ref().ok()?;
+    let id = p
+        .event
+        .id
+        .unwrap_or_else(|| crate::model::interchange::content_id(&p.event.content));
+    Some(keys::id(&id).to_vec())
+}
+
 impl Log {
     /// The seq of the event with `id`, if it is committed at or before `head`.
     pub(crate) fn lookup_id(&self, id: &Uuid, head: u64) -> Result<Option<u64>> {
@@ -633,20 +643,23 @@ impl Log {
             let mut planned: Vec<(Event, Option<TargetInfo>)> = Vec::new();
             // id -> index into `planned`, for events new in this chunk.
             let mut chunk_ids: HashMap<Uuid, usize> = HashMap::new();
-            let mut exhausted = false;
-            while planned.len() < chunk {
-                let Some(item) = input.next() else {
-                    exhausted = true;
-                    break;
-                };
-                consumed += 1;
-                match item {
-                    Err(problem) => {
-                        st.reject(problem.error.line, problem.error.reason, problem.subjects)
-                    }
-                    Ok(p) => self.plan(st, p, &mut planned, &mut chunk_ids)?,
+            let exhausted;
+            let items: Vec<_> = input.by_ref().take(chunk).collect();
+            exhausted = items.len() < chunk;
+            consumed += items.len() as u64;
+            // The id lookups of the chunk in one read (ids given, or content ids: the id
+            // of an id-less line's first occurrence); the rest miss and read alone.
+            self.engine
+                .prefetch(items.iter().filter_map(prefetch_key).collect())?;
+            let planning = items.into_iter().try_for_each(|item| match item {
+                Err(problem) => {
+                    st.reject(problem.error.line, problem.error.reason, problem.subjects);
+                    Ok(())
                 }
-            }
+                Ok(p) => self.plan(st, p, &mut planned, &mut chunk_ids),
+            });
+            self.engine.forget_prefetched();
+            planning?;
             if !planned.is_empty() {
                 // The chunk that ends the input is held in memory and reaches the engine
                 // with the commit record, in one engine commit; earlier chunks are
@@ -1031,8 +1044,10 @@ impl Log {
                 postings.entry(key).or_default().push(item);
             }
         }
-        for (key, items) in postings {
-            let mut merged = match self.engine.get(&key)? {
+        let keys: Vec<Vec<u8>> = postings.keys().cloned().collect();
+        let stored = self.engine.get_many(&keys)?;
+        for ((key, items), existing) in postings.into_iter().zip(stored) {
+            let mut merged = match existing {
                 Some(existing) => decode_posting(&key, &existing)?,
                 None => Vec::new(),
             };

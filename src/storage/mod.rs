@@ -108,6 +108,12 @@ pub trait Engine: Send + Sync {
     /// The value under `key`, if any.
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
 
+    /// The values under `keys`, in their order (one lookup each by default; an engine
+    /// across a network answers them in one round trip).
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
+        keys.iter().map(|key| self.get(key)).collect()
+    }
+
     /// Pairs with `start <= key < end`, in ascending key order.
     fn scan(&self, start: &[u8], end: &[u8]) -> PairIter<'_>;
 
@@ -180,6 +186,14 @@ pub trait Engine: Send + Sync {
     fn wait_for_commit(&self, timeout: std::time::Duration) -> Result<bool> {
         let _ = timeout;
         Ok(false)
+    }
+
+    /// How many times dearer a point lookup or a short scan is here, relative to reading
+    /// the next row of a long scan, than on an embedded engine: 1 there (the default),
+    /// and on an engine across a network the rows a round trip could have brought instead
+    /// (query planning weighs probes against scans with it: `StoreOptions::row_scan_ratio`).
+    fn probe_cost_factor(&self) -> u64 {
+        1
     }
 
     /// Bytes the database occupies on disk.

@@ -36,6 +36,10 @@ type Held = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 /// An engine with writes held in memory (see the module documentation).
 pub struct Overlay {
     held: Leaf<Held>,
+    /// Values read ahead by [`Overlay::prefetch`] (what the engine held then), consulted
+    /// by `get` after the held writes until [`Overlay::forget_prefetched`]; kept only
+    /// while nothing writes (the appender plans a chunk between the two).
+    prefetched: Leaf<Held>,
     engine: Box<dyn Engine>,
 }
 
@@ -43,6 +47,7 @@ impl Overlay {
     pub fn new(engine: Box<dyn Engine>) -> Overlay {
         Overlay {
             held: Leaf::new(BTreeMap::new()),
+            prefetched: Leaf::new(BTreeMap::new()),
             engine,
         }
     }
@@ -63,6 +68,21 @@ impl Overlay {
             held.insert(key, value);
         }
         Ok(())
+    }
+
+    /// Read `keys` from the engine in one [`Engine::get_many`], so that the `get`s that
+    /// follow find them in memory. The caller writes nothing until it calls
+    /// [`Overlay::forget_prefetched`].
+    pub fn prefetch(&self, keys: Vec<Vec<u8>>) -> Result<()> {
+        let values = self.engine.get_many(&keys)?;
+        let mut prefetched = self.prefetched.write();
+        prefetched.extend(keys.into_iter().zip(values));
+        Ok(())
+    }
+
+    /// Forget what [`Overlay::prefetch`] read.
+    pub fn forget_prefetched(&self) {
+        self.prefetched.write().clear();
     }
 
     /// Forget every held write.
@@ -183,12 +203,32 @@ impl Engine for Overlay {
             if let Some(value) = held.get(key) {
                 return Ok(value.clone());
             }
+            if let Some(value) = self.prefetched.read().get(key) {
+                return Ok(value.clone());
+            }
             if !held.is_empty() {
                 // Read the engine under the lock, as scans do.
                 return self.engine.get(key);
             }
         }
         self.engine.get(key)
+    }
+
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>> {
+        let held = self.read_held()?;
+        let missing: Vec<Vec<u8>> = keys
+            .iter()
+            .filter(|k| !held.contains_key(*k))
+            .cloned()
+            .collect();
+        let mut read = self.engine.get_many(&missing)?.into_iter();
+        Ok(keys
+            .iter()
+            .map(|k| match held.get(k) {
+                Some(value) => value.clone(),
+                None => read.next().flatten(),
+            })
+            .collect())
     }
 
     fn scan(&self, start: &[u8], end: &[u8]) -> PairIter<'_> {
@@ -240,6 +280,10 @@ impl Engine for Overlay {
 
     fn wait_for_commit(&self, timeout: std::time::Duration) -> Result<bool> {
         self.engine.wait_for_commit(timeout)
+    }
+
+    fn probe_cost_factor(&self) -> u64 {
+        self.engine.probe_cost_factor()
     }
 
     fn size_on_disk(&self) -> Result<u64> {

@@ -120,6 +120,10 @@ impl Engine for ReadOnly {
         self.inner.wait_for_commit(timeout)
     }
 
+    fn probe_cost_factor(&self) -> u64 {
+        self.inner.probe_cost_factor()
+    }
+
     fn size_on_disk(&self) -> Result<u64> {
         self.inner.size_on_disk()
     }

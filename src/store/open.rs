@@ -65,7 +65,9 @@ pub struct StoreOptions {
     pub repair_budget: u64,
     /// A full answer of a keyed view scans all its row versions instead of probing each
     /// row key when it has fewer than this many versions per key (0: always probe;
-    /// `u64::MAX`: always scan). Answers are the same either way; only speed differs.
+    /// `u64::MAX`: always scan), times the engine's probe cost factor (1 on the embedded
+    /// engines, 128 on PostgreSQL, where a probe is a round trip). Answers are the same
+    /// either way; only speed differs.
     pub row_scan_ratio: u64,
     /// How long opening waits while another handle (this process or another) holds the
     /// database, retrying with backoff and jitter; zero fails at once with

@@ -53,7 +53,7 @@ pub struct Stats {
     pub last_day: Option<String>,
     pub last_seq: u64,
     pub size_on_disk: u64,
-    /// The storage engine: `sled` or `redb`.
+    /// The storage engine: `sled`, `redb` or `postgres`.
     pub engine: String,
 }
 
