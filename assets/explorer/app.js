@@ -7,6 +7,8 @@
 const $ = (id) => document.getElementById(id);
 const DAY = 86400000;
 const VIEWS = ["alliances", "deployments", "arms", "leaders"];
+// Rows drawn per panel (the API cuts there and says so; `actor` narrows the panels).
+const ROWS = 300;
 const state = { first: 0, last: 0, head: 1, headRecorded: "", asOf: "", known: "now", actor: "" };
 let generation = 0;
 let placeOf = () => null;
@@ -138,9 +140,9 @@ async function update(t0) {
   const past = state.known !== "now";
   const jobs = {
     timeline: api("/api/timeline", { around: state.asOf, known_at: state.known, actor: state.actor, limit: 15 }),
-    totals: api("/api/views/arms", { ...q, by: "pair" }),
+    totals: api("/api/views/arms", { ...q, by: "pair", limit: 50 }),
   };
-  for (const v of VIEWS) jobs[v] = api("/api/views/" + v, q);
+  for (const v of VIEWS) jobs[v] = api("/api/views/" + v, { ...q, limit: ROWS });
   if (past) {
     for (const v of VIEWS) {
       jobs["diff_" + v] = api("/api/diff", { view: v, as_of: state.asOf, known_at: [state.known, "now"] });
@@ -179,8 +181,19 @@ function render(r, past) {
   renderDeployments(r.deployments.rows, d("deployments"));
   renderArms(r.arms.rows, r.totals.rows, d("arms"));
   renderLeaders(r.leaders.rows, d("leaders"));
+  for (const v of VIEWS) $(v).dataset.truncated = r[v].truncated ? "1" : "";
+  cutNote(r);
   renderTimeline(r.timeline.events);
   if (gantt) showGantt(gantt);
+}
+
+// Say which panels show only their first rows.
+function cutNote(r) {
+  const cut = VIEWS.filter((v) => r[v].truncated);
+  $("status").dataset.cut = cut.join(",");
+  $("cut-note").hidden = !cut.length;
+  $("cut-note").textContent = cut.length
+    ? `Showing the first ${ROWS} rows of ${cut.join(", ")}; choose an actor to see all of theirs.` : "";
 }
 
 function pastNote(basis, past) {
@@ -266,8 +279,10 @@ function renderDeployments(rows, idx) {
   for (const row of idx.added) trs.push(line(row, "added", h("span", { class: "now-then" }, "known only later")));
   table("deployments", ["Actor", "Host", "Region", "Strength", "Since", "Reported"], trs);
   AnnalsMap.circles($("map"), items.filter((i) => i.at));
-  $("map-note").textContent = missing.size
-    ? `Not on the map (no position for ${[...missing].join(", ")}; see centroids.json).` : "";
+  const names = [...missing];
+  const more = names.length > 12 ? ` and ${names.length - 12} more` : "";
+  $("map-note").textContent = names.length
+    ? `Not on the map (no position for ${names.slice(0, 12).join(", ")}${more}; see centroids.json).` : "";
 }
 
 function renderArms(rows, totals, idx) {
@@ -407,7 +422,7 @@ async function showGantt(code) {
 
 function ganttSvg(bars) {
   const el = AnnalsMap.el;
-  const [W, row, left] = [560, 14, 44];
+  const [W, row, left] = [400, 15, 44];
   const starts = bars.flatMap(([, s]) => s.map((x) => x.start));
   const lo = Math.min(...starts, dayMs(state.asOf)), hi = Math.max(state.last, dayMs(state.asOf));
   const x = (ms) => left + ((ms - lo) / Math.max(DAY, hi - lo)) * (W - left - 8);
@@ -419,7 +434,7 @@ function ganttSvg(bars) {
     svg.appendChild(label);
     for (const s of spans) {
       const end = s.end === null ? hi : s.end, leave = s.leave === null ? end : s.leave;
-      const rect = (a, b, cls) => svg.appendChild(el("rect",
+      const rect = (a, b, cls) => b > a && svg.appendChild(el("rect",
         { x: x(a), y, width: Math.max(1, x(b) - x(a)), height: row - 3, class: cls }));
       rect(s.start, s.sure, "uncertain");
       rect(s.sure, leave, "certain");
