@@ -21,7 +21,7 @@ const REQUESTS: usize = 200;
 fn path(c: usize, i: usize, head: usize) -> String {
     let year = 1990 + (c * 7 + i) % 35;
     let day = format!("{year}-{:02}-{:02}", 1 + (i % 12), 1 + (c % 28));
-    let known = if i % 3 == 0 {
+    let known = if i.is_multiple_of(3) {
         "now".to_string()
     } else {
         format!("seq:{}", 1 + (c * 997 + i * 31) % head)

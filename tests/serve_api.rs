@@ -541,3 +541,45 @@ fn the_database_is_opened_read_only() {
     let (status, v) = s.get("/api/bounds");
     assert_eq!((status, v["events"].as_u64()), (200, Some(54)));
 }
+
+#[test]
+fn places_put_a_deployment_where_its_report_says() {
+    let s = server();
+    let none = ok(&s, "/api/places?as_of=2024-11-20&actor=PRK");
+    assert_eq!(none["places"], json!([]), "the sample gives no coordinates");
+    fails(&s, "/api/places?as_of=2024-02-30", 400, "usage");
+    // A database whose Kursk report has coordinates.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"date":"2024-10-31","kind":"deployment","actor":"PRK","host":"RUS","region":"Kursk","strength":8000,"location":{"name":"Kursk","lat":51.73,"lon":36.19}}"#,
+            "\n",
+            r#"{"date":"2024-11-02","kind":"deployment","actor":"PRK","host":"RUS","region":"Primorsky","strength":500}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let db = dir.path().join("db");
+    let out = std::process::Command::new(annals_bin())
+        .env_remove("ANNALS_DB")
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let located = serve_common::Server::start(&db);
+    let (status, v) = located.get("/api/places?as_of=2024-12-01");
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        v["places"],
+        json!([{"actor": "PRK", "host": "RUS", "region": "Kursk", "lat": 51.73, "lon": 36.19, "name": "Kursk", "seq": 1}])
+    );
+}

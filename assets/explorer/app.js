@@ -6,9 +6,11 @@
 
 const $ = (id) => document.getElementById(id);
 const DAY = 86400000;
-const VIEWS = ["alliances", "deployments", "arms", "leaders"];
+// The views drawn as rows, each with its knowledge diff when the knowledge is past; arms
+// flows are drawn as totals per pair (`arms --by pair`), with their rows for one actor.
+const VIEWS = ["alliances", "deployments", "leaders"];
 // Rows drawn per panel (the API cuts there and says so; `actor` narrows the panels).
-const ROWS = 300;
+const ROWS = 60;
 const state = { first: 0, last: 0, head: 1, headRecorded: "", asOf: "", known: "now", actor: "" };
 let generation = 0;
 let placeOf = () => null;
@@ -140,8 +142,11 @@ async function update(t0) {
   const past = state.known !== "now";
   const jobs = {
     timeline: api("/api/timeline", { around: state.asOf, known_at: state.known, actor: state.actor, limit: 15 }),
-    totals: api("/api/views/arms", { ...q, by: "pair", limit: 50 }),
+    totals: api("/api/views/arms", { ...q, by: "pair", limit: ROWS }),
+    places: api("/api/places", { ...q, limit: ROWS }),
   };
+  if (state.actor) jobs.arms = api("/api/views/arms", { ...q, limit: ROWS });
+  if (past) jobs.totalsNow = api("/api/views/arms", { ...q, known_at: "now", by: "pair", limit: ROWS });
   for (const v of VIEWS) jobs[v] = api("/api/views/" + v, { ...q, limit: ROWS });
   if (past) {
     for (const v of VIEWS) {
@@ -178,10 +183,9 @@ function render(r, past) {
   pastNote(r.deployments, past);
   const d = (v) => diffIndex(past ? r["diff_" + v] : null);
   renderAlliances(r.alliances.rows, d("alliances"));
-  renderDeployments(r.deployments.rows, d("deployments"));
-  renderArms(r.arms.rows, r.totals.rows, d("arms"));
+  renderDeployments(r.deployments.rows, d("deployments"), r.places.places);
+  renderArms(r.arms ? r.arms.rows : [], r.totals, past ? r.totalsNow : null);
   renderLeaders(r.leaders.rows, d("leaders"));
-  for (const v of VIEWS) $(v).dataset.truncated = r[v].truncated ? "1" : "";
   cutNote(r);
   renderTimeline(r.timeline.events);
   if (gantt) showGantt(gantt);
@@ -189,7 +193,7 @@ function render(r, past) {
 
 // Say which panels show only their first rows.
 function cutNote(r) {
-  const cut = VIEWS.filter((v) => r[v].truncated);
+  const cut = VIEWS.concat(["totals"]).filter((v) => r[v].truncated);
   $("status").dataset.cut = cut.join(",");
   $("cut-note").hidden = !cut.length;
   $("cut-note").textContent = cut.length
@@ -262,11 +266,15 @@ function renderAlliances(rows, idx) {
   $("alliances").replaceChildren(...(list.length ? list : [h("li", { class: "note" }, "(none)")]));
 }
 
-function renderDeployments(rows, idx) {
+// A deployment is drawn where its latest report places it (its event's location), else
+// at its host's position.
+function renderDeployments(rows, idx, places) {
   const items = [];
   const missing = new Set();
+  const reported = new Map(places.map((p) => [`${p.actor}/${p.host}/${p.region || ""}`, p]));
   const line = (row, cls, badge) => {
-    const at = placeOf(row.host);
+    const place = reported.get(`${row.actor}/${row.host}/${row.region || ""}`);
+    const at = place ? AnnalsMap.project([place.lon, place.lat]) : placeOf(row.host);
     if (!at) missing.add(row.host);
     items.push({ at, value: row.strength, key: `${row.actor}/${row.host}/${row.region || ""}`, changed: cls === "changed",
       label: `${row.actor} in ${row.host}${row.region ? " (" + row.region + ")" : ""}: ${num(row.strength)}` });
@@ -285,20 +293,32 @@ function renderDeployments(rows, idx) {
     ? `Not on the map (no position for ${names.slice(0, 12).join(", ")}${more}; see centroids.json).` : "";
 }
 
-function renderArms(rows, totals, idx) {
-  const trs = rows.map((row) => h("tr", { class: rowClass(idx, row) },
-    h("td", {}, `${row.supplier} → ${row.recipient}`), h("td", {}, row.item),
-    h("td", { class: "num" }, num(row.quantity), nowThen(idx, row, "quantity", num) || goneNote(idx, row)),
-    h("td", { class: "num" }, num(row.delivered)), h("td", {}, `${row.first} – ${row.last}`)));
-  for (const row of idx.added) {
-    trs.push(h("tr", { class: "added" }, h("td", {}, `${row.supplier} → ${row.recipient}`), h("td", {}, row.item),
-      h("td", { class: "num" }, num(row.quantity), h("span", { class: "now-then" }, "known only later")), h("td", {}), h("td", {})));
+// Arms flows: the totals per pair as of the date (compared with the totals known now when
+// the knowledge is past), and with an actor chosen, its flows item by item.
+function renderArms(rows, totals, now) {
+  const nowOf = new Map(((now && now.rows) || []).map((t) => [t.group, t]));
+  // Pairs missing on one side are told only when neither list was cut.
+  const complete = now && !now.truncated && !totals.truncated;
+  const trs = totals.rows.map((t) => {
+    const n = nowOf.get(t.group);
+    const differs = now && (n ? n.quantity !== t.quantity || n.transfers !== t.transfers : complete);
+    const badge = differs ? h("span", { class: "now-then" }, n ? `${num(n.quantity)} now, ${num(t.quantity)} then` : "not so now") : null;
+    return h("tr", { class: differs ? "changed" : "", "data-group": t.group },
+      h("td", {}, t.group.replace("/", " → ")), h("td", { class: "num" }, num(t.transfers)),
+      h("td", { class: "num" }, num(t.quantity), badge), h("td", { class: "num" }, num(t.delivered)));
+  });
+  if (complete) {
+    const then = new Set(totals.rows.map((t) => t.group));
+    for (const n of now.rows.filter((n) => !then.has(n.group))) {
+      trs.push(h("tr", { class: "added" }, h("td", {}, n.group.replace("/", " → ")), h("td", { class: "num" }, num(n.transfers)),
+        h("td", { class: "num" }, num(n.quantity), h("span", { class: "now-then" }, "known only later")), h("td", {})));
+    }
   }
-  for (const t of totals) {
-    trs.push(h("tr", { class: "total" }, h("td", {}, `Total ${t.group}`), h("td", {}, `${num(t.transfers)} transfers`),
-      h("td", { class: "num" }, num(t.quantity)), h("td", { class: "num" }, num(t.delivered)), h("td", {})));
+  for (const row of rows) {
+    trs.push(h("tr", { class: "item" }, h("td", {}, row.item), h("td", { class: "num" }, num(row.transfers)),
+      h("td", { class: "num" }, num(row.quantity)), h("td", { class: "num" }, num(row.delivered))));
   }
-  table("arms", ["Flow", "Item", "Quantity", "Delivered", "Dates"], trs);
+  table("arms", ["Supplier → recipient", "Transfers", "Quantity", "Delivered"], trs);
 }
 
 function renderLeaders(rows, idx) {

@@ -89,5 +89,5 @@ const AnnalsMap = (() => {
     }
   }
 
-  return { draw, circles, el };
+  return { draw, circles, el, project };
 })();

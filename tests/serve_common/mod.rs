@@ -55,7 +55,7 @@ pub fn import_sample(db: &Path) -> PathBuf {
     let out = Command::new(annals_bin())
         .env_remove("ANNALS_DB")
         .arg("--db")
-        .arg(&db)
+        .arg(db)
         .args([
             "import",
             "schema/examples/sample_timeline.jsonl",
@@ -135,9 +135,11 @@ impl Server {
         });
         let mut banner = Vec::new();
         loop {
-            let line = rx
-                .recv_timeout(Duration::from_secs(30))
-                .unwrap_or_else(|_| panic!("annals serve did not start: {banner:?}"));
+            let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("annals serve did not start: {banner:?}");
+            };
             banner.push(line.clone());
             if let Some(rest) = line.split("listening on ").nth(1) {
                 let url = rest.split_whitespace().next().unwrap();

@@ -5,7 +5,8 @@
 //! Parameter names are the CLI flags' with `_` for `-` (`as_of` for `--as-of`); error
 //! messages name the flag as the CLI does, so that one message means one mistake wherever
 //! it is made. Answers are bounded: lists are cut at `limit` (each endpoint's default and
-//! maximum are in [`ENDPOINTS`]) and then say `"truncated": true`.
+//! maximum are the constants below, and the README's table) and then say
+//! `"truncated": true`.
 
 use super::params::{Allowed, Params};
 use crate::cli::args::{
@@ -15,6 +16,7 @@ use crate::cli::commands::{read, views};
 use crate::cli::common::{parse_day, parse_known_at};
 use crate::cli::failure::usage;
 use crate::cli::render;
+use annals::query::RowsFormat;
 use annals::{Day, KnownAt, Store};
 use anyhow::Result;
 use clap::ValueEnum;
@@ -51,6 +53,11 @@ pub const ENDPOINTS: &[(&str, Allowed, Answer)] = &[
     ("/api/basis", &["as_of", "known_at"], basis),
     ("/api/bounds", &[], super::event::bounds),
     ("/api/event/{id}", &["known_at"], super::event::event),
+    (
+        "/api/places",
+        &["as_of", "known_at", "actor", "limit"],
+        super::event::places,
+    ),
 ];
 
 /// Rows of a view: 1,000 unless `limit` says otherwise, at most 10,000.
@@ -112,11 +119,70 @@ fn view(store: &Store, path: &[String], p: &Params) -> Result<Value> {
         return Ok(bounded(views::totals_value(&basis, rows), &["rows"], limit));
     }
     let actor = views::view_actor(store, &args)?;
-    let v = store
-        .at(point.0)
-        .known_at(point.1)
-        .view_json(name, actor.as_ref())?;
-    Ok(bounded(v, &["rows"], limit))
+    // The rows are streamed from the typed rows as `--jsonl` streams them (no JSON tree
+    // of every row is built); only the first `limit` lines are kept and read back.
+    let mut first = FirstLines::new(limit);
+    let at = store.at(point.0).known_at(point.1);
+    let (basis, written) = at.write_rows(name, actor.as_ref(), RowsFormat::Jsonl, &mut first)?;
+    let mut m = basis.json();
+    m.insert("rows".into(), Value::Array(first.rows()?));
+    if written > limit {
+        m.insert("truncated".into(), json!(true));
+    }
+    Ok(Value::Object(m))
+}
+
+/// A sink that keeps the first `max` lines written to it and counts the rest away.
+struct FirstLines {
+    kept: Vec<u8>,
+    lines: usize,
+    max: usize,
+}
+
+impl FirstLines {
+    fn new(max: usize) -> FirstLines {
+        FirstLines {
+            kept: Vec::new(),
+            lines: 0,
+            max,
+        }
+    }
+
+    /// The `row` of each kept line (`{"as_of", "known_at", "row"}`, as `--jsonl` writes).
+    fn rows(&self) -> Result<Vec<Value>> {
+        self.kept
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let mut line: Value = serde_json::from_slice(l)?;
+                Ok(line.get_mut("row").map(Value::take).unwrap_or(Value::Null))
+            })
+            .collect()
+    }
+}
+
+impl std::io::Write for FirstLines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while self.lines < self.max && !rest.is_empty() {
+            match rest.iter().position(|b| *b == b'\n') {
+                Some(i) => {
+                    self.kept.extend_from_slice(&rest[..=i]);
+                    self.lines += 1;
+                    rest = &rest[i + 1..];
+                }
+                None => {
+                    self.kept.extend_from_slice(rest);
+                    break;
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// `by` of `arms` and `conflicts` (clap's values); any other view takes none.

@@ -1,6 +1,6 @@
 //! The answers the page needs beyond the CLI's: the ranges of its two sliders
-//! (`/api/bounds`), one event's recording history (`/api/event/ID`), and the events
-//! around a day (`/api/timeline?around=`). Built from the library's queries and the CLI's
+//! (`/api/bounds`), one event's recording history (`/api/event/ID`), the events around a
+//! day (`/api/timeline?around=`), and where deployments were reported (`/api/places`). Built from the library's queries and the CLI's
 //! JSON forms (`render::history_json`), never from a second encoding of an event.
 
 use super::api::known_param;
@@ -9,6 +9,7 @@ use crate::cli::common::Range;
 use crate::cli::failure::{not_found, usage};
 use crate::cli::render;
 use annals::query::{HistoryEntry, Status};
+use annals::views::{DeploymentRow, Deployments, View};
 use annals::{Day, Event, Kind, KnownAt, Store};
 use anyhow::Result;
 use serde_json::{json, Value};
@@ -230,4 +231,74 @@ fn seqs(
         }
     }
     Ok(out)
+}
+
+/// `GET /api/places`: where the deployments of the `deployments` view as of `as_of` (at
+/// `known_at`, naming `actor` when given) were last reported, for the rows whose latest
+/// report gives coordinates: `places: [{"actor", "host", "region", "lat", "lon", "name",
+/// "seq"}]`. The map puts those circles there instead of at the host's centroid.
+pub fn places(store: &Store, _: &[String], p: &Params) -> Result<Value> {
+    let args = crate::cli::args::ViewArgs {
+        as_of: p.or("as_of", "today"),
+        known_at: p.or("known_at", "now"),
+        actor: p.owned("actor"),
+        format: None,
+    };
+    let limit = p.limit(1_000, 10_000)?;
+    let point = crate::cli::commands::views::view_point(&args)?;
+    let actor = crate::cli::commands::views::view_actor(store, &args)?;
+    let answer = store.at(point.0).known_at(point.1).view::<Deployments>()?;
+    let k = answer.basis.known_seq;
+    let mut places = Vec::new();
+    let rows = answer.rows.iter().filter(|r| {
+        actor
+            .as_ref()
+            .is_none_or(|a| Deployments::row_mentions(r, a))
+    });
+    for row in rows.take(limit) {
+        if let Some(place) = place_of(store, row, k)? {
+            places.push(place);
+        }
+    }
+    let mut m = answer.basis.json();
+    m.insert("places".into(), Value::Array(places));
+    Ok(Value::Object(m))
+}
+
+/// The coordinates of the report a deployment row was last reported by (the deployment
+/// of its actor, host and region dated on its `reported` day, latest known at `k`).
+fn place_of(store: &Store, row: &DeploymentRow, k: u64) -> Result<Option<Value>> {
+    let Ok(date) = annals::Date::parse(&row.reported) else {
+        return Ok(None);
+    };
+    let day = date.earliest();
+    let mut found = None;
+    for event in store.timeline(Some(day), Some(day)) {
+        let event = event?;
+        let content = match &event.content.kind {
+            Kind::Correction { replacement, .. } => replacement.as_ref(),
+            _ => &event.content,
+        };
+        let Kind::Deployment {
+            actor,
+            host,
+            region,
+            ..
+        } = &content.kind
+        else {
+            continue;
+        };
+        let same =
+            actor.as_str() == row.actor && host.as_str() == row.host && *region == row.region;
+        if let (true, true, Some(l)) = (same, event.seq <= k, &content.location) {
+            if let (Some(lat), Some(lon)) = (l.lat_micro, l.lon_micro) {
+                found = Some(json!({
+                    "actor": row.actor, "host": row.host, "region": row.region,
+                    "lat": f64::from(lat) / 1e6, "lon": f64::from(lon) / 1e6,
+                    "name": l.name, "seq": event.seq,
+                }));
+            }
+        }
+    }
+    Ok(found)
 }
