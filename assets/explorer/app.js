@@ -464,7 +464,7 @@ function ganttSvg(bars) {
   const now = x(dayMs(state.asOf));
   svg.appendChild(el("line", { x1: now, x2: now, y1: 0, y2: bars.length * row + 6, class: "as-of" }));
   const axis = el("text", { x: left, y: bars.length * row + 20 });
-  axis.textContent = `${dayText(lo)} … ${dayText(hi)} (shaded: dates not certain to the day)`;
+  axis.textContent = `${dayText(lo)} … ${dayText(hi)}; shaded: date not certain`;
   svg.appendChild(axis);
   return svg;
 }
