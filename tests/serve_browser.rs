@@ -190,8 +190,11 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// End the session, which quits Chromium (killing chromedriver alone would leave
+    /// Chromium running).
     fn drop(&mut self) {
-        let _ = agent().delete(self.url("")).call();
+        let session = format!("{}/session/{}", self.driver.base, self.session);
+        let _ = agent().delete(session).call();
     }
 }
 
