@@ -304,6 +304,13 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Serve the time-travel explorer: one page and a read-only JSON API (the answers of
+    /// the `--json` commands) over HTTP, from this binary, with no network needed. Binds
+    /// to loopback unless --bind says otherwise (then it warns). Ctrl-C stops it.
+    #[command(
+        after_help = "Example:\n  annals --db demo.db serve\n  annals --db demo.db serve --bind 127.0.0.1:0 --open\n  curl 'http://127.0.0.1:8080/api/views/deployments?as_of=2024-11-15&actor=PRK'"
+    )]
+    Serve(ServeArgs),
     /// Import the bundled sample timeline (into --db when given, else a temporary database
     /// that is gone when the tour ends), show it, and name commands to try next.
     #[command(
@@ -577,4 +584,17 @@ fn parse_set(text: &str) -> Result<(String, String), String> {
             "expected FIELD=VALUE, like strength=190000; got `{text}`"
         )),
     }
+}
+
+/// The arguments of `serve`.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0: any free port; the address bound is printed on
+    /// stderr). Anything but a loopback address makes the explorer reachable from other
+    /// machines, and prints a warning.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub bind: std::net::SocketAddr,
+    /// Open the explorer in the default browser once listening.
+    #[arg(long)]
+    pub open: bool,
 }

@@ -52,14 +52,27 @@ impl EventRange {
     /// Parse the dates (a bad one is a usage error whether or not the database opens),
     /// then open the store with `open` and check the actor code against it.
     pub fn resolve(self, open: impl FnOnce() -> Result<Store>) -> Result<(Store, Range)> {
-        let mut range = self.days.resolve()?;
+        let days = self.days.resolve()?;
         let store = open()?;
-        range.actor = self
-            .actor
-            .map(|a| known_actor(&store, "--actor", &a))
-            .transpose()?;
+        let range = Range {
+            actor: check_actor(&store, self.actor)?,
+            ..days
+        };
         Ok((store, range))
     }
+
+    /// [`EventRange::resolve`] against a store already open (as `annals serve` has it).
+    pub fn resolve_in(self, store: &Store) -> Result<Range> {
+        Ok(Range {
+            actor: check_actor(store, self.actor)?,
+            ..self.days.resolve()?
+        })
+    }
+}
+
+/// `--actor`, when given, checked against the store.
+fn check_actor(store: &Store, actor: Option<String>) -> Result<Option<Code>> {
+    actor.map(|a| known_actor(store, "--actor", &a)).transpose()
 }
 
 impl DayRange {

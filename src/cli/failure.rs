@@ -224,12 +224,24 @@ fn chain_text(e: &anyhow::Error) -> String {
 
 /// `{"error": {"kind", "message", "line"?}}`, plus `extra`'s fields.
 fn error_json(kind: Kind, message: &str, extra: Option<(usize, Value)>) -> Value {
-    let mut inner = json!({"kind": kind.name(), "message": message});
-    if let Some((line, lines)) = extra {
+    let mut v = error_shape(kind.name(), message);
+    if let (Some((line, lines)), Some(inner)) = (extra, v.get_mut("error")) {
         inner["line"] = json!(line);
         inner["lines"] = lines;
     }
-    json!({ "error": inner })
+    v
+}
+
+/// `{"error": {"kind", "message"}}`: the one declaration of the JSON error's shape (the
+/// CLI's, and `annals serve`'s, whose own kinds such as `timeout` use it too).
+pub fn error_shape(kind: &str, message: &str) -> Value {
+    json!({ "error": {"kind": kind, "message": message} })
+}
+
+/// `e` as the JSON error `--json` prints for it, with its kind (for `annals serve`).
+pub fn error_value(e: &anyhow::Error) -> (Kind, Value) {
+    let kind = Kind::of(e);
+    (kind, error_json(kind, &chain_text(e), None))
 }
 
 /// `error: 2 invalid lines, and 1 follow-on error (marked)[; nothing was written]`.

@@ -1,9 +1,9 @@
 //! The `annals` command line: parsing (`args.rs`, declarative clap tables), one small
 //! function per command (`commands/`, grouped by kind: `write.rs` takes events in,
 //! `read.rs` lists them, `views.rs` answers from views, `admin.rs` is about the database
-//! and the tool; `demo.rs` and `chart/` are commands of their own), and the printing they
-//! share (`render.rs` for rows and tables, `output.rs` for colour and width, `progress.rs`
-//! for progress bars, `common.rs` for opening the store and parsing flags, `failure.rs` for
+//! and the tool; `demo.rs`, `chart/` and `serve/` (the web explorer) are commands of
+//! their own), and the printing they share (`render.rs` for rows and tables, `output.rs`
+//! for colour and width, `progress.rs` for progress bars, `common.rs` for opening the store and parsing flags, `failure.rs` for
 //! how an error ends the command). This file owns only [`run`]: parse, [`dispatch`] to the
 //! command, and turn the outcome into an exit code.
 //!
@@ -24,7 +24,7 @@
 //! Imports: only the public API of the `annals` library (never its test helpers), and the
 //! crates for the edge: clap (with clap_complete and clap_mangen), anyhow for errors with
 //! context, serde_json for machine output, comfy-table, console and indicatif for the
-//! terminal, plotters for SVG. Nothing in `src/cli/` is used by the library.
+//! terminal, plotters for SVG, axum and tokio for `serve`'s HTTP. Nothing in `src/cli/` is used by the library.
 
 mod args;
 mod chart;
@@ -35,6 +35,7 @@ mod failure;
 mod output;
 mod progress;
 mod render;
+mod serve;
 
 use anyhow::Result;
 use args::{Cli, Command};
@@ -152,5 +153,6 @@ fn dispatch(ctx: &Ctx, command: Command) -> Result<()> {
         C::Completions { shell } => admin::completions(shell),
         C::Man => admin::man(),
         C::Demo => demo::command(ctx),
+        C::Serve(args) => serve::run(ctx, args),
     }
 }

@@ -249,29 +249,10 @@ fn print_new(
 /// those in `--from`/`--to` and of `--kind` when given).
 pub fn history(ctx: &Ctx, args: HistoryArgs) -> Result<()> {
     let store = ctx.open_existing()?;
-    let code = known_actor(&store, "history", &args.code)?;
-    check_kind(args.kind.as_ref())?;
-    let known = parse_known_at("--known-at", &args.known_at)?;
-    let range = Range {
-        actor: Some(code.clone()),
-        ..args.days.resolve()?
-    };
-    // One knowledge for the entries and the basis printed with them.
-    let basis = store.at(Day::today()).known_at(known).basis()?;
-    let mut entries = timeline_entries(&store, &range, basis.known_seq)?;
-    if let Some(k) = &args.kind {
-        entries.retain(|e| e.shown.content.kind.name() == k);
-    }
+    let (code, basis, entries) = history_entries(&store, args)?;
     let mut out = stdout();
     match ctx.format {
-        Format::Json => {
-            let rows: Vec<serde_json::Value> = entries.iter().map(render::history_json).collect();
-            let mut m = basis.json();
-            m.shift_remove("as_of");
-            m.insert("actor".into(), json!(code.as_str()));
-            m.insert("events".into(), serde_json::Value::Array(rows));
-            writeln!(out, "{}", serde_json::Value::Object(m))?;
-        }
+        Format::Json => writeln!(out, "{}", history_value(&code, &basis, &entries))?,
         Format::Jsonl => {
             for e in &entries {
                 writeln!(out, "{}", render::history_json(e))?;
@@ -285,8 +266,46 @@ pub fn history(ctx: &Ctx, args: HistoryArgs) -> Result<()> {
     Ok(out.flush()?)
 }
 
+/// The arguments of `history` checked against `store` (the code, the kind, the knowledge
+/// and the days, each a usage error naming its flag), and the entries it lists with the
+/// basis they were read at. `annals serve` answers `/api/history/CODE` with this too.
+pub fn history_entries(
+    store: &Store,
+    args: HistoryArgs,
+) -> Result<(annals::Code, annals::query::Basis, Vec<HistoryEntry>)> {
+    let code = known_actor(store, "history", &args.code)?;
+    check_kind(args.kind.as_ref())?;
+    let known = parse_known_at("--known-at", &args.known_at)?;
+    let range = Range {
+        actor: Some(code.clone()),
+        ..args.days.resolve()?
+    };
+    // One knowledge for the entries and the basis printed with them.
+    let basis = store.at(Day::today()).known_at(known).basis()?;
+    let mut entries = timeline_entries(store, &range, basis.known_seq)?;
+    if let Some(k) = &args.kind {
+        entries.retain(|e| e.shown.content.kind.name() == k);
+    }
+    Ok((code, basis, entries))
+}
+
+/// `history --json`: `{"known_at": {"seq", "recorded"}, "actor", "events": [...]}`, each
+/// event as [`render::history_json`].
+pub fn history_value(
+    code: &annals::Code,
+    basis: &annals::query::Basis,
+    entries: &[HistoryEntry],
+) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = entries.iter().map(render::history_json).collect();
+    let mut m = basis.json();
+    m.shift_remove("as_of");
+    m.insert("actor".into(), json!(code.as_str()));
+    m.insert("events".into(), serde_json::Value::Array(rows));
+    serde_json::Value::Object(m)
+}
+
 /// The entries `timeline` shows: those in `range`, as known at seq `known_seq`.
-fn timeline_entries(store: &Store, range: &Range, known_seq: u64) -> Result<Vec<HistoryEntry>> {
+pub fn timeline_entries(store: &Store, range: &Range, known_seq: u64) -> Result<Vec<HistoryEntry>> {
     let known = KnownAt::Seq(known_seq);
     if let Some(code) = &range.actor {
         let mut entries = Vec::new();
