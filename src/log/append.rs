@@ -643,9 +643,8 @@ impl Log {
             let mut planned: Vec<(Event, Option<TargetInfo>)> = Vec::new();
             // id -> index into `planned`, for events new in this chunk.
             let mut chunk_ids: HashMap<Uuid, usize> = HashMap::new();
-            let exhausted;
             let items: Vec<_> = input.by_ref().take(chunk).collect();
-            exhausted = items.len() < chunk;
+            let exhausted = items.len() < chunk;
             consumed += items.len() as u64;
             // The id lookups of the chunk in one read (ids given, or content ids: the id
             // of an id-less line's first occurrence); the rest miss and read alone.

@@ -66,7 +66,7 @@ pub struct StoreOptions {
     /// A full answer of a keyed view scans all its row versions instead of probing each
     /// row key when it has fewer than this many versions per key (0: always probe;
     /// `u64::MAX`: always scan), times the engine's probe cost factor (1 on the embedded
-    /// engines, 128 on PostgreSQL, where a probe is a round trip). Answers are the same
+    /// engines, 10 on PostgreSQL, where a probe is a round trip). Answers are the same
     /// either way; only speed differs.
     pub row_scan_ratio: u64,
     /// How long opening waits while another handle (this process or another) holds the
