@@ -339,6 +339,34 @@ fn all_or_nothing(url: &str, n: u64, succeeded: bool) {
     assert_eq!(verify(url)["events"], count);
 }
 
+/// Import 20,000 generated events through the binary, with `fault` 1.5 s in; the import
+/// must succeed or fail with a clear error (exit 1), and leave all of its events or none,
+/// with `verify` passing. Returns the file (and the directory that holds it).
+fn import_with_fault(
+    db: &TestDb,
+    what: &str,
+    fault: impl FnOnce(),
+) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempdir();
+    let file = generated(dir.path(), 20_000);
+    let import = spawn_import(&db.url, &file);
+    std::thread::sleep(Duration::from_millis(1_500));
+    fault();
+    let out = import.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!(
+        "the import during {what}: {:?}: {stderr}",
+        out.status.code()
+    );
+    if !out.status.success() {
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr.starts_with("error: "), "a clear error: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    all_or_nothing(&db.url, 20_000, out.status.success());
+    (dir, file)
+}
+
 #[test]
 fn the_server_restarted_during_an_import() {
     let Ok(state) = std::env::var("ANNALS_TEST_PG_STATE") else {
@@ -349,32 +377,18 @@ fn the_server_restarted_during_an_import() {
     let Some(db) = TestDb::new("the_server_restarted_during_an_import") else {
         return;
     };
-    let dir = tempdir();
-    let file = generated(dir.path(), 20_000);
-    let import = spawn_import(&db.url, &file);
-    std::thread::sleep(Duration::from_millis(1_500));
-    let restart = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/postgres"))
-        .arg("restart")
-        .env("ANNALS_PG_STATE", &state)
-        .output()
-        .unwrap();
-    assert!(
-        restart.status.success(),
-        "{}",
-        String::from_utf8_lossy(&restart.stderr)
-    );
-    let out = import.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!(
-        "the import during the restart: {:?}: {stderr}",
-        out.status.code()
-    );
-    if !out.status.success() {
-        assert_eq!(out.status.code(), Some(1));
-        assert!(stderr.starts_with("error: "), "a clear error: {stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-    }
-    all_or_nothing(&db.url, 20_000, out.status.success());
+    let (_dir, file) = import_with_fault(&db, "a server restart", || {
+        let restart = Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/postgres"))
+            .arg("restart")
+            .env("ANNALS_PG_STATE", &state)
+            .output()
+            .unwrap();
+        assert!(
+            restart.status.success(),
+            "{}",
+            String::from_utf8_lossy(&restart.stderr)
+        );
+    });
     // The store takes the import again once the server is back.
     annals(db.path())
         .arg("import")
@@ -390,27 +404,13 @@ fn connections_dropped_mid_import() {
     let Some(db) = TestDb::new("connections_dropped_mid_import") else {
         return;
     };
-    let dir = tempdir();
-    let file = generated(dir.path(), 20_000);
-    let import = spawn_import(&db.url, &file);
-    std::thread::sleep(Duration::from_millis(1_500));
     let name = &db.name;
-    db.sql(&format!(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = '{name}' AND application_name LIKE 'annals-%'"
-    ));
-    let out = import.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!(
-        "the import whose connection was dropped: {:?}: {stderr}",
-        out.status.code()
-    );
-    if !out.status.success() {
-        assert_eq!(out.status.code(), Some(1));
-        assert!(stderr.starts_with("error: "), "a clear error: {stderr}");
-        assert!(!stderr.contains("panicked"), "{stderr}");
-    }
-    all_or_nothing(&db.url, 20_000, out.status.success());
+    import_with_fault(&db, "its connection dropped", || {
+        db.sql(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND application_name LIKE 'annals-%'"
+        ))
+    });
 }
 
 #[test]

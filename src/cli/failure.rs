@@ -201,17 +201,20 @@ pub fn report_clap_json(e: &clap::Error) -> u8 {
     Kind::Usage.exit_code()
 }
 
-/// Whether the error is a write to a closed pipe (stdout's reader exited).
+/// Whether the error is a write to a closed pipe (stdout's reader exited): the first
+/// I/O error or library error of the chain decides, so that a broken pipe *inside* a
+/// storage error (a PostgreSQL connection the server closed) is never mistaken for a
+/// closed stdout and turned into a quiet success.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        let io = c
-            .downcast_ref::<std::io::Error>()
-            .or_else(|| match c.downcast_ref::<Error>() {
-                Some(Error::Io(io)) => Some(io),
-                _ => None,
-            });
-        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    for c in e.chain() {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return io.kind() == std::io::ErrorKind::BrokenPipe;
+        }
+        if let Some(error) = c.downcast_ref::<Error>() {
+            return matches!(error, Error::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe);
+        }
+    }
+    false
 }
 
 /// The error and its causes: `outer: inner: root`.
@@ -325,6 +328,24 @@ mod tests {
         assert_eq!(Kind::of(&anyhow::anyhow!("plain")), Kind::Other);
         let io = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "pipe");
         assert_eq!(Kind::of(&anyhow::Error::from(io)), Kind::Io);
+    }
+
+    #[test]
+    fn only_a_closed_stdout_is_a_broken_pipe_not_a_closed_connection() {
+        let pipe = || std::io::Error::new(std::io::ErrorKind::BrokenPipe, "Broken pipe");
+        assert!(is_broken_pipe(
+            &anyhow::Error::from(pipe()).context("writing")
+        ));
+        assert!(is_broken_pipe(&anyhow::Error::from(Error::Io(pipe()))));
+        // A server that restarted closes the connection: the client's next write breaks
+        // the pipe, inside a storage error. That is a failure, never a quiet success.
+        let storage = Error::Storage {
+            message: "connection closed".into(),
+            source: Some(Box::new(pipe())),
+        };
+        assert!(!is_broken_pipe(
+            &anyhow::Error::from(storage).context("importing")
+        ));
     }
 
     #[test]

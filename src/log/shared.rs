@@ -118,7 +118,10 @@ impl Log {
             self.set_head(new_head);
             return Ok(());
         }
-        let (found, _) = self.stored_head()?;
+        // Adopt the head found before the caller rolls back: the rollback removes what
+        // lies past the head, and records up to the found head are another writer's,
+        // committed.
+        let found = self.refresh()?;
         Err(Error::Conflict {
             expected: old.seq,
             actual: found.seq,

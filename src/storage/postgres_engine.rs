@@ -1,8 +1,8 @@
 //! The PostgreSQL engine behind the storage seam, through the synchronous `postgres` crate
 //! (no TLS). This is the only file that names a `postgres` type.
 //!
-//! Owns: the connection of one store handle, the connection that holds its writer lock,
-//! the listening connection of its subscriptions, the table `annals_kv`, and the database's writer lock
+//! Owns: the connection of one store handle (which also holds its writer lock), the
+//! listening connection of its subscriptions, the table `annals_kv`, and the database's writer lock
 //! (`schema/storage.md` §2.3).
 //!
 //! Layout: one table, `annals_kv (key bytea PRIMARY KEY, value bytea NOT NULL)`, in the
@@ -14,7 +14,7 @@
 //!
 //! Many handles at once ([`Engine::shared`]): any number of processes, on any number of
 //! machines, open one store. Writers exclude each other with the session advisory lock
-//! `LOCK_KEY` ([`Engine::lock_writer`]: `pg_advisory_lock` on a connection of its own,
+//! `LOCK_KEY` ([`Engine::lock_writer`]: `pg_advisory_lock` on the session that writes,
 //! under `lock_timeout` = the store's wait, then [`Error::InUse`] naming the holder's pid
 //! from its `application_name`); the server releases it when the holder's session ends,
 //! also when its process is killed. The head record is committed by
@@ -82,9 +82,6 @@ struct Conn {
 
 pub(crate) struct PostgresEngine {
     conn: Mutex<Conn>,
-    /// The connection that holds the writer lock ([`Engine::lock_writer`]), made at the
-    /// first write.
-    locker: Mutex<Option<Client>>,
     /// The connection subscriptions wait on (`LISTEN annals_commit`), made at the first
     /// wait.
     listener: Mutex<Option<Client>>,
@@ -158,7 +155,6 @@ impl PostgresEngine {
         let conn = Conn::prepare(client).map_err(|e| open_error(describe(&e)))?;
         Ok(PostgresEngine {
             conn: Mutex::new(conn),
-            locker: Mutex::new(None),
             listener: Mutex::new(None),
             config,
             shown,
@@ -484,17 +480,21 @@ impl Engine for PostgresEngine {
         true
     }
 
-    /// `pg_advisory_lock` on the handle's lock connection (made at the first call), with
-    /// `lock_timeout` set to `wait`: the server queues waiters and wakes the next one the
-    /// moment the lock is free, and the handle's other connection stays free for readers
-    /// meanwhile. Zero `wait` tries once (`pg_try_advisory_lock`).
+    /// `pg_advisory_lock` on the handle's own connection, with `lock_timeout` set to
+    /// `wait`: the server queues waiters and wakes the next one the moment the lock is
+    /// free. Zero `wait` tries once (`pg_try_advisory_lock`).
+    ///
+    /// The lock must belong to the session that writes: a server releases a dead
+    /// session's locks only after that session's last transaction has committed or
+    /// aborted, so no other writer can read the head while a killed writer's commit is
+    /// still in flight (a lock held by a second connection was released first, and a
+    /// writer killed mid-commit let another number the same seq: found by
+    /// `tests/postgres_many.rs`). The price: this handle's other threads wait for the
+    /// connection while it waits for the lock.
     fn lock_writer(&self, wait: Duration) -> Result<()> {
         let started = Instant::now();
-        let mut locker = lock_leaf(&self.locker);
-        let client = match &mut *locker {
-            Some(client) => client,
-            None => locker.insert(connect(&self.config).map_err(storage_error)?),
-        };
+        let mut conn = lock_leaf(&self.conn);
+        let client = &mut conn.client;
         let taken = if wait.is_zero() {
             take_lock(client, self.lock_key).map_err(storage_error)?
         } else {
@@ -511,19 +511,11 @@ impl Engine for PostgresEngine {
     }
 
     fn unlock_writer(&self) -> Result<()> {
-        let mut locker = lock_leaf(&self.locker);
-        let Some(client) = &mut *locker else {
-            return Ok(());
-        };
-        let released = client
+        let mut conn = lock_leaf(&self.conn);
+        conn.client
             .query_one("SELECT pg_advisory_unlock($1)", &[&self.lock_key])
             .map(|_| ())
-            .map_err(storage_error);
-        if released.is_err() {
-            // The session is gone or broken: dropping it makes sure the lock goes too.
-            *locker = None;
-        }
-        released
+            .map_err(storage_error)
     }
 
     /// Wait on the listening connection (made, with `LISTEN`, at the first call: the first

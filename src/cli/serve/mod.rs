@@ -186,6 +186,9 @@ impl App {
         let store = Arc::clone(&self.store);
         let task = tokio::task::spawn_blocking(move || {
             let _permit = permit;
+            // A PostgreSQL store is written by other processes meanwhile: answer from the
+            // head they committed (free on the embedded engines).
+            store.refresh()?;
             f(&store)
         });
         match tokio::time::timeout(REQUEST_TIMEOUT, task).await {
