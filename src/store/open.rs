@@ -257,7 +257,8 @@ impl Store {
     }
 
     /// Open the store kept in the PostgreSQL database at `url`: no directory, no holder
-    /// file; the engine's advisory lock and the same wait decide who holds it.
+    /// file, no waiting (any number of handles share it; writers wait for its writer
+    /// lock, up to the same `wait`).
     fn open_url(url: &str, options: StoreOptions) -> Result<Store> {
         if let Some(asked) = options.engine_kind.filter(|k| *k != EngineKind::Postgres) {
             return Err(Error::InvalidArgument(format!(
@@ -266,8 +267,7 @@ impl Store {
         }
         let mut engine_options = options.engine.clone();
         engine_options.read_only = options.read_only;
-        let engine =
-            super::wait::open_url_waiting(url, options.create, &engine_options, options.wait)?;
+        let engine = storage::open_url(url, options.create, &engine_options)?;
         let shown = PathBuf::from(storage::redact_url(url));
         Store::from_engine(engine, Some(shown), options)
     }

@@ -3,10 +3,10 @@
 //! failing at once; and the holder's pid, recorded in the database directory, so that the
 //! error after the timeout can name it.
 //!
-//! Owns: the retry loop ([`open_waiting`], and [`open_url_waiting`] for a PostgreSQL
-//! store, whose engine names the holder itself and gets no holder file) and the holder file (`holder.pid`, one line:
-//! the pid in decimal; `schema/storage.md` §1). The engines still refuse a second handle
-//! at once ([`Error::InUse`]); only this loop waits.
+//! Owns: the retry loop ([`open_waiting`]) and the holder file (`holder.pid`, one line:
+//! the pid in decimal; `schema/storage.md` §1). The embedded engines still refuse a second
+//! handle at once ([`Error::InUse`]); only this loop waits. (A PostgreSQL store is opened
+//! by any number of handles; its writers wait for the writer lock in the engine itself.)
 //!
 //! Invariants: no busy loop (the first retry sleeps about 1 ms, then each sleep doubles up
 //! to a cap, each jittered to 50–150% so that waiting processes do not retry in step); the
@@ -29,9 +29,6 @@ const FIRST_DELAY: Duration = Duration::from_millis(1);
 /// try is a file open and a lock attempt, tens of microseconds.
 const MAX_DELAY_EMBEDDED: Duration = Duration::from_millis(16);
 
-/// The longest sleep between two tries on PostgreSQL, where each try is a new connection.
-const MAX_DELAY_URL: Duration = Duration::from_millis(100);
-
 /// Open the engine at `path`, waiting up to `wait` while another handle holds it.
 pub(crate) fn open_waiting(
     path: &Path,
@@ -48,21 +45,6 @@ pub(crate) fn open_waiting(
         record_holder(path);
     }
     Ok(engine)
-}
-
-/// Open the PostgreSQL store at `url`, waiting up to `wait` while another session holds
-/// its lock. No holder file: the engine names the holder itself when it can.
-pub(crate) fn open_url_waiting(
-    url: &str,
-    create: bool,
-    options: &EngineOptions,
-    wait: Duration,
-) -> Result<Box<dyn Engine>> {
-    retry(
-        || storage::open_url(url, create, options),
-        (wait, MAX_DELAY_URL),
-        || None,
-    )
 }
 
 /// Call `open` until it returns anything but [`Error::InUse`] or `wait` has passed,
